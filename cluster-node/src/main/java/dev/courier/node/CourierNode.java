@@ -1,0 +1,99 @@
+package dev.courier.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import dev.courier.edge.EdgeSettings;
+import dev.courier.edge.HttpServer;
+import dev.courier.node.subscription.DeliverySettings;
+import dev.courier.node.subscription.SubscriptionEntity;
+import dev.courier.node.topic.TopicPartitionEntity;
+import dev.courier.node.topic.TopicPartitionSettings;
+import dev.courier.persistence.CassandraSessions;
+import dev.courier.persistence.CourierSchema;
+import dev.courier.persistence.DedupStore;
+import dev.courier.persistence.SubscriptionRegistry;
+import dev.courier.persistence.TopicLogStore;
+import dev.courier.persistence.TopicStore;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts everything a Courier node runs, in order: cluster membership, the Cassandra session and
+ * schema, the sharded entities, and the HTTP edge. Used by {@link Main} and by tests that run a
+ * node in-process.
+ */
+public final class CourierNode {
+  private static final Logger log = LoggerFactory.getLogger(CourierNode.class);
+
+  private final ActorSystem<?> system;
+  private final NodeBackend backend;
+  private final ServerBinding binding;
+
+  private CourierNode(ActorSystem<?> system, NodeBackend backend, ServerBinding binding) {
+    this.system = system;
+    this.backend = backend;
+    this.binding = binding;
+  }
+
+  public static CompletionStage<CourierNode> start(ActorSystem<?> system) {
+    var config = system.settings().config();
+    NodeSettings node = NodeSettings.fromConfig(config);
+    EdgeSettings edge = EdgeSettings.fromConfig(config);
+    Cluster cluster = Cluster.get(system);
+    if (node.joinSelfWhenNoSeeds() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    return CassandraSessions.session(system)
+        .thenCompose(
+            session ->
+                (node.applySchema()
+                        ? CourierSchema.fromConfig(config).apply(session)
+                        : CompletableFuture.<Void>completedFuture(null))
+                    .thenApply(done -> session))
+        .thenCompose(
+            session -> {
+              NodeBackend backend = wire(system, session, node, edge);
+              return HttpServer.start(system, backend, edge)
+                  .thenApply(binding -> new CourierNode(system, backend, binding));
+            })
+        .toCompletableFuture()
+        .orTimeout(node.startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private static NodeBackend wire(
+      ActorSystem<?> system, CqlSession session, NodeSettings node, EdgeSettings edge) {
+    var config = system.settings().config();
+    String ks = node.keyspace();
+    TopicLogStore logStore = new TopicLogStore(session, ks, node.maxBatchBytes());
+    DedupStore dedup = new DedupStore(session, ks);
+    TopicStore topics = new TopicStore(session, ks);
+    SubscriptionRegistry registry = new SubscriptionRegistry(session, ks);
+    TopicPartitionEntity.init(
+        system, logStore, dedup, TopicPartitionSettings.fromConfig(config));
+    SubscriptionEntity.init(
+        system,
+        new SubscriptionEntity.Dependencies(
+            logStore, registry, DeliverySettings.fromConfig(config)));
+    log.info("Sharded entities started");
+    return new NodeBackend(
+        system, session, topics, logStore, registry, edge.askTimeout(), node.topicCacheTtl());
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  public NodeBackend backend() {
+    return backend;
+  }
+
+  public InetSocketAddress httpAddress() {
+    return binding.localAddress();
+  }
+}

@@ -1,0 +1,345 @@
+package dev.courier.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import dev.courier.edge.CourierBackend;
+import dev.courier.edge.SeekTarget;
+import dev.courier.node.subscription.SubscriptionEntity;
+import dev.courier.node.topic.TopicPartitionEntity;
+import dev.courier.persistence.SubscriptionRegistry;
+import dev.courier.persistence.TopicLogStore;
+import dev.courier.persistence.TopicStore;
+import dev.courier.protocol.subscription.Cursor;
+import dev.courier.protocol.subscription.SubscriptionCommand;
+import dev.courier.protocol.subscription.SubscriptionReply;
+import dev.courier.protocol.subscription.SubscriptionSettings;
+import dev.courier.protocol.subscription.SubscriptionView;
+import dev.courier.protocol.topic.NewMessage;
+import dev.courier.protocol.topic.PartitionHead;
+import dev.courier.protocol.topic.Partitioner;
+import dev.courier.protocol.topic.PublishReply;
+import dev.courier.protocol.topic.PublishResult;
+import dev.courier.protocol.topic.TopicInfo;
+import dev.courier.protocol.topic.TopicPartitionCommand;
+import dev.courier.protocol.topic.TopicSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * The node's side of the edge's port: topic metadata from Cassandra (cached briefly), publishes
+ * split by partition and sent to the partition entities, subscription requests sent to their
+ * entities, start positions and seek targets resolved against the log.
+ */
+public final class NodeBackend implements CourierBackend {
+
+  private record CachedTopic(TopicInfo topic, long expiresAtNanos) {}
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final CqlSession session;
+  private final TopicStore topics;
+  private final TopicLogStore log;
+  private final SubscriptionRegistry registry;
+  private final Duration askTimeout;
+  private final long cacheTtlNanos;
+  private final ConcurrentHashMap<String, CachedTopic> cache = new ConcurrentHashMap<>();
+
+  public NodeBackend(
+      ActorSystem<?> system,
+      CqlSession session,
+      TopicStore topics,
+      TopicLogStore log,
+      SubscriptionRegistry registry,
+      Duration askTimeout,
+      Duration topicCacheTtl) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.session = session;
+    this.topics = topics;
+    this.log = log;
+    this.registry = registry;
+    this.askTimeout = askTimeout;
+    this.cacheTtlNanos = topicCacheTtl.toNanos();
+  }
+
+  // ---- topics ----
+
+  @Override
+  public CompletionStage<TopicCreation> createTopic(String name, TopicSettings settings) {
+    return topics
+        .create(name, settings)
+        .thenApply(
+            creation -> {
+              cache.remove(name);
+              if (creation.created()) {
+                return new TopicCreation(creation.topic(), Creation.CREATED);
+              }
+              boolean same = creation.topic().settings().equals(settings);
+              return new TopicCreation(creation.topic(), same ? Creation.EXISTS : Creation.CONFLICT);
+            });
+  }
+
+  @Override
+  public CompletionStage<Optional<TopicInfo>> topic(String name) {
+    CachedTopic cached = cache.get(name);
+    if (cached != null && System.nanoTime() - cached.expiresAtNanos() < 0) {
+      return CompletableFuture.completedFuture(Optional.of(cached.topic()));
+    }
+    return topics
+        .find(name)
+        .thenApply(
+            found -> {
+              found.ifPresentOrElse(
+                  t -> cache.put(name, new CachedTopic(t, System.nanoTime() + cacheTtlNanos)),
+                  () -> cache.remove(name));
+              return found;
+            });
+  }
+
+  @Override
+  public CompletionStage<List<TopicInfo>> topics() {
+    return topics.list();
+  }
+
+  @Override
+  public CompletionStage<List<PartitionHead>> heads(TopicInfo topic) {
+    List<CompletableFuture<PartitionHead>> asks = new ArrayList<>();
+    for (int p = 0; p < topic.partitions(); p++) {
+      asks.add(
+          partition(topic, p)
+              .<PartitionHead>ask(TopicPartitionCommand.GetHead::new, askTimeout)
+              .toCompletableFuture());
+    }
+    return allOf(asks);
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteTopic(String name) {
+    return topics
+        .delete(name)
+        .thenCompose(
+            deleted -> {
+              cache.remove(name);
+              if (!deleted) {
+                return CompletableFuture.completedFuture(false);
+              }
+              return registry
+                  .list()
+                  .thenCompose(
+                      subs -> {
+                        List<CompletableFuture<SubscriptionReply>> deletes = new ArrayList<>();
+                        for (var sub : subs) {
+                          if (sub.topic().equals(name)) {
+                            deletes.add(deleteSubscription(sub.name()).toCompletableFuture());
+                          }
+                        }
+                        return allOf(deletes).thenApply(done -> true);
+                      });
+            });
+  }
+
+  // ---- publishing ----
+
+  @Override
+  public CompletionStage<PublishReply> publish(TopicInfo topic, List<NewMessage> messages) {
+    int partitions = topic.partitions();
+    List<List<NewMessage>> byPartition = new ArrayList<>(partitions);
+    List<List<Integer>> positions = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      byPartition.add(new ArrayList<>());
+      positions.add(new ArrayList<>());
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      int p = Partitioner.partitionFor(messages.get(i), partitions);
+      byPartition.get(p).add(messages.get(i));
+      positions.get(p).add(i);
+    }
+    List<Integer> used = new ArrayList<>();
+    List<CompletableFuture<PublishReply>> asks = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      if (byPartition.get(p).isEmpty()) {
+        continue;
+      }
+      List<NewMessage> batch = byPartition.get(p);
+      used.add(p);
+      asks.add(
+          partition(topic, p)
+              .<PublishReply>ask(
+                  replyTo -> new TopicPartitionCommand.Publish(topic, batch, replyTo), askTimeout)
+              .toCompletableFuture());
+    }
+    return allOf(asks)
+        .thenApply(
+            replies -> {
+              PublishResult[] results = new PublishResult[messages.size()];
+              for (int k = 0; k < replies.size(); k++) {
+                PublishReply reply = replies.get(k);
+                if (!(reply instanceof PublishReply.Published published)) {
+                  return reply;
+                }
+                List<Integer> at = positions.get(used.get(k));
+                for (int j = 0; j < at.size(); j++) {
+                  results[at.get(j)] = published.results().get(j);
+                }
+              }
+              return new PublishReply.Published(List.of(results));
+            });
+  }
+
+  private EntityRef<TopicPartitionCommand> partition(TopicInfo topic, int partition) {
+    return sharding.entityRefFor(
+        TopicPartitionEntity.ENTITY_TYPE_KEY,
+        TopicPartitionEntity.entityId(topic.topicId(), partition));
+  }
+
+  // ---- subscriptions ----
+
+  @Override
+  public CompletionStage<SubscriptionReply> createSubscription(
+      String name, SubscriptionSettings settings, TopicInfo topic) {
+    return startPositions(topic, settings.startAt())
+        .thenCompose(
+            start ->
+                subscriptionEntity(name)
+                    .ask(
+                        replyTo -> new SubscriptionCommand.Create(settings, topic, start, replyTo),
+                        askTimeout));
+  }
+
+  private CompletionStage<List<Long>> startPositions(TopicInfo topic, String startAt) {
+    if (SubscriptionSettings.EARLIEST.equals(startAt)) {
+      List<Long> zeros = new ArrayList<>();
+      for (int p = 0; p < topic.partitions(); p++) {
+        zeros.add(0L);
+      }
+      return CompletableFuture.completedFuture(zeros);
+    }
+    CompletionStage<List<Long>> heads =
+        heads(topic).thenApply(hs -> hs.stream().map(PartitionHead::nextOffset).toList());
+    if (SubscriptionSettings.LATEST.equals(startAt)) {
+      return heads;
+    }
+    Instant time = Instant.parse(startAt);
+    return heads.thenCompose(
+        hs -> {
+          List<CompletableFuture<Long>> lookups = new ArrayList<>();
+          for (int p = 0; p < hs.size(); p++) {
+            lookups.add(log.offsetAt(topic.topicId(), p, time, hs.get(p)).toCompletableFuture());
+          }
+          return allOf(lookups);
+        });
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> subscription(String name) {
+    return subscriptionEntity(name).ask(SubscriptionCommand.Get::new, askTimeout);
+  }
+
+  @Override
+  public CompletionStage<List<SubscriptionView>> subscriptions() {
+    return registry
+        .list()
+        .thenCompose(
+            entries -> {
+              List<CompletableFuture<SubscriptionReply>> gets = new ArrayList<>();
+              for (var entry : entries) {
+                gets.add(subscription(entry.name()).toCompletableFuture());
+              }
+              return allOf(gets);
+            })
+        .thenApply(
+            replies ->
+                replies.stream()
+                    .filter(r -> r instanceof SubscriptionReply.Found)
+                    .map(r -> ((SubscriptionReply.Found) r).view())
+                    .sorted(java.util.Comparator.comparing(SubscriptionView::name))
+                    .toList());
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> deleteSubscription(String name) {
+    return subscriptionEntity(name).ask(SubscriptionCommand.Delete::new, askTimeout);
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds) {
+    return subscriptionEntity(name)
+        .ask(replyTo -> new SubscriptionCommand.Ack(ackIds, replyTo), askTimeout);
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> seek(String name, SeekTarget target) {
+    return subscription(name)
+        .thenCompose(
+            reply -> {
+              if (!(reply instanceof SubscriptionReply.Found found)) {
+                return CompletableFuture.completedFuture(reply);
+              }
+              SubscriptionView view = found.view();
+              if (target instanceof SeekTarget.AtCursor c) {
+                return Cursor.parse(c.cursor(), view.partitions())
+                    .map(cursor -> seekTo(name, cursor.positions()))
+                    .orElseGet(
+                        () ->
+                            CompletableFuture.completedFuture(
+                                new SubscriptionReply.Invalid(
+                                    "to.cursor", "not a cursor of this subscription")));
+              }
+              return topic(view.settings().topic())
+                  .thenCompose(
+                      topic -> {
+                        if (topic.isEmpty()) {
+                          return CompletableFuture.completedFuture(
+                              new SubscriptionReply.Invalid("to", "the topic no longer exists"));
+                        }
+                        String startAt =
+                            target instanceof SeekTarget.Earliest
+                                ? SubscriptionSettings.EARLIEST
+                                : target instanceof SeekTarget.Latest
+                                    ? SubscriptionSettings.LATEST
+                                    : ((SeekTarget.AtTime) target).time().toString();
+                        return startPositions(topic.get(), startAt)
+                            .thenCompose(positions -> seekTo(name, positions));
+                      });
+            });
+  }
+
+  private CompletionStage<SubscriptionReply> seekTo(String name, List<Long> positions) {
+    return subscriptionEntity(name)
+        .ask(replyTo -> new SubscriptionCommand.Seek(positions, replyTo), askTimeout);
+  }
+
+  @Override
+  public EntityRef<SubscriptionCommand> subscriptionEntity(String name) {
+    return sharding.entityRefFor(SubscriptionEntity.ENTITY_TYPE_KEY, name);
+  }
+
+  // ---- health ----
+
+  @Override
+  public CompletionStage<Boolean> ready() {
+    boolean up = Cluster.get(system).selfMember().status() == MemberStatus.up();
+    if (!up) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return session
+        .executeAsync("SELECT release_version FROM system.local")
+        .thenApply(rs -> rs.one() != null)
+        .exceptionally(e -> false);
+  }
+
+  private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+  }
+}

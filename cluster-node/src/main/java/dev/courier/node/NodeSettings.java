@@ -1,0 +1,25 @@
+package dev.courier.node;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The node's own settings, read once from {@code courier.node}. */
+public record NodeSettings(
+    boolean joinSelfWhenNoSeeds,
+    Duration topicCacheTtl,
+    Duration startupTimeout,
+    String keyspace,
+    boolean applySchema,
+    int maxBatchBytes) {
+
+  public static NodeSettings fromConfig(Config config) {
+    Config node = config.getConfig("courier.node");
+    return new NodeSettings(
+        node.getBoolean("join-self-when-no-seeds"),
+        node.getDuration("topic-cache-ttl"),
+        node.getDuration("startup-timeout"),
+        config.getString("courier.cassandra.schema.keyspace"),
+        config.getBoolean("courier.cassandra.schema.apply-at-start"),
+        (int) config.getMemorySize("courier.topic-partition.max-batch-bytes").toBytes());
+  }
+}

@@ -1,0 +1,28 @@
+package dev.courier.node.subscription;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * How a subscription entity paces delivery and persistence: how often cursor commits are written,
+ * how far ahead a delivery reservation reaches, page and buffer sizes for catch-up reads.
+ */
+public record DeliverySettings(
+    Duration commitInterval,
+    int reserveAhead,
+    int readPage,
+    int bufferPerPartition,
+    Duration rewatchDelay,
+    int snapshotEvery) {
+
+  public static DeliverySettings fromConfig(Config config) {
+    Config c = config.getConfig("courier.subscription");
+    return new DeliverySettings(
+        c.getDuration("commit-interval"),
+        c.getInt("reserve-ahead"),
+        c.getInt("read-page"),
+        c.getInt("buffer-per-partition"),
+        c.getDuration("rewatch-delay"),
+        c.getInt("snapshot-every"));
+  }
+}

@@ -1,0 +1,466 @@
+package dev.courier.node.topic;
+
+import dev.courier.persistence.DedupStore;
+import dev.courier.persistence.LogEntry;
+import dev.courier.persistence.TopicLogStore;
+import dev.courier.protocol.topic.NewMessage;
+import dev.courier.protocol.topic.PartitionHead;
+import dev.courier.protocol.topic.PartitionNotice;
+import dev.courier.protocol.topic.PublishReply;
+import dev.courier.protocol.topic.PublishResult;
+import dev.courier.protocol.topic.StoredMessage;
+import dev.courier.protocol.topic.TopicInfo;
+import dev.courier.protocol.topic.TopicPartitionCommand;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * Owns one partition of one topic: assigns offsets, deduplicates ids, and group-commits everything
+ * that arrives while the previous write is in flight as one Cassandra round. Publishers are
+ * answered only after the write; watchers (subscriptions) then get the new messages from memory.
+ *
+ * <p>Its state is the log in Cassandra: on start it reads its head back. At most one write cycle is
+ * in flight; if one fails the entity stops, and its next incarnation reads the head again.
+ */
+public final class TopicPartitionEntity {
+
+  public static final EntityTypeKey<TopicPartitionCommand> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(TopicPartitionCommand.class, "TopicPartition");
+
+  public static String entityId(UUID topicId, int partition) {
+    return topicId + "~" + partition;
+  }
+
+  public static void init(
+      ActorSystem<?> system, TopicLogStore log, DedupStore dedup, TopicPartitionSettings settings) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), log, dedup, settings))
+                // A partition with watchers must keep pushing; it is stopped only with its node.
+                .withSettings(
+                    org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
+                        .withNoPassivationStrategy()));
+  }
+
+  public static Behavior<TopicPartitionCommand> create(
+      String entityId, TopicLogStore log, DedupStore dedup, TopicPartitionSettings settings) {
+    int sep = entityId.lastIndexOf('~');
+    UUID topicId = UUID.fromString(entityId.substring(0, sep));
+    int partition = Integer.parseInt(entityId.substring(sep + 1));
+    return Behaviors.withStash(
+        settings.stashCapacity(),
+        stash ->
+            Behaviors.setup(
+                ctx ->
+                    new TopicPartitionEntity(ctx, stash, topicId, partition, log, dedup, settings)
+                        .recovering()));
+  }
+
+  // ---- internal messages ----
+
+  private record HeadRecovered(TopicLogStore.Head head) implements TopicPartitionCommand {}
+
+  private record RecoveryFailed(Throwable cause) implements TopicPartitionCommand {}
+
+  private record Checked(Batch batch, Map<String, PublishResult> known)
+      implements TopicPartitionCommand {}
+
+  private record Written(Batch batch, List<StoredMessage> stored, List<PublishResult> results)
+      implements TopicPartitionCommand {}
+
+  private record WriteFailed(Batch batch, Throwable cause) implements TopicPartitionCommand {}
+
+  private record WatcherTerminated(ActorRef<PartitionNotice> watcher)
+      implements TopicPartitionCommand {}
+
+  /** The publishes one write cycle takes, all of the same topic incarnation. */
+  private record Batch(TopicInfo topic, List<TopicPartitionCommand.Publish> publishes) {}
+
+  // ---- state (actor-confined) ----
+
+  private final ActorContext<TopicPartitionCommand> ctx;
+  private final StashBuffer<TopicPartitionCommand> stash;
+  private final UUID topicId;
+  private final int partition;
+  private final TopicLogStore log;
+  private final DedupStore dedup;
+  private final TopicPartitionSettings settings;
+  private final RecentIds recent;
+  private final ArrayDeque<TopicPartitionCommand.Publish> pending = new ArrayDeque<>();
+  private final Set<ActorRef<PartitionNotice>> watchers = new HashSet<>();
+  private int pendingMessages;
+  private boolean writing;
+  private boolean tailRepaired;
+  private long nextOffset;
+  private long registeredBucket;
+  private Instant lastPublishTime = Instant.EPOCH;
+  /** While a write is in flight, the head watchers may read up to (its first offset); else -1. */
+  private long committedHead = -1;
+
+  private TopicPartitionEntity(
+      ActorContext<TopicPartitionCommand> ctx,
+      StashBuffer<TopicPartitionCommand> stash,
+      UUID topicId,
+      int partition,
+      TopicLogStore log,
+      DedupStore dedup,
+      TopicPartitionSettings settings) {
+    this.ctx = ctx;
+    this.stash = stash;
+    this.topicId = topicId;
+    this.partition = partition;
+    this.log = log;
+    this.dedup = dedup;
+    this.settings = settings;
+    this.recent = new RecentIds(settings.recentIds());
+  }
+
+  private Behavior<TopicPartitionCommand> recovering() {
+    ctx.pipeToSelf(
+        log.recoverHead(topicId, partition),
+        (head, error) -> error == null ? new HeadRecovered(head) : new RecoveryFailed(error));
+    return Behaviors.receive(TopicPartitionCommand.class)
+        .onMessage(HeadRecovered.class, this::onHeadRecovered)
+        .onMessage(
+            RecoveryFailed.class,
+            failed -> {
+              ctx.getLog()
+                  .warn("Partition {}/{}: head recovery failed", topicId, partition, failed.cause());
+              stash.forEach(this::failIfPublish);
+              return Behaviors.stopped();
+            })
+        .onAnyMessage(
+            msg -> {
+              if (stash.isFull()) {
+                overloaded(msg);
+              } else {
+                stash.stash(msg);
+              }
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  private Behavior<TopicPartitionCommand> onHeadRecovered(HeadRecovered recovered) {
+    nextOffset = recovered.head().nextOffset();
+    lastPublishTime = recovered.head().lastPublishTime();
+    registeredBucket = recovered.head().highestBucket();
+    ctx.getLog().debug("Partition {}/{} recovered at offset {}", topicId, partition, nextOffset);
+    return stash.unstashAll(active());
+  }
+
+  private Behavior<TopicPartitionCommand> active() {
+    return Behaviors.receive(TopicPartitionCommand.class)
+        .onMessage(TopicPartitionCommand.Publish.class, this::onPublish)
+        .onMessage(Checked.class, this::onChecked)
+        .onMessage(Written.class, this::onWritten)
+        .onMessage(WriteFailed.class, this::onWriteFailed)
+        .onMessage(
+            TopicPartitionCommand.GetHead.class,
+            get -> {
+              get.replyTo().tell(new PartitionHead(partition, nextCommitted()));
+              return Behaviors.same();
+            })
+        .onMessage(TopicPartitionCommand.Watch.class, this::onWatch)
+        .onMessage(
+            TopicPartitionCommand.Unwatch.class,
+            unwatch -> {
+              if (watchers.remove(unwatch.watcher())) {
+                ctx.unwatch(unwatch.watcher());
+              }
+              return Behaviors.same();
+            })
+        .onMessage(
+            WatcherTerminated.class,
+            gone -> {
+              watchers.remove(gone.watcher());
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  private long nextCommitted() {
+    return committedHead < 0 ? nextOffset : committedHead;
+  }
+
+  private Behavior<TopicPartitionCommand> onWatch(TopicPartitionCommand.Watch watch) {
+    if (watchers.add(watch.watcher())) {
+      ctx.watchWith(watch.watcher(), new WatcherTerminated(watch.watcher()));
+    }
+    watch
+        .watcher()
+        .tell(new PartitionNotice.Watching(topicId, partition, nextCommitted(), ctx.getSelf()));
+    return Behaviors.same();
+  }
+
+  private Behavior<TopicPartitionCommand> onPublish(TopicPartitionCommand.Publish publish) {
+    if (!publish.topic().topicId().equals(topicId)) {
+      publish.replyTo().tell(new PublishReply.Failed("topic incarnation mismatch"));
+      return Behaviors.same();
+    }
+    int size = publish.messages().size();
+    if (pendingMessages > 0 && pendingMessages + size > settings.maxPendingMessages()) {
+      publish
+          .replyTo()
+          .tell(new PublishReply.Overloaded("partition " + partition + " has too much queued"));
+      return Behaviors.same();
+    }
+    pending.add(publish);
+    pendingMessages += size;
+    if (!writing) {
+      startCycle();
+    }
+    return Behaviors.same();
+  }
+
+  /** Takes what is pending (up to the batch limit) and starts its dedup check. */
+  private void startCycle() {
+    List<TopicPartitionCommand.Publish> taken = new ArrayList<>();
+    int count = 0;
+    while (!pending.isEmpty()) {
+      int next = pending.peek().messages().size();
+      if (!taken.isEmpty() && count + next > settings.maxBatchMessages()) {
+        break;
+      }
+      TopicPartitionCommand.Publish p = pending.poll();
+      taken.add(p);
+      count += next;
+    }
+    pendingMessages -= count;
+    writing = true;
+    Batch batch = new Batch(taken.get(0).topic(), taken);
+    ctx.pipeToSelf(
+        repairTail(batch.topic()).thenCompose(done -> lookUpIds(batch)),
+        (known, error) -> error == null ? new Checked(batch, known) : new WriteFailed(batch, error));
+  }
+
+  /**
+   * Once per incarnation, before the first write: re-records the dedup ids of the last rows of the
+   * log, in case the previous incarnation died between writing those rows and their ids.
+   */
+  private CompletionStage<Void> repairTail(TopicInfo topic) {
+    if (tailRepaired || nextOffset == 0) {
+      tailRepaired = true;
+      return CompletableFuture.completedFuture(null);
+    }
+    long from = Math.max(0, nextOffset - settings.maxBatchMessages());
+    return log.read(topicId, partition, from, nextOffset, settings.maxBatchMessages())
+        .thenCompose(
+            rows -> {
+              List<StoredMessage> withIds = new ArrayList<>();
+              for (LogEntry row : rows) {
+                if (row.clientId()) {
+                  withIds.add(row.message());
+                }
+              }
+              return dedup.remember(topicId, withIds, topic.settings().dedupWindow());
+            })
+        .thenApply(
+            done -> {
+              tailRepaired = true;
+              return null;
+            });
+  }
+
+  /**
+   * Finds which producer ids of the batch the topic already holds: first in memory, then in
+   * Cassandra (all reads in parallel), trusting a Cassandra hit only if the log row it points at
+   * really carries that id.
+   */
+  private CompletionStage<Map<String, PublishResult>> lookUpIds(Batch batch) {
+    Map<String, PublishResult> known = new HashMap<>();
+    Map<String, CompletableFuture<Optional<PublishResult>>> lookups = new HashMap<>();
+    for (TopicPartitionCommand.Publish p : batch.publishes()) {
+      for (NewMessage m : p.messages()) {
+        if (!m.clientId() || known.containsKey(m.id()) || lookups.containsKey(m.id())) {
+          continue;
+        }
+        PublishResult cached = recent.get(m.id());
+        if (cached != null) {
+          known.put(m.id(), cached);
+        } else {
+          lookups.put(m.id(), verifiedLookup(m.id()).toCompletableFuture());
+        }
+      }
+    }
+    if (lookups.isEmpty()) {
+      return CompletableFuture.completedFuture(known);
+    }
+    return CompletableFuture.allOf(lookups.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              lookups.forEach((id, f) -> f.join().ifPresent(r -> known.put(id, r)));
+              return known;
+            });
+  }
+
+  private CompletionStage<Optional<PublishResult>> verifiedLookup(String id) {
+    return dedup
+        .find(topicId, id)
+        .thenCompose(
+            seen -> {
+              if (seen.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+              }
+              DedupStore.Seen s = seen.get();
+              return log.readOne(topicId, s.partition(), s.offset())
+                  .thenApply(
+                      row ->
+                          row.filter(r -> r.message().id().equals(id))
+                              .map(
+                                  r ->
+                                      new PublishResult(
+                                          id, s.partition(), s.offset(), s.publishTime(), true)));
+            });
+  }
+
+  private Behavior<TopicPartitionCommand> onChecked(Checked checked) {
+    Batch batch = checked.batch();
+    Map<String, PublishResult> known = new HashMap<>(checked.known());
+    List<LogEntry> entries = new ArrayList<>();
+    List<StoredMessage> withIds = new ArrayList<>();
+    List<PublishResult> results = new ArrayList<>();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    Instant publishTime = now.isAfter(lastPublishTime) ? now : lastPublishTime;
+    long firstOffset = nextOffset;
+    for (TopicPartitionCommand.Publish p : batch.publishes()) {
+      for (NewMessage m : p.messages()) {
+        PublishResult dup = m.clientId() ? known.get(m.id()) : null;
+        if (dup != null) {
+          results.add(
+              new PublishResult(m.id(), dup.partition(), dup.offset(), dup.publishTime(), true));
+          continue;
+        }
+        StoredMessage stored =
+            new StoredMessage(
+                m.id(), m.key(), partition, nextOffset++, publishTime, m.attributes(), m.data());
+        entries.add(new LogEntry(stored, m.clientId()));
+        PublishResult result = new PublishResult(m.id(), partition, stored.offset(), publishTime, false);
+        results.add(result);
+        if (m.clientId()) {
+          withIds.add(stored);
+          known.put(m.id(), result);
+        }
+      }
+    }
+    lastPublishTime = publishTime;
+    committedHead = firstOffset;
+    List<StoredMessage> stored = entries.stream().map(LogEntry::message).toList();
+    CompletionStage<Void> write =
+        entries.isEmpty()
+            ? CompletableFuture.completedFuture(null)
+            : registerBuckets(firstOffset, nextOffset - 1)
+                .thenCompose(
+                    done -> {
+                      var topic = batch.topic().settings();
+                      CompletableFuture<Void> logWrite =
+                          log.append(topicId, partition, topic.retention(), entries)
+                              .toCompletableFuture();
+                      CompletableFuture<Void> idWrite =
+                          dedup.remember(topicId, withIds, topic.dedupWindow()).toCompletableFuture();
+                      return CompletableFuture.allOf(logWrite, idWrite);
+                    });
+    ctx.pipeToSelf(
+        write,
+        (done, error) ->
+            error == null ? new Written(batch, stored, results) : new WriteFailed(batch, error));
+    return Behaviors.same();
+  }
+
+  private CompletionStage<Void> registerBuckets(long firstOffset, long lastOffset) {
+    long last = TopicLogStore.bucketOf(lastOffset);
+    if (last <= registeredBucket) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long first = Math.max(registeredBucket + 1, TopicLogStore.bucketOf(firstOffset));
+    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+    for (long b = first; b <= last; b++) {
+      long bucket = b;
+      chain = chain.thenCompose(done -> log.registerBucket(topicId, partition, bucket));
+    }
+    return chain;
+  }
+
+  private Behavior<TopicPartitionCommand> onWritten(Written written) {
+    if (!written.stored().isEmpty()) {
+      registeredBucket =
+          Math.max(
+              registeredBucket,
+              TopicLogStore.bucketOf(written.stored().get(written.stored().size() - 1).offset()));
+    }
+    committedHead = -1;
+    int i = 0;
+    for (TopicPartitionCommand.Publish p : written.batch().publishes()) {
+      int n = p.messages().size();
+      List<PublishResult> mine = written.results().subList(i, i + n);
+      i += n;
+      for (PublishResult r : mine) {
+        if (!r.duplicate()) {
+          recent.put(new PublishResult(r.id(), r.partition(), r.offset(), r.publishTime(), true));
+        }
+      }
+      p.replyTo().tell(new PublishReply.Published(mine));
+    }
+    if (!written.stored().isEmpty() && !watchers.isEmpty()) {
+      var appended =
+          new PartitionNotice.Appended(topicId, partition, written.stored(), nextOffset);
+      for (ActorRef<PartitionNotice> w : watchers) {
+        w.tell(appended);
+      }
+    }
+    writing = false;
+    if (!pending.isEmpty()) {
+      startCycle();
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<TopicPartitionCommand> onWriteFailed(WriteFailed failed) {
+    ctx.getLog()
+        .warn(
+            "Partition {}/{}: write failed, restarting from the stored head",
+            topicId,
+            partition,
+            failed.cause());
+    String detail = "storage unavailable: " + failed.cause().getClass().getSimpleName();
+    for (TopicPartitionCommand.Publish p : failed.batch().publishes()) {
+      p.replyTo().tell(new PublishReply.Failed(detail));
+    }
+    for (TopicPartitionCommand.Publish p : pending) {
+      p.replyTo().tell(new PublishReply.Failed(detail));
+    }
+    return Behaviors.stopped();
+  }
+
+  private void failIfPublish(TopicPartitionCommand msg) {
+    if (msg instanceof TopicPartitionCommand.Publish p) {
+      p.replyTo().tell(new PublishReply.Failed("partition could not start"));
+    }
+  }
+
+  private void overloaded(TopicPartitionCommand msg) {
+    if (msg instanceof TopicPartitionCommand.Publish p) {
+      p.replyTo().tell(new PublishReply.Overloaded("partition " + partition + " is starting"));
+    }
+  }
+}

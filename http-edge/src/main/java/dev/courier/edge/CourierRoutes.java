@@ -1,0 +1,27 @@
+package dev.courier.edge;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** Every route of the API, wrapped so that every failure and rejection becomes problem+json. */
+public final class CourierRoutes extends AllDirectives {
+  private final Route all;
+
+  public CourierRoutes(ActorSystem<?> system, CourierBackend backend, EdgeSettings settings) {
+    Route api =
+        concat(
+            new TopicRoutes(backend, settings).routes(),
+            new SseRoutes(system, backend, settings).routes(),
+            new SubscriptionRoutes(backend).routes(),
+            new HealthRoutes(backend).routes());
+    this.all =
+        handleExceptions(
+            Problems.exceptionHandler(),
+            () -> handleRejections(Problems.rejectionHandler(), () -> api));
+  }
+
+  public Route routes() {
+    return all;
+  }
+}

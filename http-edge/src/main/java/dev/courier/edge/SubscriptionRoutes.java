@@ -1,0 +1,238 @@
+package dev.courier.edge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.protocol.Names;
+import dev.courier.protocol.subscription.SubscriptionReply;
+import dev.courier.protocol.subscription.SubscriptionSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/** Subscriptions: create, read, list, delete, ack and seek under {@code /v1/subscriptions}. */
+public final class SubscriptionRoutes extends AllDirectives {
+  private static final Set<String> FIELDS =
+      Set.of("topic", "startAt", "ackDeadline", "maxInFlight", "ordered", "maxDeliveries",
+          "deadLetterTopic", "overflow", "lagWarning", "query", "push", "maxBacklog");
+  private static final int MAX_ACK_IDS = 10_000;
+
+  private final CourierBackend backend;
+
+  public SubscriptionRoutes(CourierBackend backend) {
+    this.backend = backend;
+  }
+
+  public Route routes() {
+    return pathPrefix(
+        "v1",
+        () ->
+            pathPrefix(
+                "subscriptions",
+                () ->
+                    concat(
+                        pathEndOrSingleSlash(() -> get(this::list)),
+                        pathPrefix(
+                            org.apache.pekko.http.javadsl.server.PathMatchers.segment(),
+                            name ->
+                                concat(
+                                    pathEnd(
+                                        () ->
+                                            concat(
+                                                put(() -> withBody(body -> create(name, body))),
+                                                get(() -> read(name)),
+                                                delete(() -> remove(name)))),
+                                    path("ack", () -> post(() -> withBody(b -> ack(name, b)))),
+                                    path(
+                                        "seek",
+                                        () -> post(() -> withBody(b -> seek(name, b)))))))));
+  }
+
+  private Route withBody(java.util.function.Function<String, Route> inner) {
+    return entity(Unmarshaller.entityToString(), inner);
+  }
+
+  private Route list() {
+    return Replies.answer(
+        backend.subscriptions(),
+        views ->
+            Json.response(
+                StatusCodes.OK,
+                Map.of("subscriptions", views.stream().map(Views::subscription).toList())));
+  }
+
+  private Route create(String name, String body) {
+    TopicRoutes.checkName(name);
+    SubscriptionSettings settings = parseSettings(Bodies.object(Bodies.parse(body), "body"));
+    return Replies.answer(
+        backend
+            .topic(settings.topic())
+            .thenCompose(
+                topic ->
+                    topic.isEmpty()
+                        ? java.util.concurrent.CompletableFuture.completedFuture(
+                            (SubscriptionReply) null)
+                        : backend.createSubscription(name, settings, topic.get())),
+        reply -> {
+          if (reply == null) {
+            return Problems.notFound("topic", settings.topic());
+          }
+          if (reply instanceof SubscriptionReply.Conflict c) {
+            return Problems.response(
+                Problem.of(409, "Conflict",
+                    "subscription '" + name + "' exists with other settings (topic '"
+                        + c.existing().topic() + "')"));
+          }
+          return viewOrProblem(name, reply);
+        });
+  }
+
+  private Route read(String name) {
+    TopicRoutes.checkName(name);
+    return Replies.answer(backend.subscription(name), reply -> viewOrProblem(name, reply));
+  }
+
+  private Route remove(String name) {
+    TopicRoutes.checkName(name);
+    return Replies.answer(
+        backend.deleteSubscription(name),
+        reply ->
+            reply instanceof SubscriptionReply.Deleted
+                ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+                : viewOrProblem(name, reply));
+  }
+
+  private Route ack(String name, String body) {
+    TopicRoutes.checkName(name);
+    ObjectNode o = Bodies.object(Bodies.parse(body), "body");
+    Bodies.onlyFields(o, "", Set.of("ackIds"));
+    JsonNode ids = o.get("ackIds");
+    if (ids == null || !ids.isArray()) {
+      throw new ProblemException(Problem.invalidField("ackIds", "must be an array of strings"));
+    }
+    if (ids.size() > MAX_ACK_IDS) {
+      throw new ProblemException(
+          Problem.of(413, "Payload too large", "at most " + MAX_ACK_IDS + " ack ids per request"));
+    }
+    List<String> ackIds = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      if (!ids.get(i).isTextual()) {
+        throw new ProblemException(Problem.invalidField("ackIds[" + i + "]", "must be a string"));
+      }
+      ackIds.add(ids.get(i).textValue());
+    }
+    return Replies.answer(backend.ack(name, ackIds), reply -> viewOrProblem(name, reply));
+  }
+
+  private Route seek(String name, String body) {
+    TopicRoutes.checkName(name);
+    ObjectNode o = Bodies.object(Bodies.parse(body), "body");
+    Bodies.onlyFields(o, "", Set.of("to"));
+    JsonNode to = o.get("to");
+    SeekTarget target;
+    if (to != null && to.isTextual()) {
+      target =
+          switch (to.textValue()) {
+            case "earliest" -> new SeekTarget.Earliest();
+            case "latest" -> new SeekTarget.Latest();
+            default -> new SeekTarget.AtTime(Bodies.parseInstant("to", to.textValue()));
+          };
+    } else if (to != null && to.isObject() && to.path("cursor").isTextual() && to.size() == 1) {
+      target = new SeekTarget.AtCursor(to.get("cursor").textValue());
+    } else {
+      throw new ProblemException(
+          Problem.invalidField(
+              "to", "must be \"earliest\", \"latest\", an RFC 3339 time or {\"cursor\": \"...\"}"));
+    }
+    return Replies.answer(backend.seek(name, target), reply -> viewOrProblem(name, reply));
+  }
+
+  /** Maps every entity reply that is not a special case above. */
+  private static HttpResponse viewOrProblem(String name, SubscriptionReply reply) {
+    if (reply instanceof SubscriptionReply.Created c) {
+      return Json.response(StatusCodes.CREATED, Views.subscription(c.view()));
+    }
+    if (reply instanceof SubscriptionReply.Found f) {
+      return Json.response(StatusCodes.OK, Views.subscription(f.view()));
+    }
+    if (reply instanceof SubscriptionReply.AckResult a) {
+      return Json.response(StatusCodes.OK, Map.of("acked", a.acked()));
+    }
+    if (reply instanceof SubscriptionReply.Seeked s) {
+      return Json.response(StatusCodes.OK, Map.of("cursor", s.cursor()));
+    }
+    if (reply instanceof SubscriptionReply.Invalid i) {
+      return Problems.response(Problem.invalidField(i.field(), i.detail()));
+    }
+    if (reply instanceof SubscriptionReply.NotFound) {
+      return Problems.notFound("subscription", name);
+    }
+    return Problems.forError(new IllegalStateException("unexpected reply " + reply));
+  }
+
+  static SubscriptionSettings parseSettings(ObjectNode o) {
+    Bodies.onlyFields(o, "", FIELDS);
+    String topic = Bodies.optionalText(o, "topic", "", 200);
+    if (topic == null) {
+      throw new ProblemException(Problem.invalidField("topic", "is required"));
+    }
+    if (!Names.isValid(topic)) {
+      throw new ProblemException(Problem.invalidField("topic", "must match [A-Za-z0-9._-]{1,200}"));
+    }
+    for (String later : List.of("query", "push", "maxBacklog")) {
+      if (o.hasNonNull(later)) {
+        throw new ProblemException(
+            Problem.of(501, "Not implemented", "'" + later + "' is not available in this version"));
+      }
+    }
+    String startAt = startAt(Bodies.optionalText(o, "startAt", "", 64));
+    String overflow = Bodies.optionalText(o, "overflow", "", 32);
+    if (overflow != null && !overflow.equals(SubscriptionSettings.DEFAULT_OVERFLOW)) {
+      if (overflow.equals("drop-oldest") || overflow.equals("latest")) {
+        throw new ProblemException(
+            Problem.of(501, "Not implemented",
+                "overflow '" + overflow + "' is not available in this version"));
+      }
+      throw new ProblemException(
+          Problem.invalidField("overflow", "must be backpressure, drop-oldest or latest"));
+    }
+    String deadLetterTopic = Bodies.optionalText(o, "deadLetterTopic", "", 200);
+    if (deadLetterTopic != null && !Names.isValid(deadLetterTopic)) {
+      throw new ProblemException(
+          Problem.invalidField("deadLetterTopic", "must match [A-Za-z0-9._-]{1,200}"));
+    }
+    return new SubscriptionSettings(
+        topic,
+        startAt,
+        Bodies.optionalDuration(o, "ackDeadline", SubscriptionSettings.DEFAULT_ACK_DEADLINE,
+            Duration.ofSeconds(1), Duration.ofHours(12)),
+        Bodies.optionalInt(o, "maxInFlight", SubscriptionSettings.DEFAULT_MAX_IN_FLIGHT, 1,
+            SubscriptionSettings.MAX_IN_FLIGHT_LIMIT),
+        Bodies.optionalBoolean(o, "ordered", false),
+        Bodies.optionalInt(o, "maxDeliveries", SubscriptionSettings.DEFAULT_MAX_DELIVERIES, 1, 1000),
+        deadLetterTopic,
+        SubscriptionSettings.DEFAULT_OVERFLOW,
+        Bodies.optionalDuration(o, "lagWarning", SubscriptionSettings.DEFAULT_LAG_WARNING,
+            Duration.ofMillis(100), Duration.ofDays(1)));
+  }
+
+  private static String startAt(String text) {
+    if (text == null) {
+      return SubscriptionSettings.LATEST;
+    }
+    if (text.equals(SubscriptionSettings.EARLIEST) || text.equals(SubscriptionSettings.LATEST)) {
+      return text;
+    }
+    if (text.equals("snapshot")) {
+      throw new ProblemException(
+          Problem.of(501, "Not implemented", "startAt 'snapshot' is not available in this version"));
+    }
+    return Bodies.parseInstant("startAt", text).toString();
+  }
+}

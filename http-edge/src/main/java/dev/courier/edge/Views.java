@@ -1,0 +1,59 @@
+package dev.courier.edge;
+
+import dev.courier.protocol.subscription.SubscriptionSettings;
+import dev.courier.protocol.subscription.SubscriptionView;
+import dev.courier.protocol.topic.PartitionHead;
+import dev.courier.protocol.topic.TopicInfo;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shapes of topics and subscriptions as the API shows them. */
+final class Views {
+  private Views() {}
+
+  static Map<String, Object> topic(TopicInfo t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", t.name());
+    m.put("partitions", t.partitions());
+    m.put("retention", Durations.format(t.settings().retention()));
+    m.put("dedupWindow", Durations.format(t.settings().dedupWindow()));
+    m.put("createdAt", t.createdAt().toString());
+    return m;
+  }
+
+  static Map<String, Object> topic(TopicInfo t, List<PartitionHead> heads) {
+    Map<String, Object> m = topic(t);
+    m.put("heads", heads);
+    return m;
+  }
+
+  static Map<String, Object> subscription(SubscriptionView v) {
+    SubscriptionSettings s = v.settings();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", v.name());
+    m.put("topic", s.topic());
+    m.put("startAt", s.startAt());
+    m.put("ackDeadline", Durations.format(s.ackDeadline()));
+    m.put("maxInFlight", s.maxInFlight());
+    m.put("ordered", s.ordered());
+    m.put("maxDeliveries", s.maxDeliveries());
+    if (s.deadLetterTopic() != null) {
+      m.put("deadLetterTopic", s.deadLetterTopic());
+    }
+    m.put("overflow", s.overflow());
+    m.put("lagWarning", Durations.format(s.lagWarning()));
+    m.put("createdAt", v.createdAt().toString());
+    m.put("partitions", v.partitions());
+    m.put("cursor", new dev.courier.protocol.subscription.Cursor(v.positions()).encode());
+    m.put("backlog", v.backlog());
+    m.put("lagSeconds", v.lagSeconds());
+    m.put("inFlight", v.inFlight());
+    m.put("delivered", v.delivered());
+    m.put("acked", v.acked());
+    m.put("redelivered", v.redelivered());
+    m.put("deadLettered", v.deadLettered());
+    m.put("consumers", v.consumers());
+    return m;
+  }
+}

@@ -1,0 +1,185 @@
+package dev.courier.edge.consumer;
+
+import dev.courier.protocol.subscription.ConsumerMessage;
+import dev.courier.protocol.subscription.Delivery;
+import dev.courier.protocol.subscription.SubscriptionCommand;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One streaming client's attachment to a subscription, living on the edge node that holds the
+ * client's connection. Feeds deliveries into the client's stream one batch at a time (the stream's
+ * backpressure), returns credit to the subscription as the stream takes them, and re-attaches at
+ * its own cursor when the subscription's node goes away, so the client's connection stays open.
+ */
+public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Command> {
+
+  /** Messages this actor handles. */
+  public sealed interface Command {}
+
+  /** The stream is materialised: push batches into {@code stream}. */
+  public record StreamReady(ActorRef<StreamElement> stream) implements Command {}
+
+  /** The stream took the last batch; send the next. */
+  public enum StreamAck implements Command {
+    INSTANCE
+  }
+
+  /** The client went away (or the stream failed). */
+  public enum StreamDone implements Command {
+    INSTANCE
+  }
+
+  private record FromSubscription(ConsumerMessage message) implements Command {}
+
+  private record Reattach() implements Command {}
+
+  private record KeepAlive() implements Command {}
+
+  /** What goes into the client's stream. */
+  public sealed interface StreamElement {}
+
+  public record Batch(List<Delivery> deliveries) implements StreamElement {}
+
+  public record End(String reason) implements StreamElement {}
+
+  /** Fixed facts of one attachment. */
+  public record Settings(int window, Duration keepAlive, Duration reattachDelay) {}
+
+  public static Behavior<Command> create(
+      RecipientRef<SubscriptionCommand> subscription, String resumeCursor, Settings settings) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new StreamConsumer(ctx, timers, subscription, resumeCursor, settings)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final RecipientRef<SubscriptionCommand> subscription;
+  private final Settings settings;
+  private final ActorRef<ConsumerMessage> self;
+  private final ArrayDeque<Batch> queue = new ArrayDeque<>();
+  private ActorRef<StreamElement> stream;
+  private ActorRef<SubscriptionCommand> attachedTo;
+  private boolean streamBusy;
+  private String cursor;
+  private int outstanding;
+
+  private StreamConsumer(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      RecipientRef<SubscriptionCommand> subscription,
+      String resumeCursor,
+      Settings settings) {
+    super(ctx);
+    this.timers = timers;
+    this.subscription = subscription;
+    this.settings = settings;
+    this.cursor = resumeCursor;
+    this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(StreamReady.class, this::onStreamReady)
+        .onMessage(FromSubscription.class, this::onSubscription)
+        .onMessageEquals(StreamAck.INSTANCE, this::onStreamAck)
+        .onMessageEquals(StreamDone.INSTANCE, this::onStreamDone)
+        .onMessage(Reattach.class, r -> attach())
+        .onMessage(
+            KeepAlive.class,
+            k -> {
+              subscription.tell(new SubscriptionCommand.Demand(self, 0));
+              return this;
+            })
+        .onSignal(Terminated.class, this::onSubscriptionLost)
+        .build();
+  }
+
+  private Behavior<Command> onStreamReady(StreamReady ready) {
+    stream = ready.stream();
+    timers.startTimerWithFixedDelay(new KeepAlive(), settings.keepAlive());
+    return attach();
+  }
+
+  private Behavior<Command> attach() {
+    outstanding = 0;
+    subscription.tell(new SubscriptionCommand.Attach(self, settings.window(), cursor));
+    return this;
+  }
+
+  private Behavior<Command> onSubscription(FromSubscription from) {
+    ConsumerMessage message = from.message();
+    if (message instanceof ConsumerMessage.Attached attached) {
+      if (attachedTo != null) {
+        getContext().unwatch(attachedTo);
+      }
+      attachedTo = attached.subscription();
+      getContext().watch(attachedTo);
+    } else if (message instanceof ConsumerMessage.Deliveries d && !d.deliveries().isEmpty()) {
+      outstanding += d.deliveries().size();
+      queue.add(new Batch(d.deliveries()));
+      pushNext();
+    } else if (message instanceof ConsumerMessage.Closed closed) {
+      queue.clear();
+      if (stream != null) {
+        stream.tell(new End(closed.reason()));
+      }
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStreamAck() {
+    streamBusy = false;
+    pushNext();
+    return this;
+  }
+
+  private void pushNext() {
+    if (streamBusy || stream == null || queue.isEmpty()) {
+      return;
+    }
+    Batch batch = queue.poll();
+    streamBusy = true;
+    stream.tell(batch);
+    List<Delivery> sent = batch.deliveries();
+    cursor = sent.get(sent.size() - 1).cursor();
+    int n = sent.size();
+    outstanding = Math.max(0, outstanding - n);
+    if (attachedTo != null) {
+      attachedTo.tell(new SubscriptionCommand.Demand(self, n));
+    }
+  }
+
+  private Behavior<Command> onStreamDone() {
+    if (attachedTo != null) {
+      attachedTo.tell(new SubscriptionCommand.Detach(self));
+    }
+    return Behaviors.stopped();
+  }
+
+  /**
+   * The subscription's actor stopped (its node left, or it was passivated). Whatever it had queued
+   * here still goes out; attach again at the cursor of the last message handed to the stream.
+   */
+  private Behavior<Command> onSubscriptionLost(Terminated terminated) {
+    if (terminated.getRef().equals(attachedTo)) {
+      attachedTo = null;
+      queue.clear();
+      timers.startSingleTimer(new Reattach(), settings.reattachDelay());
+    }
+    return this;
+  }
+}

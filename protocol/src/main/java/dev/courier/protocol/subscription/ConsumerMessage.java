@@ -1,0 +1,22 @@
+package dev.courier.protocol.subscription;
+
+import dev.courier.protocol.CborSerializable;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** What a subscription entity sends to an attached consumer at the edge. */
+public sealed interface ConsumerMessage extends CborSerializable {
+
+  /** Attachment accepted; {@code subscription} is the entity's actor, to death-watch. */
+  record Attached(ActorRef<SubscriptionCommand> subscription) implements ConsumerMessage {}
+
+  /** Messages to write to the client, in order, within the consumer's credit. */
+  record Deliveries(List<Delivery> deliveries) implements ConsumerMessage {
+    public Deliveries {
+      deliveries = List.copyOf(deliveries);
+    }
+  }
+
+  /** The subscription is gone (deleted, or never existed): end the stream. */
+  record Closed(String reason) implements ConsumerMessage {}
+}

@@ -1,0 +1,27 @@
+package dev.courier.protocol.subscription;
+
+import dev.courier.protocol.CborSerializable;
+import java.time.Instant;
+import java.util.List;
+
+/** A subscription's settings plus its live delivery state, as GET shows it. */
+public record SubscriptionView(
+    String name,
+    SubscriptionSettings settings,
+    int partitions,
+    Instant createdAt,
+    List<Long> positions,
+    long backlog,
+    double lagSeconds,
+    int inFlight,
+    long delivered,
+    long acked,
+    long redelivered,
+    long deadLettered,
+    int consumers)
+    implements CborSerializable {
+
+  public SubscriptionView {
+    positions = List.copyOf(positions);
+  }
+}
