@@ -56,12 +56,14 @@ public final class CourierNode {
                         ? CourierSchema.fromConfig(config).apply(session)
                         : CompletableFuture.<Void>completedFuture(null))
                     .thenApply(done -> session))
-        .thenCompose(
+        // Preparing statements blocks: never on a driver thread.
+        .thenComposeAsync(
             session -> {
               NodeBackend backend = wire(system, session, node, edge);
               return HttpServer.start(system, backend, edge)
                   .thenApply(binding -> new CourierNode(system, backend, binding));
-            })
+            },
+            system.executionContext())
         .toCompletableFuture()
         .orTimeout(node.startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }

@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigFactory;
 
 /**
  * Loads a node's configuration: system properties, then application.conf (or -Dconfig.file), then
- * the node's Pekko settings in courier-node.conf, then every reference.conf.
+ * Courier's settings for the libraries it runs on (courier-node.conf, courier-http.conf,
+ * courier-persistence.conf), then every reference.conf. Library keys cannot be overridden from a
+ * reference.conf reliably: in a fat jar their merge order is not defined.
  */
 public final class NodeConfig {
   private NodeConfig() {}
@@ -21,6 +23,8 @@ public final class NodeConfig {
         .withFallback(ConfigFactory.defaultOverrides())
         .withFallback(ConfigFactory.defaultApplication())
         .withFallback(ConfigFactory.parseResources("courier-node.conf"))
+        .withFallback(ConfigFactory.parseResources("courier-http.conf"))
+        .withFallback(ConfigFactory.parseResources("courier-persistence.conf"))
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
   }

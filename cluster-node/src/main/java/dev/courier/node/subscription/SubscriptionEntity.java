@@ -216,7 +216,7 @@ public final class SubscriptionEntity
             create.topic().topicId(),
             create.topic().partitions(),
             create.startPositions(),
-            Instant.now());
+            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     return Effect()
         .persist(event)
         .thenRun(
