@@ -81,7 +81,10 @@ public final class CourierNode {
     SubscriptionEntity.init(
         system,
         new SubscriptionEntity.Dependencies(
-            logStore, registry, DeliverySettings.fromConfig(config)));
+            logStore,
+            registry,
+            SubscriptionEntity.PartitionDirectory.sharded(system),
+            DeliverySettings.fromConfig(config)));
     log.info("Sharded entities started");
     return new NodeBackend(
         system, session, topics, logStore, registry, edge.askTimeout(), node.topicCacheTtl());

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
  * The names of existing subscriptions and their topics, so they can be listed; the subscription
  * itself (settings, positions, acks) lives in its entity's journal.
  */
-public final class SubscriptionRegistry {
+public final class SubscriptionRegistry implements SubscriptionNames {
 
   /** One registered subscription. */
   public record Entry(String name, String topic) {}
@@ -29,10 +29,12 @@ public final class SubscriptionRegistry {
     this.selectAll = session.prepare("SELECT name, topic FROM " + keyspace + ".subscriptions");
   }
 
+  @Override
   public CompletionStage<Void> register(String name, String topic, Instant createdAt) {
     return session.executeAsync(insert.bind(name, topic, createdAt)).thenApply(rs -> null);
   }
 
+  @Override
   public CompletionStage<Void> unregister(String name) {
     return session.executeAsync(delete.bind(name)).thenApply(rs -> null);
   }

@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * The topic log: append-only rows per topic partition, bucketed by offset so no Cassandra partition
  * grows without bound, read back by offset range for catch-up delivery and replay.
  */
-public final class TopicLogStore {
+public final class TopicLogStore implements TopicLogReader {
   /** Offsets per Cassandra partition. Part of the storage format: never change it. */
   public static final long BUCKET_SIZE = 50_000;
 
@@ -187,6 +187,7 @@ public final class TopicLogStore {
    * Reads up to {@code limit} messages with offsets in [from, until), in offset order. Expired
    * ranges are skipped, so the first message returned may lie past {@code from}.
    */
+  @Override
   public CompletionStage<List<LogEntry>> read(
       UUID topicId, int partition, long from, long until, int limit) {
     if (from >= until || limit <= 0) {

@@ -2,8 +2,8 @@ package dev.courier.node.subscription;
 
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.persistence.LogEntry;
-import dev.courier.persistence.SubscriptionRegistry;
-import dev.courier.persistence.TopicLogStore;
+import dev.courier.persistence.SubscriptionNames;
+import dev.courier.persistence.TopicLogReader;
 import dev.courier.protocol.subscription.AckId;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Cursor;
@@ -24,9 +24,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -58,9 +60,25 @@ public final class SubscriptionEntity
   public static final EntityTypeKey<SubscriptionCommand> ENTITY_TYPE_KEY =
       EntityTypeKey.create(SubscriptionCommand.class, "Subscription");
 
+  /** Finds the actor of a topic partition (through sharding, on a node). */
+  public interface PartitionDirectory {
+    RecipientRef<TopicPartitionCommand> partition(UUID topicId, int partition);
+
+    static PartitionDirectory sharded(ActorSystem<?> system) {
+      ClusterSharding sharding = ClusterSharding.get(system);
+      return (topicId, partition) ->
+          sharding.entityRefFor(
+              TopicPartitionEntity.ENTITY_TYPE_KEY,
+              TopicPartitionEntity.entityId(topicId, partition));
+    }
+  }
+
   /** Everything a subscription entity needs from its node. */
   public record Dependencies(
-      TopicLogStore log, SubscriptionRegistry registry, DeliverySettings settings) {}
+      TopicLogReader log,
+      SubscriptionNames registry,
+      PartitionDirectory partitions,
+      DeliverySettings settings) {}
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
@@ -282,12 +300,9 @@ public final class SubscriptionEntity
     timers.cancelAll();
   }
 
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TopicPartitionCommand>
-      partitionEntity(SubscriptionState state, int partition) {
-    return ClusterSharding.get(ctx.getSystem())
-        .entityRefFor(
-            TopicPartitionEntity.ENTITY_TYPE_KEY,
-            TopicPartitionEntity.entityId(state.topicId(), partition));
+  private RecipientRef<TopicPartitionCommand> partitionEntity(
+      SubscriptionState state, int partition) {
+    return deps.partitions().partition(state.topicId(), partition);
   }
 
   // ---- consumers ----
