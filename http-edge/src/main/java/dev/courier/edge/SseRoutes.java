@@ -74,11 +74,15 @@ public final class SseRoutes extends AllDirectives {
   }
 
   private Source<ServerSentEvent, NotUsed> stream(String name, String lastEventId) {
+    Optional<StreamIds> resume = StreamIds.parse(lastEventId);
+    String token = resume.map(StreamIds::token).orElseGet(StreamIds::newToken);
+    String cursor = resume.map(StreamIds::cursor).orElse(null);
     ActorRef<StreamConsumer.Command> consumer =
         system.systemActorOf(
             StreamConsumer.create(
                 backend.subscriptionEntity(name),
-                lastEventId,
+                cursor,
+                token,
                 new StreamConsumer.Settings(
                     settings.sseWindow(), settings.consumerKeepAlive(), settings.reattachDelay())),
             "sse-" + UUID.randomUUID(),
@@ -101,7 +105,7 @@ public final class SseRoutes extends AllDirectives {
         .mapConcat(
             element ->
                 element instanceof StreamConsumer.Batch batch
-                    ? batch.deliveries().stream().map(SseRoutes::toEvent).toList()
+                    ? batch.deliveries().stream().map(d -> toEvent(d, token)).toList()
                     : java.util.List.<ServerSentEvent>of())
         .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat)
         .watchTermination(
@@ -111,8 +115,10 @@ public final class SseRoutes extends AllDirectives {
             });
   }
 
-  private static ServerSentEvent toEvent(Delivery delivery) {
+  private static ServerSentEvent toEvent(Delivery delivery, String token) {
     return ServerSentEvent.create(
-        DeliveryJson.write(delivery.record()), "message", delivery.cursor());
+        DeliveryJson.write(delivery.record()),
+        "message",
+        StreamIds.eventId(delivery.cursor(), token));
   }
 }

@@ -125,9 +125,11 @@ public final class SubscriptionEntity
   // ---- runtime (memory only, actor-confined) ----
 
   private static final class ConsumerState {
+    final String streamId;
     int credit;
 
-    ConsumerState(int credit) {
+    ConsumerState(String streamId, int credit) {
+      this.streamId = streamId;
       this.credit = credit;
     }
   }
@@ -313,8 +315,12 @@ public final class SubscriptionEntity
       attach.consumer().tell(new ConsumerMessage.Closed("subscription not found"));
       return Effect().none();
     }
+    if (attach.streamId() != null) {
+      replaceStream(attach.streamId(), attach.consumer());
+    }
     if (!consumers.containsKey(attach.consumer())) {
-      consumers.put(attach.consumer(), new ConsumerState(Math.max(0, attach.credit())));
+      consumers.put(
+          attach.consumer(), new ConsumerState(attach.streamId(), Math.max(0, attach.credit())));
       ctx.watchWith(attach.consumer(), new ConsumerGone(attach.consumer()));
     }
     attach.consumer().tell(new ConsumerMessage.Attached(ctx.getSelf()));
@@ -325,6 +331,20 @@ public final class SubscriptionEntity
       return seekTo(state, resume.get().positions());
     }
     return deliver(state);
+  }
+
+  /** Closes an earlier attachment of the same client stream: the client has moved on. */
+  private void replaceStream(String streamId, ActorRef<ConsumerMessage> newer) {
+    var stale =
+        consumers.entrySet().stream()
+            .filter(e -> streamId.equals(e.getValue().streamId) && !e.getKey().equals(newer))
+            .map(Map.Entry::getKey)
+            .toList();
+    for (ActorRef<ConsumerMessage> old : stale) {
+      consumers.remove(old);
+      ctx.unwatch(old);
+      old.tell(new ConsumerMessage.Closed("replaced by a newer connection of the same stream"));
+    }
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> removeConsumer(

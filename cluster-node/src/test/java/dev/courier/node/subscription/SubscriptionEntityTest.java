@@ -145,7 +145,7 @@ class SubscriptionEntityTest {
     assertInstanceOf(SubscriptionReply.NotFound.class,
         kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply());
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null));
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
     consumer.expectMessageClass(ConsumerMessage.Closed.class);
   }
 
@@ -156,7 +156,7 @@ class SubscriptionEntityTest {
     create(settings());
     answerWatches(3, 2);
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null));
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
     consumer.expectMessageClass(ConsumerMessage.Attached.class);
     List<Delivery> got = receive(consumer, 5);
     long last0 = -1;
@@ -181,14 +181,14 @@ class SubscriptionEntityTest {
     create(settings());
     answerWatches(4, 0);
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null));
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
     consumer.expectMessageClass(ConsumerMessage.Attached.class);
     receive(consumer, 4);
     // Nothing was committed (the commit interval is an hour): a crash now repeats all four.
     kit.restart();
     answerWatches(4, 0);
     TestProbe<ConsumerMessage> again = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(again.ref(), 10, null));
+    kit.runCommand(new SubscriptionCommand.Attach(again.ref(), 10, null, null));
     again.expectMessageClass(ConsumerMessage.Attached.class);
     List<Delivery> repeated = receive(again, 4);
     for (Delivery d : repeated) {
@@ -203,7 +203,7 @@ class SubscriptionEntityTest {
     create(settings());
     answerWatches(3, 0);
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null));
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
     consumer.expectMessageClass(ConsumerMessage.Attached.class);
     receive(consumer, 3);
     kit.restart();
@@ -214,7 +214,7 @@ class SubscriptionEntityTest {
     assertEquals(new SubscriptionReply.AckResult(1), result.reply());
     assertInstanceOf(SubscriptionEvent.Acked.class, result.event());
     TestProbe<ConsumerMessage> again = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(again.ref(), 10, null));
+    kit.runCommand(new SubscriptionCommand.Attach(again.ref(), 10, null, null));
     again.expectMessageClass(ConsumerMessage.Attached.class);
     List<Long> offsets = receive(again, 2).stream().map(d -> d.record().offset()).toList();
     assertEquals(List.of(0L, 2L), offsets, "the acked offset is not delivered again");
@@ -227,7 +227,7 @@ class SubscriptionEntityTest {
     create(settings());
     answerWatches(3, 0);
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null));
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
     consumer.expectMessageClass(ConsumerMessage.Attached.class);
     receive(consumer, 3);
     var seek =
@@ -240,13 +240,35 @@ class SubscriptionEntityTest {
   }
 
   @Test
+  void aReconnectOfTheSameStreamReplacesTheStaleAttachment() {
+    store(0, 3);
+    store(1, 0);
+    create(settings());
+    answerWatches(3, 0);
+    TestProbe<ConsumerMessage> stale = testKit.createTestProbe();
+    kit.runCommand(new SubscriptionCommand.Attach(stale.ref(), 10, null, "s1"));
+    stale.expectMessageClass(ConsumerMessage.Attached.class);
+    receive(stale, 3);
+    TestProbe<ConsumerMessage> other = testKit.createTestProbe();
+    kit.runCommand(new SubscriptionCommand.Attach(other.ref(), 10, null, "s2"));
+    other.expectMessageClass(ConsumerMessage.Attached.class);
+    TestProbe<ConsumerMessage> fresh = testKit.createTestProbe();
+    kit.runCommand(new SubscriptionCommand.Attach(fresh.ref(), 10, "1.0", "s1"));
+    stale.expectMessageClass(ConsumerMessage.Closed.class);
+    fresh.expectMessageClass(ConsumerMessage.Attached.class);
+    var view = ((SubscriptionReply.Found)
+        kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply()).view();
+    assertEquals(2, view.consumers(), "the other stream of the group stays attached");
+  }
+
+  @Test
   void creditBoundsWhatIsOutstanding() {
     store(0, 5);
     store(1, 0);
     create(settings());
     answerWatches(5, 0);
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 2, null));
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 2, null, null));
     consumer.expectMessageClass(ConsumerMessage.Attached.class);
     assertEquals(2, receive(consumer, 2).size());
     consumer.expectNoMessage(Duration.ofMillis(200));

@@ -57,16 +57,22 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   public record Settings(int window, Duration keepAlive, Duration reattachDelay) {}
 
   public static Behavior<Command> create(
-      RecipientRef<SubscriptionCommand> subscription, String resumeCursor, Settings settings) {
+      RecipientRef<SubscriptionCommand> subscription,
+      String resumeCursor,
+      String streamId,
+      Settings settings) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new StreamConsumer(ctx, timers, subscription, resumeCursor, settings)));
+                timers ->
+                    new StreamConsumer(
+                        ctx, timers, subscription, resumeCursor, streamId, settings)));
   }
 
   private final TimerScheduler<Command> timers;
   private final RecipientRef<SubscriptionCommand> subscription;
   private final Settings settings;
+  private final String streamId;
   private final ActorRef<ConsumerMessage> self;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
   private ActorRef<StreamElement> stream;
@@ -80,8 +86,10 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
       TimerScheduler<Command> timers,
       RecipientRef<SubscriptionCommand> subscription,
       String resumeCursor,
+      String streamId,
       Settings settings) {
     super(ctx);
+    this.streamId = streamId;
     this.timers = timers;
     this.subscription = subscription;
     this.settings = settings;
@@ -115,7 +123,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
 
   private Behavior<Command> attach() {
     outstanding = 0;
-    subscription.tell(new SubscriptionCommand.Attach(self, settings.window(), cursor));
+    subscription.tell(new SubscriptionCommand.Attach(self, settings.window(), cursor, streamId));
     return this;
   }
 

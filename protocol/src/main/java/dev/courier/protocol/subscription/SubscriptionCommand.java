@@ -29,8 +29,11 @@ public interface SubscriptionCommand extends CborSerializable {
   /**
    * Attach a consumer with an initial window of {@code credit} messages. {@code resumeCursor}, when
    * set, moves the subscription back (or forward) to that cursor first: SSE's Last-Event-ID.
+   * {@code streamId} names a client stream across reconnects: attaching again under the same id
+   * replaces the earlier attachment, whose connection may be dead without the server knowing yet.
    */
-  record Attach(ActorRef<ConsumerMessage> consumer, int credit, String resumeCursor)
+  record Attach(
+      ActorRef<ConsumerMessage> consumer, int credit, String resumeCursor, String streamId)
       implements SubscriptionCommand {}
 
   /** The consumer is gone; nothing more is sent to it. */

@@ -1,0 +1,56 @@
+package dev.courier.node.it;
+
+import com.typesafe.config.ConfigFactory;
+import dev.courier.node.CourierNode;
+import dev.courier.node.NodeConfig;
+import dev.courier.persistence.cassandra.RealCassandra;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/** A real Courier node in this JVM (own actor system, ephemeral ports) on the real Cassandra. */
+final class TestNode implements AutoCloseable {
+  private final ActorSystem<Void> system;
+  private final CourierNode node;
+
+  private TestNode(ActorSystem<Void> system, CourierNode node) {
+    this.system = system;
+    this.node = node;
+  }
+
+  static TestNode start() {
+    RealCassandra.ensure();
+    var config =
+        NodeConfig.load(
+            ConfigFactory.parseString(
+                """
+                courier.http.port = 0
+                pekko.remote.artery.canonical.port = 0
+                courier.cassandra.embedded.mode = off
+                """));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "courier", config);
+    try {
+      CourierNode node = CourierNode.start(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
+      return new TestNode(system, node);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("node did not start", e);
+    }
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + node.httpAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(),
+          TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node did not stop", e);
+    }
+  }
+}
