@@ -5,8 +5,14 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import dev.courier.protocol.topic.StoredMessage;
 import java.time.Duration;
 import java.time.Instant;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,17 +26,20 @@ public final class DedupStore {
   /** Where an id was first stored. */
   public record Seen(int partition, long offset, Instant publishTime) {}
 
+  /** Ids per lookup query and per write batch: one request per this many messages. */
+  static final int CHUNK = 100;
+
   private final CqlSession session;
-  private final PreparedStatement select;
+  private final PreparedStatement selectMany;
   private final PreparedStatement insert;
 
   public DedupStore(CqlSession session, String keyspace) {
     this.session = session;
-    this.select =
+    this.selectMany =
         session.prepare(
-            "SELECT partition, offset, publish_time FROM "
+            "SELECT id, partition, offset, publish_time FROM "
                 + keyspace
-                + ".dedup_ids WHERE topic_id = ? AND id = ?");
+                + ".dedup_ids WHERE topic_id = ? AND id IN ?");
     this.insert =
         session.prepare(
             "INSERT INTO "
@@ -39,38 +48,58 @@ public final class DedupStore {
                 + " USING TTL ?");
   }
 
-  public CompletionStage<Optional<Seen>> find(UUID topicId, String id) {
-    return session
-        .executeAsync(select.bind(topicId, id))
+  /** Looks up many ids at once: one request per {@link #CHUNK} ids, all in parallel. */
+  public CompletionStage<Map<String, Seen>> findAll(UUID topicId, Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    List<String> all = List.copyOf(ids);
+    List<CompletableFuture<List<Map.Entry<String, Seen>>>> lookups = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += CHUNK) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
+      lookups.add(
+          Rows.all(
+                  session.executeAsync(selectMany.bind(topicId, chunk)),
+                  row ->
+                      Map.entry(
+                          row.getString("id"),
+                          new Seen(
+                              row.getInt("partition"),
+                              row.getLong("offset"),
+                              row.getInstant("publish_time"))))
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
         .thenApply(
-            rs ->
-                Optional.ofNullable(rs.one())
-                    .map(
-                        row ->
-                            new Seen(
-                                row.getInt("partition"),
-                                row.getLong("offset"),
-                                row.getInstant("publish_time"))));
+            done -> {
+              Map<String, Seen> found = new HashMap<>();
+              lookups.forEach(f -> f.join().forEach(e -> found.put(e.getKey(), e.getValue())));
+              return found;
+            });
   }
 
-  /** Records the ids of these messages; each expires a dedup window after its publish time. */
+  /**
+   * Records the ids of these messages, each expiring a dedup window after its publish time: one
+   * unlogged batch per {@link #CHUNK} ids.
+   */
   public CompletionStage<Void> remember(
       UUID topicId, List<StoredMessage> messages, Duration window) {
     if (messages.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
     Instant now = Instant.now();
-    CompletableFuture<?>[] writes = new CompletableFuture<?>[messages.size()];
-    for (int i = 0; i < messages.size(); i++) {
-      StoredMessage m = messages.get(i);
-      int ttl = ttlSeconds(window, m.publishTime(), now);
-      writes[i] =
-          session
-              .executeAsync(
-                  insert.bind(topicId, m.id(), m.partition(), m.offset(), m.publishTime(), ttl))
-              .toCompletableFuture();
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    for (int from = 0; from < messages.size(); from += CHUNK) {
+      BatchStatementBuilder batch =
+          BatchStatement.builder(BatchType.UNLOGGED).setIdempotence(true);
+      for (StoredMessage m : messages.subList(from, Math.min(messages.size(), from + CHUNK))) {
+        int ttl = ttlSeconds(window, m.publishTime(), now);
+        batch.addStatement(
+            insert.bind(topicId, m.id(), m.partition(), m.offset(), m.publishTime(), ttl));
+      }
+      writes.add(session.executeAsync(batch.build()).toCompletableFuture());
     }
-    return CompletableFuture.allOf(writes);
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
   }
 
   static int ttlSeconds(Duration window, Instant publishTime, Instant now) {

@@ -284,54 +284,49 @@ public final class TopicPartitionEntity {
 
   /**
    * Finds which producer ids of the batch the topic already holds: first in memory, then in
-   * Cassandra (all reads in parallel), trusting a Cassandra hit only if the log row it points at
-   * really carries that id.
+   * Cassandra (a few IN queries), trusting a Cassandra hit only if the log row it points at really
+   * carries that id.
    */
   private CompletionStage<Map<String, PublishResult>> lookUpIds(Batch batch) {
     Map<String, PublishResult> known = new HashMap<>();
-    Map<String, CompletableFuture<Optional<PublishResult>>> lookups = new HashMap<>();
+    Set<String> unknown = new HashSet<>();
     for (TopicPartitionCommand.Publish p : batch.publishes()) {
       for (NewMessage m : p.messages()) {
-        if (!m.clientId() || known.containsKey(m.id()) || lookups.containsKey(m.id())) {
+        if (!m.clientId() || known.containsKey(m.id())) {
           continue;
         }
         PublishResult cached = recent.get(m.id());
         if (cached != null) {
           known.put(m.id(), cached);
         } else {
-          lookups.put(m.id(), verifiedLookup(m.id()).toCompletableFuture());
+          unknown.add(m.id());
         }
       }
     }
-    if (lookups.isEmpty()) {
+    if (unknown.isEmpty()) {
       return CompletableFuture.completedFuture(known);
     }
-    return CompletableFuture.allOf(lookups.values().toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              lookups.forEach((id, f) -> f.join().ifPresent(r -> known.put(id, r)));
-              return known;
+    return dedup
+        .findAll(topicId, unknown)
+        .thenCompose(
+            seen -> {
+              List<CompletableFuture<Optional<PublishResult>>> checks = new ArrayList<>();
+              seen.forEach((id, s) -> checks.add(verified(id, s).toCompletableFuture()));
+              return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      done -> {
+                        checks.forEach(c -> c.join().ifPresent(r -> known.put(r.id(), r)));
+                        return known;
+                      });
             });
   }
 
-  private CompletionStage<Optional<PublishResult>> verifiedLookup(String id) {
-    return dedup
-        .find(topicId, id)
-        .thenCompose(
-            seen -> {
-              if (seen.isEmpty()) {
-                return CompletableFuture.completedFuture(Optional.empty());
-              }
-              DedupStore.Seen s = seen.get();
-              return log.readOne(topicId, s.partition(), s.offset())
-                  .thenApply(
-                      row ->
-                          row.filter(r -> r.message().id().equals(id))
-                              .map(
-                                  r ->
-                                      new PublishResult(
-                                          id, s.partition(), s.offset(), s.publishTime(), true)));
-            });
+  private CompletionStage<Optional<PublishResult>> verified(String id, DedupStore.Seen s) {
+    return log.readOne(topicId, s.partition(), s.offset())
+        .thenApply(
+            row ->
+                row.filter(r -> r.message().id().equals(id))
+                    .map(r -> new PublishResult(id, s.partition(), s.offset(), s.publishTime(), true)));
   }
 
   private Behavior<TopicPartitionCommand> onChecked(Checked checked) {

@@ -1,0 +1,184 @@
+package dev.courier.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import dev.courier.protocol.topic.PublishReply;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API's mapping of requests and failures, over a real socket, with a stub backend. */
+class RoutesTest {
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          ConfigFactory.parseResources("courier-http.conf").withFallback(ConfigFactory.load()));
+  private static final HttpClient client = HttpClient.newHttpClient();
+  private static final StubBackend backend = new StubBackend();
+  private static String base;
+
+  /** A response's status, headers of interest and JSON body. */
+  record Answer(int status, String contentType, String retryAfter, JsonNode body) {}
+
+  @BeforeAll
+  static void bind() throws Exception {
+    EdgeSettings settings = EdgeSettings.fromConfig(testKit.system().settings().config())
+        .withPort(0);
+    ServerBinding binding =
+        HttpServer.start(testKit.system(), backend, settings).toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void reset() {
+    backend.topics.clear();
+    backend.published.clear();
+    backend.nextPublishReply = null;
+    backend.ready = true;
+    backend.addTopic("orders", 3);
+  }
+
+  private static Answer call(String method, String path, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body());
+    return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+        r.headers().firstValue("Retry-After").orElse(null), json);
+  }
+
+  private static void assertProblem(Answer a, int status) {
+    assertEquals(status, a.status(), () -> "body: " + a.body());
+    assertTrue(a.contentType().startsWith("application/problem+json"), a.contentType());
+    assertEquals(status, a.body().get("status").asInt());
+    assertTrue(a.body().get("title").isTextual());
+  }
+
+  @Test
+  void topicsAreCreatedOnceAndConflictOnOtherSettings() throws Exception {
+    assertEquals(201, call("PUT", "/v1/topics/t1", "{\"partitions\":2}").status());
+    assertEquals(200, call("PUT", "/v1/topics/t1", "{\"partitions\":2}").status());
+    assertProblem(call("PUT", "/v1/topics/t1", "{\"partitions\":5}"), 409);
+    Answer defaults = call("PUT", "/v1/topics/t2", null);
+    assertEquals(201, defaults.status());
+    assertEquals("P7D", defaults.body().get("retention").asText());
+    assertEquals("P1D", defaults.body().get("dedupWindow").asText());
+  }
+
+  @Test
+  void badTopicSettingsNameTheField() throws Exception {
+    Answer a = call("PUT", "/v1/topics/t1", "{\"partitions\":0}");
+    assertProblem(a, 400);
+    assertEquals("partitions", a.body().get("errors").get(0).get("field").asText());
+    assertProblem(call("PUT", "/v1/topics/t1", "{\"retention\":\"forever\"}"), 400);
+    assertProblem(call("PUT", "/v1/topics/t1", "{\"retention\":\"PT1S\"}"), 400);
+    assertProblem(call("PUT", "/v1/topics/t1", "{\"partition\":2}"), 400);
+    assertProblem(call("PUT", "/v1/topics/" + "x".repeat(201), "{}"), 400);
+    assertProblem(call("PUT", "/v1/topics/t1", "[1,2]"), 400);
+  }
+
+  @Test
+  void publishValidatesEveryMessageBeforeAnyIsStored() throws Exception {
+    Answer a = call("POST", "/v1/topics/orders/messages",
+        "{\"messages\":[{\"data\":1},{\"data\":2,\"key\":7}]}");
+    assertProblem(a, 400);
+    assertEquals("messages[1].key", a.body().get("errors").get(0).get("field").asText());
+    assertProblem(call("POST", "/v1/topics/orders/messages", "{\"id\":\"\",\"data\":1}"), 400);
+    assertProblem(call("POST", "/v1/topics/orders/messages", "{\"id\":\"a\"}"), 400);
+    assertProblem(call("POST", "/v1/topics/orders/messages", "{\"data\": tru}"), 400);
+    assertEquals(0, backend.published.size(), "nothing reached the backend");
+  }
+
+  @Test
+  void publishLimitsAre413() throws Exception {
+    StringBuilder big = new StringBuilder("{\"messages\":[");
+    for (int i = 0; i < 1001; i++) {
+      big.append(i == 0 ? "" : ",").append("{\"data\":").append(i).append('}');
+    }
+    assertProblem(call("POST", "/v1/topics/orders/messages", big.append("]}").toString()), 413);
+    String huge = "{\"data\":\"" + "y".repeat(1024 * 1024) + "\"}";
+    assertProblem(call("POST", "/v1/topics/orders/messages", huge), 413);
+    String tooLong = "{\"data\":\"" + "y".repeat(13 * 1024 * 1024) + "\"}";
+    assertProblem(call("POST", "/v1/topics/orders/messages", tooLong), 413);
+    assertEquals(0, backend.published.size());
+  }
+
+  @Test
+  void publishAnswersResultsInRequestOrder() throws Exception {
+    Answer a = call("POST", "/v1/topics/orders/messages",
+        "{\"messages\":[{\"id\":\"a\",\"data\":{\"x\":[1,2]}},{\"data\":null}]}");
+    assertEquals(200, a.status());
+    assertEquals("a", a.body().get("results").get(0).get("id").asText());
+    assertEquals(26, a.body().get("results").get(1).get("id").asText().length(),
+        "a server-chosen id");
+    assertEquals("{\"x\":[1,2]}", backend.published.get(0).get(0).data(), "data kept verbatim");
+    assertProblem(call("POST", "/v1/topics/missing/messages", "{\"data\":1}"), 404);
+  }
+
+  @Test
+  void respondAsyncAnswers202() throws Exception {
+    Answer a = call("POST", "/v1/topics/orders/messages", "{\"id\":\"q\",\"data\":1}",
+        "Prefer", "respond-async");
+    assertEquals(202, a.status());
+    assertEquals("q", a.body().get("ids").get(0).asText());
+  }
+
+  @Test
+  void overloadAndStorageFailuresAskToRetry() throws Exception {
+    backend.nextPublishReply = new PublishReply.Overloaded("busy");
+    Answer busy = call("POST", "/v1/topics/orders/messages", "{\"data\":1}");
+    assertProblem(busy, 429);
+    assertEquals("1", busy.retryAfter());
+    backend.nextPublishReply = new PublishReply.Failed("down");
+    Answer down = call("POST", "/v1/topics/orders/messages", "{\"data\":1}");
+    assertProblem(down, 503);
+    assertEquals("1", down.retryAfter());
+  }
+
+  @Test
+  void subscriptionRequestsAreValidated() throws Exception {
+    assertEquals(201, call("PUT", "/v1/subscriptions/s1", "{\"topic\":\"orders\"}").status());
+    assertProblem(call("PUT", "/v1/subscriptions/s1", "{}"), 400);
+    assertProblem(call("PUT", "/v1/subscriptions/s1", "{\"topic\":\"missing\"}"), 404);
+    assertProblem(call("PUT", "/v1/subscriptions/s1",
+        "{\"topic\":\"orders\",\"ackDeadline\":\"PT0S\"}"), 400);
+    assertProblem(call("PUT", "/v1/subscriptions/s1",
+        "{\"topic\":\"orders\",\"startAt\":\"yesterday\"}"), 400);
+    assertProblem(call("PUT", "/v1/subscriptions/s1",
+        "{\"topic\":\"orders\",\"push\":{\"url\":\"http://127.0.0.1:1/\"}}"), 501);
+    assertProblem(call("POST", "/v1/subscriptions/s1/ack", "{\"ackIds\":\"0-1\"}"), 400);
+    assertProblem(call("POST", "/v1/subscriptions/s1/seek", "{\"to\":42}"), 400);
+    assertProblem(call("GET", "/v1/subscriptions/s1", null), 404);
+  }
+
+  @Test
+  void unknownPathsMethodsAndReadinessAreProblems() throws Exception {
+    assertProblem(call("GET", "/v2/nothing", null), 404);
+    assertProblem(call("PATCH", "/v1/topics/orders", "{}"), 405);
+    assertEquals(200, call("GET", "/health/alive", null).status());
+    assertEquals(200, call("GET", "/health/ready", null).status());
+    backend.ready = false;
+    assertProblem(call("GET", "/health/ready", null), 503);
+  }
+}

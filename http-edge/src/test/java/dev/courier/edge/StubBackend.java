@@ -1,0 +1,133 @@
+package dev.courier.edge;
+
+import dev.courier.protocol.subscription.SubscriptionCommand;
+import dev.courier.protocol.subscription.SubscriptionReply;
+import dev.courier.protocol.subscription.SubscriptionSettings;
+import dev.courier.protocol.subscription.SubscriptionView;
+import dev.courier.protocol.topic.NewMessage;
+import dev.courier.protocol.topic.PartitionHead;
+import dev.courier.protocol.topic.PublishReply;
+import dev.courier.protocol.topic.PublishResult;
+import dev.courier.protocol.topic.TopicInfo;
+import dev.courier.protocol.topic.TopicSettings;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.typed.RecipientRef;
+
+/** A backend for route tests: topics in a map, publishes recorded, replies set by the test. */
+final class StubBackend implements CourierBackend {
+  final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
+  final List<List<NewMessage>> published = new CopyOnWriteArrayList<>();
+  volatile PublishReply nextPublishReply;
+  volatile boolean ready = true;
+
+  TopicInfo addTopic(String name, int partitions) {
+    TopicInfo t = new TopicInfo(name, UUID.randomUUID(),
+        new TopicSettings(partitions, TopicSettings.DEFAULT_RETENTION,
+            TopicSettings.DEFAULT_DEDUP_WINDOW), Instant.now());
+    topics.put(name, t);
+    return t;
+  }
+
+  @Override
+  public CompletionStage<TopicCreation> createTopic(String name, TopicSettings settings) {
+    TopicInfo existing = topics.get(name);
+    if (existing == null) {
+      TopicInfo t = new TopicInfo(name, UUID.randomUUID(), settings, Instant.now());
+      topics.put(name, t);
+      return CompletableFuture.completedFuture(new TopicCreation(t, Creation.CREATED));
+    }
+    return CompletableFuture.completedFuture(new TopicCreation(existing,
+        existing.settings().equals(settings) ? Creation.EXISTS : Creation.CONFLICT));
+  }
+
+  @Override
+  public CompletionStage<Optional<TopicInfo>> topic(String name) {
+    return CompletableFuture.completedFuture(Optional.ofNullable(topics.get(name)));
+  }
+
+  @Override
+  public CompletionStage<List<TopicInfo>> topics() {
+    return CompletableFuture.completedFuture(List.copyOf(topics.values()));
+  }
+
+  @Override
+  public CompletionStage<List<PartitionHead>> heads(TopicInfo topic) {
+    List<PartitionHead> heads = new ArrayList<>();
+    for (int p = 0; p < topic.partitions(); p++) {
+      heads.add(new PartitionHead(p, 0));
+    }
+    return CompletableFuture.completedFuture(heads);
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteTopic(String name) {
+    return CompletableFuture.completedFuture(topics.remove(name) != null);
+  }
+
+  @Override
+  public CompletionStage<PublishReply> publish(TopicInfo topic, List<NewMessage> messages) {
+    published.add(messages);
+    if (nextPublishReply != null) {
+      return CompletableFuture.completedFuture(nextPublishReply);
+    }
+    List<PublishResult> results = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      results.add(new PublishResult(messages.get(i).id(), 0, i, Instant.now(), false));
+    }
+    return CompletableFuture.completedFuture(new PublishReply.Published(results));
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> createSubscription(
+      String name, SubscriptionSettings settings, TopicInfo topic) {
+    return CompletableFuture.completedFuture(new SubscriptionReply.Created(view(name, settings)));
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> subscription(String name) {
+    return CompletableFuture.completedFuture(new SubscriptionReply.NotFound());
+  }
+
+  @Override
+  public CompletionStage<List<SubscriptionView>> subscriptions() {
+    return CompletableFuture.completedFuture(List.of());
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> deleteSubscription(String name) {
+    return CompletableFuture.completedFuture(new SubscriptionReply.NotFound());
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds) {
+    return CompletableFuture.completedFuture(new SubscriptionReply.AckResult(0));
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> seek(String name, SeekTarget target) {
+    return CompletableFuture.completedFuture(new SubscriptionReply.Seeked("0"));
+  }
+
+  @Override
+  public RecipientRef<SubscriptionCommand> subscriptionEntity(String name) {
+    throw new UnsupportedOperationException("route tests attach no consumers");
+  }
+
+  @Override
+  public CompletionStage<Boolean> ready() {
+    return CompletableFuture.completedFuture(ready);
+  }
+
+  static SubscriptionView view(String name, SubscriptionSettings s) {
+    return new SubscriptionView(name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+}
