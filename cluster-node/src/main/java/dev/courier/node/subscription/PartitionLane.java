@@ -25,6 +25,8 @@ final class PartitionLane {
   boolean reading;
   /** Bumped by every seek, so a read that was started before it is discarded. */
   int generation;
+  /** Whether a head has been heard since this incarnation started. */
+  boolean headKnown;
   /** The partition entity's actor, once it has answered a watch; null while (re)watching. */
   ActorRef<TopicPartitionCommand> partitionRef;
 
@@ -35,10 +37,22 @@ final class PartitionLane {
     this.redeliverBelow = redeliverBelow;
   }
 
-  void resetTo(long position, long redeliverBelow) {
+  /**
+   * The first head heard after a start bounds what an earlier incarnation can have sent: offsets
+   * at or past it did not exist yet, so they are never marked as repeats.
+   */
+  void headHeard(long nextOffset) {
+    if (!headKnown) {
+      headKnown = true;
+      redeliverBelow = Math.min(redeliverBelow, nextOffset);
+    }
+    head = Math.max(head, nextOffset);
+  }
+
+  void resetTo(long position, long reserved) {
     readPos = position;
+    this.redeliverBelow = Math.min(reserved, Math.max(head, position));
     head = Math.max(head, position);
-    this.redeliverBelow = redeliverBelow;
     buffer.clear();
     reading = false;
     generation++;

@@ -457,7 +457,7 @@ public final class SubscriptionEntity
         lane.partitionRef = w.partitionRef();
         ctx.watchWith(w.partitionRef(), new PartitionGone(w.partition()));
       }
-      lane.head = Math.max(lane.head, w.nextOffset());
+      lane.headHeard(w.nextOffset());
     } else if (n instanceof PartitionNotice.Appended a
         && a.topicId().equals(state.topicId())
         && a.partition() < lanes.size()) {
@@ -591,7 +591,10 @@ public final class SubscriptionEntity
       long reserved = state.position(lane.partition).reserved();
       if (!lane.buffer.isEmpty() && lane.readPos >= reserved) {
         needed = true;
-        marks.add(Math.max(reserved, Math.min(lane.head, lane.readPos + deps.settings().reserveAhead())));
+        // Ahead of the head on purpose: live delivery then persists one reservation per
+        // reserve-ahead messages, not one per append. Offsets reserved but never sent are
+        // only marked as possible repeats, which they are not; clients deduplicate by id.
+        marks.add(Math.max(reserved, lane.readPos + deps.settings().reserveAhead()));
       } else {
         marks.add(reserved);
       }
