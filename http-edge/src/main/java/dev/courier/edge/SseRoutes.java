@@ -2,7 +2,6 @@ package dev.courier.edge;
 
 import dev.courier.edge.consumer.StreamConsumer;
 import dev.courier.protocol.Names;
-import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,8 +10,10 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
-import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.util.ByteString;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.CompletionStrategy;
@@ -69,11 +70,16 @@ public final class SseRoutes extends AllDirectives {
           if (result.get() instanceof SubscriptionReply.NotFound) {
             return complete(Problems.notFound("subscription", name));
           }
-          return completeOK(stream(name, lastEventId.orElse(null)), EventStreamMarshalling.toEventStream());
+          return complete(
+              HttpResponse.create()
+                  .withEntity(
+                      HttpEntities.createChunked(
+                          MediaTypes.TEXT_EVENT_STREAM.toContentType(),
+                          stream(name, lastEventId.orElse(null)))));
         });
   }
 
-  private Source<ServerSentEvent, NotUsed> stream(String name, String lastEventId) {
+  private Source<ByteString, NotUsed> stream(String name, String lastEventId) {
     Optional<StreamIds> resume = StreamIds.parse(lastEventId);
     String token = resume.map(StreamIds::token).orElseGet(StreamIds::newToken);
     String cursor = resume.map(StreamIds::cursor).orElse(null);
@@ -102,23 +108,17 @@ public final class SseRoutes extends AllDirectives {
               consumer.tell(new StreamConsumer.StreamReady(ref));
               return NotUsed.getInstance();
             })
-        .mapConcat(
+        .map(
             element ->
                 element instanceof StreamConsumer.Batch batch
-                    ? batch.deliveries().stream().map(d -> toEvent(d, token)).toList()
-                    : java.util.List.<ServerSentEvent>of())
-        .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat)
+                    ? SseFrames.events(batch.deliveries(), token)
+                    : ByteString.emptyByteString())
+        .filter(bytes -> !bytes.isEmpty())
+        .keepAlive(settings.sseHeartbeat(), SseFrames::heartbeat)
         .watchTermination(
             (mat, done) -> {
               done.whenComplete((ok, error) -> consumer.tell(StreamConsumer.StreamDone.INSTANCE));
               return mat;
             });
-  }
-
-  private static ServerSentEvent toEvent(Delivery delivery, String token) {
-    return ServerSentEvent.create(
-        DeliveryJson.write(delivery.record()),
-        "message",
-        StreamIds.eventId(delivery.cursor(), token));
   }
 }
