@@ -52,19 +52,6 @@ class DurableCoreIT {
     return Http.get(url + "/v1/subscriptions/" + sub).body();
   }
 
-  /** Polls until the condition holds; a test awaits state, it never sleeps a guess. */
-  private static void await(String what, java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.onSpinWait();
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
   @Test
   void messagesPositionsAndDedupIdsSurviveANodeRestart() throws Exception {
     String topic = unique("restart");
@@ -83,7 +70,7 @@ class DurableCoreIT {
         }
         assertEquals(30, ids.size());
       }
-      await("the consumer to detach", () -> subscription(url, sub).get("consumers").asInt() == 0);
+      Await.until("the consumer to detach", () -> subscription(url, sub).get("consumers").asInt() == 0);
     }
 
     try (TestNode node = TestNode.start()) {

@@ -26,6 +26,7 @@ final class TestNode implements AutoCloseable {
             ConfigFactory.parseString(
                 """
                 courier.http.port = 0
+                courier.http.sse.heartbeat = 1s
                 pekko.remote.artery.canonical.port = 0
                 courier.cassandra.embedded.mode = off
                 """));
