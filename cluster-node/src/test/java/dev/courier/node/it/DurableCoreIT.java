@@ -40,6 +40,14 @@ class DurableCoreIT {
     assertEquals(count, r.body().get("results").size());
   }
 
+  /** A topic of {@code partitions} partitions and a subscription on it from the earliest. */
+  private static void topicWithSubscription(String url, String topic, String sub, int partitions) {
+    assertEquals(201, Http.put(url + "/v1/topics/" + topic,
+        "{\"partitions\":" + partitions + "}").status());
+    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+        "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
+  }
+
   private static long storedMessages(String url, String topic) {
     long sum = 0;
     for (JsonNode head : Http.get(url + "/v1/topics/" + topic).body().get("heads")) {
@@ -58,9 +66,7 @@ class DurableCoreIT {
     String sub = unique("restart-sub");
     try (TestNode node = TestNode.start()) {
       String url = node.url();
-      assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
-      assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
-          "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
+      topicWithSubscription(url, topic, sub, 3);
       publish(url, topic, 0, 30);
       try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
         Set<String> ids = new HashSet<>();
@@ -102,9 +108,7 @@ class DurableCoreIT {
     String sub = unique("resume-sub");
     try (TestNode node = TestNode.start()) {
       String url = node.url();
-      assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
-      assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
-          "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
+      topicWithSubscription(url, topic, sub, 3);
       publish(url, topic, 0, 300);
 
       Set<String> seen = new HashSet<>();

@@ -131,6 +131,27 @@ class SubscriptionEntityTest {
     return out;
   }
 
+  /** Attaches a fresh consumer probe and checks the entity accepted it. */
+  private TestProbe<ConsumerMessage> attach(int credit, String cursor, String streamId) {
+    TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), credit, cursor, streamId));
+    consumer.expectMessageClass(ConsumerMessage.Attached.class);
+    return consumer;
+  }
+
+  /** A created subscription over partitions holding {@code counts} messages, watched. */
+  private void createdOver(int... counts) {
+    for (int p = 0; p < counts.length; p++) {
+      store(p, counts[p]);
+    }
+    create(settings());
+    long[] heads = new long[counts.length];
+    for (int p = 0; p < counts.length; p++) {
+      heads[p] = counts[p];
+    }
+    answerWatches(heads);
+  }
+
   @Test
   void createIsIdempotentAndConflictsOnOtherSettings() {
     assertInstanceOf(SubscriptionReply.Created.class, create(settings()));
@@ -151,13 +172,8 @@ class SubscriptionEntityTest {
 
   @Test
   void deliversFromTheLogInOffsetOrderWithCursors() {
-    store(0, 3);
-    store(1, 2);
-    create(settings());
-    answerWatches(3, 2);
-    TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
-    consumer.expectMessageClass(ConsumerMessage.Attached.class);
+    createdOver(3, 2);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
     List<Delivery> got = receive(consumer, 5);
     long last0 = -1;
     for (Delivery d : got) {
@@ -176,20 +192,13 @@ class SubscriptionEntityTest {
 
   @Test
   void afterARestartWhatMayHaveBeenSentComesAgainMarkedAsRedelivery() {
-    store(0, 4);
-    store(1, 0);
-    create(settings());
-    answerWatches(4, 0);
-    TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
-    consumer.expectMessageClass(ConsumerMessage.Attached.class);
+    createdOver(4, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
     receive(consumer, 4);
     // Nothing was committed (the commit interval is an hour): a crash now repeats all four.
     kit.restart();
     answerWatches(4, 0);
-    TestProbe<ConsumerMessage> again = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(again.ref(), 10, null, null));
-    again.expectMessageClass(ConsumerMessage.Attached.class);
+    TestProbe<ConsumerMessage> again = attach(10, null, null);
     List<Delivery> repeated = receive(again, 4);
     for (Delivery d : repeated) {
       assertEquals(2, d.record().deliveryAttempt(), "a possible repeat says so");
@@ -198,13 +207,8 @@ class SubscriptionEntityTest {
 
   @Test
   void acksOfDeliveriesFromAnEarlierIncarnationAreDurableAndSkipped() {
-    store(0, 3);
-    store(1, 0);
-    create(settings());
-    answerWatches(3, 0);
-    TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
-    consumer.expectMessageClass(ConsumerMessage.Attached.class);
+    createdOver(3, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
     receive(consumer, 3);
     kit.restart();
     answerWatches(3, 0);
@@ -213,22 +217,15 @@ class SubscriptionEntityTest {
             replyTo -> new SubscriptionCommand.Ack(List.of("0-1", "0-1", "9-9", "junk"), replyTo));
     assertEquals(new SubscriptionReply.AckResult(1), result.reply());
     assertInstanceOf(SubscriptionEvent.Acked.class, result.event());
-    TestProbe<ConsumerMessage> again = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(again.ref(), 10, null, null));
-    again.expectMessageClass(ConsumerMessage.Attached.class);
+    TestProbe<ConsumerMessage> again = attach(10, null, null);
     List<Long> offsets = receive(again, 2).stream().map(d -> d.record().offset()).toList();
     assertEquals(List.of(0L, 2L), offsets, "the acked offset is not delivered again");
   }
 
   @Test
   void seekMovesThePositionAndReplays() {
-    store(0, 3);
-    store(1, 0);
-    create(settings());
-    answerWatches(3, 0);
-    TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
-    consumer.expectMessageClass(ConsumerMessage.Attached.class);
+    createdOver(3, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
     receive(consumer, 3);
     var seek =
         kit.<SubscriptionReply>runCommand(
@@ -241,17 +238,10 @@ class SubscriptionEntityTest {
 
   @Test
   void aReconnectOfTheSameStreamReplacesTheStaleAttachment() {
-    store(0, 3);
-    store(1, 0);
-    create(settings());
-    answerWatches(3, 0);
-    TestProbe<ConsumerMessage> stale = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(stale.ref(), 10, null, "s1"));
-    stale.expectMessageClass(ConsumerMessage.Attached.class);
+    createdOver(3, 0);
+    TestProbe<ConsumerMessage> stale = attach(10, null, "s1");
     receive(stale, 3);
-    TestProbe<ConsumerMessage> other = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(other.ref(), 10, null, "s2"));
-    other.expectMessageClass(ConsumerMessage.Attached.class);
+    TestProbe<ConsumerMessage> other = attach(10, null, "s2");
     TestProbe<ConsumerMessage> fresh = testKit.createTestProbe();
     kit.runCommand(new SubscriptionCommand.Attach(fresh.ref(), 10, "1.0", "s1"));
     stale.expectMessageClass(ConsumerMessage.Closed.class);
@@ -263,13 +253,8 @@ class SubscriptionEntityTest {
 
   @Test
   void creditBoundsWhatIsOutstanding() {
-    store(0, 5);
-    store(1, 0);
-    create(settings());
-    answerWatches(5, 0);
-    TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 2, null, null));
-    consumer.expectMessageClass(ConsumerMessage.Attached.class);
+    createdOver(5, 0);
+    TestProbe<ConsumerMessage> consumer = attach(2, null, null);
     assertEquals(2, receive(consumer, 2).size());
     consumer.expectNoMessage(Duration.ofMillis(200));
     ActorRef<ConsumerMessage> ref = consumer.ref();
