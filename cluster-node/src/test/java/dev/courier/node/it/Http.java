@@ -21,10 +21,13 @@ final class Http {
 
   private Http() {}
 
-  static Response send(String method, String url, String body) {
+  static Response send(String method, String url, String body, String... headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json");
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(body));
     try {
