@@ -15,10 +15,9 @@ public final class CourierRoutes extends AllDirectives {
             new SseRoutes(system, backend, settings).routes(),
             new SubscriptionRoutes(backend).routes(),
             new HealthRoutes(backend).routes());
-    this.all =
-        handleExceptions(
-            Problems.exceptionHandler(),
-            () -> handleRejections(Problems.rejectionHandler(), () -> api));
+    var exceptions = Problems.exceptionHandler();
+    var rejections = Problems.rejectionHandler();
+    this.all = handleExceptions(exceptions, () -> handleRejections(rejections, () -> api));
   }
 
   public Route routes() {

@@ -1,6 +1,8 @@
 package dev.courier.edge;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.courier.protocol.subscription.DeliveryRecord;
+import java.io.IOException;
 import java.util.Map;
 
 /** Writes the delivery record every protocol carries, with the message's data embedded verbatim. */
@@ -8,27 +10,29 @@ public final class DeliveryJson {
   private DeliveryJson() {}
 
   public static String write(DeliveryRecord r) {
-    return Json.generate(
-        g -> {
-          g.writeStartObject();
-          g.writeStringField("ackId", r.ackId());
-          g.writeStringField("id", r.id());
-          g.writeStringField("topic", r.topic());
-          g.writeNumberField("partition", r.partition());
-          g.writeNumberField("offset", r.offset());
-          if (r.key() != null) {
-            g.writeStringField("key", r.key());
-          }
-          g.writeStringField("publishTime", r.publishTime().toString());
-          g.writeObjectFieldStart("attributes");
-          for (Map.Entry<String, String> e : r.attributes().entrySet()) {
-            g.writeStringField(e.getKey(), e.getValue());
-          }
-          g.writeEndObject();
-          g.writeFieldName("data");
-          g.writeRawValue(r.data());
-          g.writeNumberField("deliveryAttempt", r.deliveryAttempt());
-          g.writeEndObject();
-        });
+    return Json.generate(g -> write(g, r));
+  }
+
+  /** Writes one record to an open generator (several records may share one). */
+  public static void write(JsonGenerator g, DeliveryRecord r) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("ackId", r.ackId());
+    g.writeStringField("id", r.id());
+    g.writeStringField("topic", r.topic());
+    g.writeNumberField("partition", r.partition());
+    g.writeNumberField("offset", r.offset());
+    if (r.key() != null) {
+      g.writeStringField("key", r.key());
+    }
+    g.writeStringField("publishTime", r.publishTime().toString());
+    g.writeObjectFieldStart("attributes");
+    for (Map.Entry<String, String> e : r.attributes().entrySet()) {
+      g.writeStringField(e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
+    g.writeFieldName("data");
+    g.writeRawValue(r.data());
+    g.writeNumberField("deliveryAttempt", r.deliveryAttempt());
+    g.writeEndObject();
   }
 }

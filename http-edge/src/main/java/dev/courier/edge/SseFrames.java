@@ -1,6 +1,10 @@
 package dev.courier.edge;
 
 import dev.courier.protocol.subscription.Delivery;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
@@ -16,13 +20,22 @@ final class SseFrames {
   private SseFrames() {}
 
   static ByteString events(List<Delivery> deliveries, String token) {
-    StringBuilder sb = new StringBuilder(deliveries.size() * 1200);
-    for (Delivery d : deliveries) {
-      sb.append("id: ").append(StreamIds.eventId(d.cursor(), token)).append('\n');
-      sb.append("event: message\n");
-      sb.append("data: ").append(DeliveryJson.write(d.record())).append("\n\n");
+    StringWriter out = new StringWriter(deliveries.size() * 1200);
+    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+      g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+      g.setRootValueSeparator(null);
+      for (Delivery d : deliveries) {
+        g.flush();
+        out.append("id: ").append(StreamIds.eventId(d.cursor(), token)).append('\n');
+        out.append("event: message\ndata: ");
+        DeliveryJson.write(g, d.record());
+        g.flush();
+        out.append("\n\n");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return ByteString.fromArrayUnsafe(sb.toString().getBytes(StandardCharsets.UTF_8));
+    return ByteString.fromArrayUnsafe(out.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   static ByteString heartbeat() {

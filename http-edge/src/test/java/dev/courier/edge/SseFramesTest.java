@@ -17,9 +17,14 @@ class SseFramesTest {
     var record =
         new DeliveryRecord("0-5", "m\n1", "t", 0, 5, "k\r", Instant.parse("2026-01-01T00:00:00Z"),
             Map.of("a", "x\ny"), Json.write(Map.of("text", "line1\nline2\r\n")), 1);
-    String text = SseFrames.events(List.of(new Delivery(record, "6.0")), "abcdefgh").utf8String();
+    String text =
+        SseFrames.events(List.of(new Delivery(record, "6.0"), new Delivery(record, "7.0")),
+                "abcdefgh")
+            .utf8String();
     String[] lines = text.split("\n", -1);
-    assertEquals(5, lines.length, text);
+    assertEquals(9, lines.length, text);
+    assertEquals("id: 7.0~abcdefgh", lines[4]);
+    assertEquals(lines[2], lines[6], "every event is written alike");
     assertEquals("id: 6.0~abcdefgh", lines[0]);
     assertEquals("event: message", lines[1]);
     assertEquals("", lines[3]);

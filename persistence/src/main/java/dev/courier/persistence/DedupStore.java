@@ -102,7 +102,15 @@ public final class DedupStore {
           messages.subList(from, Math.min(messages.size(), from + WRITE_CHUNK))) {
         int ttl = ttlSeconds(window, m.publishTime(), now);
         batch.addStatement(
-            insert.bind(topicId, m.id(), m.partition(), m.offset(), m.publishTime(), ttl));
+            insert
+                .boundStatementBuilder()
+                .setUuid(0, topicId)
+                .setString(1, m.id())
+                .setInt(2, m.partition())
+                .setLong(3, m.offset())
+                .setInstant(4, m.publishTime())
+                .setInt(5, ttl)
+                .build());
       }
       writes.add(session.executeAsync(batch.build()).toCompletableFuture());
     }

@@ -162,19 +162,22 @@ public final class TopicLogStore implements TopicLogReader {
         batchBucket = bucket;
         batchBytes = 0;
       }
+      // Typed setters: no codec look-up by the values' runtime classes on the hot path.
       batch.addStatement(
-          insert.bind(
-              topicId,
-              partition,
-              bucket,
-              m.offset(),
-              m.id(),
-              m.key(),
-              m.publishTime(),
-              m.attributes(),
-              m.data(),
-              entry.clientId(),
-              DedupStore.ttlSeconds(retention, m.publishTime(), now)));
+          insert
+              .boundStatementBuilder()
+              .setUuid(0, topicId)
+              .setInt(1, partition)
+              .setLong(2, bucket)
+              .setLong(3, m.offset())
+              .setString(4, m.id())
+              .setString(5, m.key())
+              .setInstant(6, m.publishTime())
+              .setMap(7, m.attributes(), String.class, String.class)
+              .setString(8, m.data())
+              .setBoolean(9, entry.clientId())
+              .setInt(10, DedupStore.ttlSeconds(retention, m.publishTime(), now))
+              .build());
       batchBytes += weight;
     }
     if (batch != null) {
