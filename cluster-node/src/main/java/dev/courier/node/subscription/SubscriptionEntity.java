@@ -488,8 +488,12 @@ public final class SubscriptionEntity
     return Effect().none();
   }
 
+  /**
+   * Starts a catch-up read when the lane's buffer runs low. Without consumers a lane holds just
+   * its next message (enough to report lag), so idle subscriptions cost little memory.
+   */
   private void readIfBehind(SubscriptionState state, PartitionLane lane) {
-    int capacity = deps.settings().bufferPerPartition();
+    int capacity = consumers.isEmpty() ? 1 : deps.settings().bufferPerPartition();
     int page = Math.min(deps.settings().readPage(), capacity);
     int room = capacity - lane.buffer.size();
     if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)) {

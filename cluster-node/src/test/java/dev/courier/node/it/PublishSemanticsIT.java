@@ -11,28 +11,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Idempotence under concurrency (G2), per-key order (G3), one-way publishing. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class PublishSemanticsIT {
-  private static TestNode node;
-  private static String url;
-
-  @BeforeAll
-  static void start() {
-    node = TestNode.start();
-    url = node.url();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
-
+class PublishSemanticsIT extends OneNodeIT {
   private static String newTopic(int partitions) {
     String topic = "pub-" + UUID.randomUUID().toString().substring(0, 8);
     assertEquals(201, Http.put(url + "/v1/topics/" + topic,

@@ -10,28 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Start positions, seek, listing and deletion, on one node and the real Cassandra. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class SubscriptionLifecycleIT {
-  private static TestNode node;
-  private static String url;
-
-  @BeforeAll
-  static void start() {
-    node = TestNode.start();
-    url = node.url();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
-
+class SubscriptionLifecycleIT extends OneNodeIT {
   private static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
