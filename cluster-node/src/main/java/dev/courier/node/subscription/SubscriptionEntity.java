@@ -119,7 +119,8 @@ public final class SubscriptionEntity
   /** Look again for something to read or deliver (after a seek, or a failed read's pause). */
   private record Pump() implements SubscriptionCommand {}
 
-  private record Registered(SubscriptionReply reply, ActorRef<SubscriptionReply> replyTo)
+  /** The registry write of a create or delete finished: now answer the request. */
+  private record RegistryWritten(SubscriptionReply reply, ActorRef<SubscriptionReply> replyTo)
       implements SubscriptionCommand {}
 
   // ---- runtime (memory only, actor-confined) ----
@@ -211,7 +212,7 @@ public final class SubscriptionEntity
         .onCommand(Rewatch.class, (s, c) -> watch(s, c.partition()))
         .onCommand(FlushCommits.class, (s, c) -> flushCommits(s))
         .onCommand(Pump.class, (s, c) -> deliver(s))
-        .onCommand(Registered.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
+        .onCommand(RegistryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
         .onCommand(KeepAlive.class, (s, c) -> Effect().none())
         .onCommand(Passivate.class, (s, c) -> flushCommits(s).thenStop())
         .build();
@@ -249,7 +250,7 @@ public final class SubscriptionEntity
                     if (error != null) {
                       ctx.getLog().warn("Subscription {}: registering its name failed", name, error);
                     }
-                    return new Registered(reply, create.replyTo());
+                    return new RegistryWritten(reply, create.replyTo());
                   });
             });
   }
@@ -275,7 +276,7 @@ public final class SubscriptionEntity
               stopLanes();
               ctx.pipeToSelf(
                   deps.registry().unregister(name),
-                  (ok, error) -> new Registered(new SubscriptionReply.Deleted(), delete.replyTo()));
+                  (ok, error) -> new RegistryWritten(new SubscriptionReply.Deleted(), delete.replyTo()));
             });
   }
 
