@@ -29,8 +29,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import scala.jdk.javaapi.FutureConverters;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ClusterShardingHealthCheck;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -53,6 +55,7 @@ public final class NodeBackend implements CourierBackend {
   private final Duration askTimeout;
   private final long cacheTtlNanos;
   private final ConcurrentHashMap<String, CachedTopic> cache = new ConcurrentHashMap<>();
+  private final ClusterShardingHealthCheck shardingHealth;
 
   public NodeBackend(
       ActorSystem<?> system,
@@ -70,6 +73,7 @@ public final class NodeBackend implements CourierBackend {
     this.registry = registry;
     this.askTimeout = askTimeout;
     this.cacheTtlNanos = topicCacheTtl.toNanos();
+    this.shardingHealth = new ClusterShardingHealthCheck(system.classicSystem());
   }
 
   // ---- topics ----
@@ -332,9 +336,16 @@ public final class NodeBackend implements CourierBackend {
     if (!up) {
       return CompletableFuture.completedFuture(false);
     }
-    return session
-        .executeAsync("SELECT release_version FROM system.local")
-        .thenApply(rs -> rs.one() != null)
+    CompletionStage<Boolean> sharding =
+        FutureConverters.asJava(shardingHealth.apply()).thenApply(Boolean.TRUE::equals);
+    return sharding
+        .thenCompose(
+            ok ->
+                !ok
+                    ? CompletableFuture.completedFuture(false)
+                    : session
+                        .executeAsync("SELECT release_version FROM system.local")
+                        .thenApply(rs -> rs.one() != null))
         .exceptionally(e -> false);
   }
 
