@@ -109,7 +109,14 @@ public final class TopicPartitionEntity {
   private final ArrayDeque<TopicPartitionCommand.Publish> pending = new ArrayDeque<>();
   private final Set<ActorRef<PartitionNotice>> watchers = new HashSet<>();
   private int pendingMessages;
+  /** A Cassandra write is in flight (at most one: offsets are assigned in order). */
   private boolean writing;
+  /** The next batch's id lookup is in flight, overlapping the write. */
+  private boolean checking;
+  /** A batch whose lookup finished while a write was still in flight. */
+  private Checked ready;
+  /** The batch being written, while {@code writing}. */
+  private Batch inFlight;
   private boolean tailRepaired;
   private long nextOffset;
   private long registeredBucket;
@@ -227,14 +234,22 @@ public final class TopicPartitionEntity {
     }
     pending.add(publish);
     pendingMessages += size;
-    if (!writing) {
-      startCycle();
-    }
+    startCheckIfIdle();
     return Behaviors.same();
   }
 
+  /**
+   * Starts the next batch's id lookup unless one is running or a checked batch already waits for
+   * the write in flight: the lookup of batch N+1 overlaps the write of batch N.
+   */
+  private void startCheckIfIdle() {
+    if (!checking && ready == null && !pending.isEmpty()) {
+      startCheck();
+    }
+  }
+
   /** Takes what is pending (up to the batch limit) and starts its dedup check. */
-  private void startCycle() {
+  private void startCheck() {
     List<TopicPartitionCommand.Publish> taken = new ArrayList<>();
     int count = 0;
     while (!pending.isEmpty()) {
@@ -247,7 +262,7 @@ public final class TopicPartitionEntity {
       count += next;
     }
     pendingMessages -= count;
-    writing = true;
+    checking = true;
     Batch batch = new Batch(taken.get(0).topic(), taken);
     ctx.pipeToSelf(
         repairTail(batch.topic()).thenCompose(done -> lookUpIds(batch)),
@@ -330,7 +345,21 @@ public final class TopicPartitionEntity {
   }
 
   private Behavior<TopicPartitionCommand> onChecked(Checked checked) {
+    checking = false;
+    if (writing) {
+      ready = checked;
+    } else {
+      startWrite(checked);
+      startCheckIfIdle();
+    }
+    return Behaviors.same();
+  }
+
+  /** Assigns offsets to the checked batch and writes it; ids are known from here on. */
+  private void startWrite(Checked checked) {
+    writing = true;
     Batch batch = checked.batch();
+    inFlight = batch;
     Map<String, PublishResult> known = new HashMap<>(checked.known());
     List<LogEntry> entries = new ArrayList<>();
     List<StoredMessage> withIds = new ArrayList<>();
@@ -355,6 +384,9 @@ public final class TopicPartitionEntity {
         if (m.clientId()) {
           withIds.add(stored);
           known.put(m.id(), result);
+          // Known before the write completes, so the next batch's lookup (which starts after
+          // this) sees it. If the write fails the entity stops, and this memory goes with it.
+          recent.put(new PublishResult(m.id(), partition, stored.offset(), publishTime, true));
         }
       }
     }
@@ -379,7 +411,6 @@ public final class TopicPartitionEntity {
         write,
         (done, error) ->
             error == null ? new Written(batch, stored, results) : new WriteFailed(batch, error));
-    return Behaviors.same();
   }
 
   private CompletionStage<Void> registerBuckets(long firstOffset, long lastOffset) {
@@ -409,11 +440,6 @@ public final class TopicPartitionEntity {
       int n = p.messages().size();
       List<PublishResult> mine = written.results().subList(i, i + n);
       i += n;
-      for (PublishResult r : mine) {
-        if (!r.duplicate()) {
-          recent.put(new PublishResult(r.id(), r.partition(), r.offset(), r.publishTime(), true));
-        }
-      }
       p.replyTo().tell(new PublishReply.Published(mine));
     }
     if (!written.stored().isEmpty() && !watchers.isEmpty()) {
@@ -424,9 +450,13 @@ public final class TopicPartitionEntity {
       }
     }
     writing = false;
-    if (!pending.isEmpty()) {
-      startCycle();
+    inFlight = null;
+    if (ready != null) {
+      Checked next = ready;
+      ready = null;
+      startWrite(next);
     }
+    startCheckIfIdle();
     return Behaviors.same();
   }
 
@@ -438,8 +468,20 @@ public final class TopicPartitionEntity {
             partition,
             failed.cause());
     String detail = "storage unavailable: " + failed.cause().getClass().getSimpleName();
-    for (TopicPartitionCommand.Publish p : failed.batch().publishes()) {
-      p.replyTo().tell(new PublishReply.Failed(detail));
+    // Whatever this incarnation holds is answered: the failed batch, the one being written,
+    // the one waiting to be written, and everything queued. Retries with the same ids are safe.
+    List<Batch> held = new ArrayList<>();
+    held.add(failed.batch());
+    if (inFlight != null && inFlight != failed.batch()) {
+      held.add(inFlight);
+    }
+    if (ready != null && ready.batch() != failed.batch()) {
+      held.add(ready.batch());
+    }
+    for (Batch batch : held) {
+      for (TopicPartitionCommand.Publish p : batch.publishes()) {
+        p.replyTo().tell(new PublishReply.Failed(detail));
+      }
     }
     for (TopicPartitionCommand.Publish p : pending) {
       p.replyTo().tell(new PublishReply.Failed(detail));
