@@ -97,9 +97,6 @@ public final class SubscriptionEntity
   /** Sharding's passivation: persist what is pending, then stop. */
   public record Passivate() implements SubscriptionCommand {}
 
-  /** Keeps an entity with live consumers from being passivated as idle (sent through sharding). */
-  public record KeepAlive() implements SubscriptionCommand {}
-
   private record Notice(PartitionNotice notice) implements SubscriptionCommand {}
 
   private record Loaded(int partition, int generation, long from, long until, List<LogEntry> rows)
@@ -213,7 +210,6 @@ public final class SubscriptionEntity
         .onCommand(FlushCommits.class, (s, c) -> flushCommits(s))
         .onCommand(Pump.class, (s, c) -> deliver(s))
         .onCommand(RegistryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
-        .onCommand(KeepAlive.class, (s, c) -> Effect().none())
         .onCommand(Passivate.class, (s, c) -> flushCommits(s).thenStop())
         .build();
   }
