@@ -144,7 +144,10 @@ public final class SubscriptionRoutes extends AllDirectives {
             default -> new SeekTarget.AtTime(Bodies.parseInstant("to", to.textValue()));
           };
     } else if (to != null && to.isObject() && to.path("cursor").isTextual() && to.size() == 1) {
-      target = new SeekTarget.AtCursor(to.get("cursor").textValue());
+      // An SSE event id ("cursor~token") is a cursor too.
+      String cursor = to.get("cursor").textValue();
+      target = new SeekTarget.AtCursor(
+          StreamIds.parse(cursor).map(StreamIds::cursor).orElse(cursor));
     } else {
       throw new ProblemException(
           Problem.invalidField(

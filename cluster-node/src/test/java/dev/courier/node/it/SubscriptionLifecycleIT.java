@@ -87,7 +87,19 @@ class SubscriptionLifecycleIT extends OneNodeIT {
     var seek = Http.post(url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":\"earliest\"}");
     assertEquals(200, seek.status());
     assertEquals("0", seek.body().get("cursor").asText());
-    assertEquals(List.of("a", "b", "c"), read(sub, 3));
+    String afterA;
+    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
+      List<SseClient.Event> replay = sse.next(3);
+      assertEquals(List.of("a", "b", "c"),
+          replay.stream().map(e -> e.data().get("id").asText()).toList());
+      afterA = replay.get(0).id();
+    }
+    Await.until("the closed stream to be noticed",
+        () -> Http.get(url + "/v1/subscriptions/" + sub).body().get("consumers").asInt() == 0);
+    var toEvent = Http.post(url + "/v1/subscriptions/" + sub + "/seek",
+        "{\"to\":{\"cursor\":\"" + afterA + "\"}}");
+    assertEquals(200, toEvent.status(), "an SSE event id is a cursor");
+    assertEquals(List.of("b", "c"), read(sub, 2));
     var bad = Http.post(url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":{\"cursor\":\"1.2\"}}");
     assertEquals(400, bad.status(), "a cursor of another shape is refused");
   }
