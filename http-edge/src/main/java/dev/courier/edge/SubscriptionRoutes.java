@@ -222,7 +222,8 @@ public final class SubscriptionRoutes extends AllDirectives {
         deadLetterTopic,
         SubscriptionSettings.DEFAULT_OVERFLOW,
         Bodies.optionalDuration(o, "lagWarning", SubscriptionSettings.DEFAULT_LAG_WARNING,
-            Duration.ofMillis(100), Duration.ofDays(1)));
+            Duration.ofMillis(100), Duration.ofDays(1)),
+        null);
   }
 
   private static String startAt(String text) {

@@ -109,7 +109,7 @@ final class StubBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds) {
-    return CompletableFuture.completedFuture(new SubscriptionReply.AckResult(0));
+    return CompletableFuture.completedFuture(new SubscriptionReply.AckResult(0, List.of()));
   }
 
   @Override

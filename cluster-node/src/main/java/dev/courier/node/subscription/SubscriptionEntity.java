@@ -8,6 +8,7 @@ import dev.courier.protocol.subscription.AckId;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Cursor;
 import dev.courier.protocol.subscription.Delivery;
+import dev.courier.protocol.subscription.DeliveryCounters;
 import dev.courier.protocol.subscription.DeliveryRecord;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
@@ -379,12 +380,12 @@ public final class SubscriptionEntity
           .ifPresent(valid::add);
     }
     if (valid.isEmpty()) {
-      return Effect().reply(ack.replyTo(), new SubscriptionReply.AckResult(0));
+      return Effect().reply(ack.replyTo(), new SubscriptionReply.AckResult(0, List.of()));
     }
     int count = valid.size();
     return Effect()
-        .persist(new SubscriptionEvent.Acked(valid))
-        .thenReply(ack.replyTo(), s -> new SubscriptionReply.AckResult(count));
+        .persist(new SubscriptionEvent.Acked(valid, DeliveryCounters.ZERO))
+        .thenReply(ack.replyTo(), s -> new SubscriptionReply.AckResult(count, List.of()));
   }
 
   /**
@@ -435,7 +436,7 @@ public final class SubscriptionEntity
     for (PartitionLane lane : lanes) {
       positions.add(lane.readPos);
     }
-    return Effect().persist(new SubscriptionEvent.Committed(positions));
+    return Effect().persist(new SubscriptionEvent.Committed(positions, DeliveryCounters.ZERO));
   }
 
   // ---- the partitions ----

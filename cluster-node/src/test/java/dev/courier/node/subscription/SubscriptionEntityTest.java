@@ -10,6 +10,7 @@ import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
+import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -95,7 +96,7 @@ class SubscriptionEntityTest {
 
   private SubscriptionSettings settings() {
     return new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(30), 100, false, 10,
-        null, "backpressure", Duration.ofSeconds(5));
+        null, "backpressure", Duration.ofSeconds(5), null);
   }
 
   private SubscriptionReply create(SubscriptionSettings s) {
@@ -134,7 +135,7 @@ class SubscriptionEntityTest {
   /** Attaches a fresh consumer probe and checks the entity accepted it. */
   private TestProbe<ConsumerMessage> attach(int credit, String cursor, String streamId) {
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), credit, cursor, streamId));
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), ConsumerMode.CURSOR, credit, cursor, streamId));
     consumer.expectMessageClass(ConsumerMessage.Attached.class);
     return consumer;
   }
@@ -157,7 +158,7 @@ class SubscriptionEntityTest {
     assertInstanceOf(SubscriptionReply.Created.class, create(settings()));
     assertInstanceOf(SubscriptionReply.Found.class, create(settings()));
     var other = new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(10), 100, false,
-        10, null, "backpressure", Duration.ofSeconds(5));
+        10, null, "backpressure", Duration.ofSeconds(5), null);
     assertInstanceOf(SubscriptionReply.Conflict.class, create(other));
   }
 
@@ -166,7 +167,7 @@ class SubscriptionEntityTest {
     assertInstanceOf(SubscriptionReply.NotFound.class,
         kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply());
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), 10, null, null));
+    kit.runCommand(new SubscriptionCommand.Attach(consumer.ref(), ConsumerMode.CURSOR, 10, null, null));
     consumer.expectMessageClass(ConsumerMessage.Closed.class);
   }
 
@@ -215,7 +216,7 @@ class SubscriptionEntityTest {
     var result =
         kit.<SubscriptionReply>runCommand(
             replyTo -> new SubscriptionCommand.Ack(List.of("0-1", "0-1", "9-9", "junk"), replyTo));
-    assertEquals(new SubscriptionReply.AckResult(1), result.reply());
+    assertEquals(new SubscriptionReply.AckResult(1, List.of()), result.reply());
     assertInstanceOf(SubscriptionEvent.Acked.class, result.event());
     TestProbe<ConsumerMessage> again = attach(10, null, null);
     List<Long> offsets = receive(again, 2).stream().map(d -> d.record().offset()).toList();
@@ -243,7 +244,7 @@ class SubscriptionEntityTest {
     receive(stale, 3);
     TestProbe<ConsumerMessage> other = attach(10, null, "s2");
     TestProbe<ConsumerMessage> fresh = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Attach(fresh.ref(), 10, "1.0", "s1"));
+    kit.runCommand(new SubscriptionCommand.Attach(fresh.ref(), ConsumerMode.CURSOR, 10, "1.0", "s1"));
     stale.expectMessageClass(ConsumerMessage.Closed.class);
     fresh.expectMessageClass(ConsumerMessage.Attached.class);
     var view = ((SubscriptionReply.Found)

@@ -2,6 +2,7 @@ package dev.courier.edge.consumer;
 
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
+import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -123,7 +124,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
 
   private Behavior<Command> attach() {
     outstanding = 0;
-    subscription.tell(new SubscriptionCommand.Attach(self, settings.window(), cursor, streamId));
+    subscription.tell(new SubscriptionCommand.Attach(self, ConsumerMode.CURSOR, settings.window(), cursor, streamId));
     return this;
   }
 

@@ -10,7 +10,10 @@ public sealed interface ConsumerMessage extends CborSerializable {
   /** Attachment accepted; {@code subscription} is the entity's actor, to death-watch. */
   record Attached(ActorRef<SubscriptionCommand> subscription) implements ConsumerMessage {}
 
-  /** Messages to write to the client, in order, within the consumer's credit. */
+  /**
+   * Messages to write to the client, in order, within the consumer's credit or window. A lease
+   * consumer's deliveries carry no cursor.
+   */
   record Deliveries(List<Delivery> deliveries) implements ConsumerMessage {
     public Deliveries {
       deliveries = List.copyOf(deliveries);

@@ -2,6 +2,7 @@ package dev.courier.protocol.subscription;
 
 import dev.courier.protocol.CborSerializable;
 import dev.courier.protocol.topic.TopicInfo;
+import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -27,20 +28,32 @@ public interface SubscriptionCommand extends CborSerializable {
   record Delete(ActorRef<SubscriptionReply> replyTo) implements SubscriptionCommand {}
 
   /**
-   * Attach a consumer with an initial window of {@code credit} messages. {@code resumeCursor}, when
-   * set, moves the subscription back (or forward) to that cursor first: SSE's Last-Event-ID.
-   * {@code streamId} names a client stream across reconnects: attaching again under the same id
-   * replaces the earlier attachment, whose connection may be dead without the server knowing yet.
+   * Attach a consumer. A {@link ConsumerMode#CURSOR} consumer starts with {@code credit} messages
+   * of demand; a {@link ConsumerMode#LEASE} consumer with a window of {@code credit} unacknowledged
+   * messages. {@code resumeCursor}, when set, moves the subscription back (or forward) to that
+   * cursor first: SSE's Last-Event-ID. {@code streamId} names a client stream across reconnects:
+   * attaching again under the same id replaces the earlier attachment, whose connection may be
+   * dead without the server knowing yet.
    */
   record Attach(
-      ActorRef<ConsumerMessage> consumer, int credit, String resumeCursor, String streamId)
+      ActorRef<ConsumerMessage> consumer,
+      ConsumerMode mode,
+      int credit,
+      String resumeCursor,
+      String streamId)
       implements SubscriptionCommand {}
 
-  /** The consumer is gone; nothing more is sent to it. */
+  /** The consumer is gone; nothing more is sent to it, and its leases are released. */
   record Detach(ActorRef<ConsumerMessage> consumer) implements SubscriptionCommand {}
 
-  /** The consumer can take {@code credit} more messages. */
+  /**
+   * A cursor consumer can take {@code credit} more messages. Zero is a keep-alive: it reaches the
+   * entity through sharding, which keeps an entity with live consumers from passivating.
+   */
   record Demand(ActorRef<ConsumerMessage> consumer, int credit) implements SubscriptionCommand {}
+
+  /** Sets a lease consumer's window: the most unacknowledged messages it holds at once. */
+  record Window(ActorRef<ConsumerMessage> consumer, int messages) implements SubscriptionCommand {}
 
   /** Acknowledge deliveries; the reply comes once the acks are durable. */
   record Ack(List<String> ackIds, ActorRef<SubscriptionReply> replyTo)
@@ -49,6 +62,24 @@ public interface SubscriptionCommand extends CborSerializable {
       ackIds = List.copyOf(ackIds);
     }
   }
+
+  /** Give leased messages back, to be delivered again after {@code delay}. */
+  record Nack(List<String> ackIds, Duration delay, ActorRef<SubscriptionReply> replyTo)
+      implements SubscriptionCommand {
+    public Nack {
+      ackIds = List.copyOf(ackIds);
+    }
+  }
+
+  /**
+   * Long polling: lease up to {@code max} messages and answer as soon as there is at least one,
+   * or with none once {@code maxWait} has passed. The leases outlive the request.
+   */
+  record Pull(int max, Duration maxWait, ActorRef<SubscriptionReply> replyTo)
+      implements SubscriptionCommand {}
+
+  /** Start the entity if it is not running (push subscriptions deliver with no client). */
+  record Wake() implements SubscriptionCommand {}
 
   /** Move the subscription to these positions (one per partition): replay or skip. */
   record Seek(List<Long> positions, ActorRef<SubscriptionReply> replyTo)

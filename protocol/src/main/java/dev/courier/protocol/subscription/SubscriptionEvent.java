@@ -34,16 +34,33 @@ public sealed interface SubscriptionEvent extends CborSerializable {
     }
   }
 
-  /** Everything below these positions (per partition) is done: the cursor consumers' commit. */
-  record Committed(List<Long> positions) implements SubscriptionEvent {
+  /**
+   * Everything below these positions (per partition) is done: the cursor consumers' commit.
+   * {@code counters} are the delivery totals when it was written.
+   */
+  record Committed(List<Long> positions, DeliveryCounters counters) implements SubscriptionEvent {
     public Committed {
       positions = List.copyOf(positions);
     }
   }
 
-  /** These offsets, above the committed positions, were acknowledged. */
-  record Acked(List<AckId> ackIds) implements SubscriptionEvent {
+  /**
+   * These offsets, above the committed positions, were acknowledged (by a client, or by being
+   * written to a cursor consumer). {@code counters} are the delivery totals when it was written.
+   */
+  record Acked(List<AckId> ackIds, DeliveryCounters counters) implements SubscriptionEvent {
     public Acked {
+      ackIds = List.copyOf(ackIds);
+    }
+  }
+
+  /**
+   * These offsets ran out of delivery attempts: they were written to the dead-letter topic (if
+   * there is one) and are done.
+   */
+  record DeadLettered(List<AckId> ackIds, DeliveryCounters counters)
+      implements SubscriptionEvent {
+    public DeadLettered {
       ackIds = List.copyOf(ackIds);
     }
   }

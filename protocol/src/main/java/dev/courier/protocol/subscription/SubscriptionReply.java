@@ -1,6 +1,7 @@
 package dev.courier.protocol.subscription;
 
 import dev.courier.protocol.CborSerializable;
+import java.util.List;
 
 /** Every answer a subscription entity gives to a request. */
 public sealed interface SubscriptionReply extends CborSerializable {
@@ -20,8 +21,25 @@ public sealed interface SubscriptionReply extends CborSerializable {
   /** The subscription was deleted. */
   record Deleted() implements SubscriptionReply {}
 
-  /** This many of the given ack ids were newly acknowledged, durably. */
-  record AckResult(int acked) implements SubscriptionReply {}
+  /**
+   * {@code acked} of the given ids were newly acknowledged; {@code durable} lists every given id
+   * that is now durably acknowledged (newly, or before). Unknown ids are in neither.
+   */
+  record AckResult(int acked, List<String> durable) implements SubscriptionReply {
+    public AckResult {
+      durable = List.copyOf(durable);
+    }
+  }
+
+  /** This many of the given ack ids were leased and are now given back for redelivery. */
+  record Nacked(int nacked) implements SubscriptionReply {}
+
+  /** A long poll's answer: the deliveries now leased to the caller, possibly none. */
+  record Pulled(List<DeliveryRecord> messages) implements SubscriptionReply {
+    public Pulled {
+      messages = List.copyOf(messages);
+    }
+  }
 
   /** The subscription now stands at {@code cursor}. */
   record Seeked(String cursor) implements SubscriptionReply {}

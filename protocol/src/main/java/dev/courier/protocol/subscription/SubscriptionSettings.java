@@ -8,6 +8,7 @@ import java.time.Duration;
  * subscription (200); different settings under one name are a conflict (409).
  *
  * @param startAt "earliest", "latest", or an RFC 3339 instant, normalised
+ * @param push where to POST deliveries; null for a pull subscription
  */
 public record SubscriptionSettings(
     String topic,
@@ -18,7 +19,8 @@ public record SubscriptionSettings(
     int maxDeliveries,
     String deadLetterTopic,
     String overflow,
-    Duration lagWarning)
+    Duration lagWarning,
+    PushSettings push)
     implements CborSerializable {
 
   public static final String EARLIEST = "earliest";
@@ -30,6 +32,10 @@ public record SubscriptionSettings(
   public static final String DEFAULT_OVERFLOW = "backpressure";
   public static final Duration DEFAULT_LAG_WARNING = Duration.ofSeconds(5);
 
+  public boolean isPush() {
+    return push != null;
+  }
+
   public static SubscriptionSettings defaultsFor(String topic) {
     return new SubscriptionSettings(
         topic,
@@ -40,6 +46,7 @@ public record SubscriptionSettings(
         DEFAULT_MAX_DELIVERIES,
         null,
         DEFAULT_OVERFLOW,
-        DEFAULT_LAG_WARNING);
+        DEFAULT_LAG_WARNING,
+        null);
   }
 }
