@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import dev.courier.edge.EdgeSettings;
 import dev.courier.edge.HttpServer;
 import dev.courier.node.subscription.DeliverySettings;
+import dev.courier.node.subscription.PushLauncher;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.node.topic.TopicPartitionSettings;
@@ -78,16 +79,20 @@ public final class CourierNode {
     SubscriptionRegistry registry = new SubscriptionRegistry(session, ks);
     TopicPartitionEntity.init(
         system, logStore, dedup, TopicPartitionSettings.fromConfig(config));
+    NodeBackend backend =
+        new NodeBackend(
+            system, session, topics, logStore, registry, edge.askTimeout(), node.topicCacheTtl());
     SubscriptionEntity.init(
         system,
         new SubscriptionEntity.Dependencies(
             logStore,
             registry,
             SubscriptionEntity.PartitionDirectory.sharded(system),
+            backend::publishDeadLetter,
+            PushLauncher.NONE,
             DeliverySettings.fromConfig(config)));
     log.info("Sharded entities started");
-    return new NodeBackend(
-        system, session, topics, logStore, registry, edge.askTimeout(), node.topicCacheTtl());
+    return backend;
   }
 
   public ActorSystem<?> system() {

@@ -200,6 +200,26 @@ public final class NodeBackend implements CourierBackend {
             });
   }
 
+  /** Publishes one dead letter: fails unless it is stored (or was stored before). */
+  public CompletionStage<Void> publishDeadLetter(String topicName, NewMessage message) {
+    return topic(topicName)
+        .thenCompose(
+            topic -> {
+              if (topic.isEmpty()) {
+                return CompletableFuture.failedFuture(
+                    new IllegalStateException("dead-letter topic '" + topicName + "' not found"));
+              }
+              return publish(topic.get(), List.of(message));
+            })
+        .thenApply(
+            reply -> {
+              if (!(reply instanceof PublishReply.Published)) {
+                throw new IllegalStateException("dead-letter publish answered " + reply);
+              }
+              return null;
+            });
+  }
+
   private EntityRef<TopicPartitionCommand> partition(TopicInfo topic, int partition) {
     return sharding.entityRefFor(
         TopicPartitionEntity.ENTITY_TYPE_KEY,
@@ -279,6 +299,20 @@ public final class NodeBackend implements CourierBackend {
   public CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds) {
     return subscriptionEntity(name)
         .ask(replyTo -> new SubscriptionCommand.Ack(ackIds, replyTo), askTimeout);
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> nack(String name, List<String> ackIds, Duration delay) {
+    return subscriptionEntity(name)
+        .ask(replyTo -> new SubscriptionCommand.Nack(ackIds, delay, replyTo), askTimeout);
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> pull(String name, int max, Duration maxWait) {
+    return subscriptionEntity(name)
+        .ask(
+            replyTo -> new SubscriptionCommand.Pull(max, maxWait, replyTo),
+            maxWait.plus(askTimeout));
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.courier.protocol.topic.PartitionHead;
 import dev.courier.protocol.topic.PublishReply;
 import dev.courier.protocol.topic.TopicInfo;
 import dev.courier.protocol.topic.TopicSettings;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -53,6 +54,12 @@ public interface CourierBackend {
   CompletionStage<SubscriptionReply> deleteSubscription(String name);
 
   CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds);
+
+  /** Gives leased messages back for redelivery after {@code delay}. */
+  CompletionStage<SubscriptionReply> nack(String name, List<String> ackIds, Duration delay);
+
+  /** Long polling: up to {@code max} messages leased, answered as soon as any are available. */
+  CompletionStage<SubscriptionReply> pull(String name, int max, Duration maxWait);
 
   CompletionStage<SubscriptionReply> seek(String name, SeekTarget target);
 

@@ -13,7 +13,8 @@ public final class CourierRoutes extends AllDirectives {
         concat(
             new TopicRoutes(backend, settings).routes(),
             new SseRoutes(system, backend, settings).routes(),
-            new SubscriptionRoutes(backend).routes(),
+            new SubscriptionRoutes(backend, settings.askTimeout()).routes(),
+            new WebSocketRoutes(system, backend, settings).routes(),
             new HealthRoutes(backend).routes());
     var exceptions = Problems.exceptionHandler();
     var rejections = Problems.rejectionHandler();

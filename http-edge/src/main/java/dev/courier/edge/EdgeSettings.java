@@ -14,7 +14,9 @@ public record EdgeSettings(
     Duration sseHeartbeat,
     int sseWindow,
     Duration consumerKeepAlive,
-    Duration reattachDelay) {
+    Duration reattachDelay,
+    int wsMaxWindow,
+    int wsMaxFrameChars) {
 
   public static EdgeSettings fromConfig(Config config) {
     Config c = config.getConfig("courier.http");
@@ -28,11 +30,14 @@ public record EdgeSettings(
         c.getDuration("sse.heartbeat"),
         c.getInt("sse.window"),
         c.getDuration("consumer.keep-alive"),
-        c.getDuration("consumer.reattach-delay"));
+        c.getDuration("consumer.reattach-delay"),
+        c.getInt("ws.max-window"),
+        (int) c.getMemorySize("ws.max-frame-size").toBytes());
   }
 
   public EdgeSettings withPort(int newPort) {
     return new EdgeSettings(host, newPort, askTimeout, maxMessageBytes, maxBatchMessages,
-        maxBatchBytes, sseHeartbeat, sseWindow, consumerKeepAlive, reattachDelay);
+        maxBatchBytes, sseHeartbeat, sseWindow, consumerKeepAlive, reattachDelay, wsMaxWindow,
+        wsMaxFrameChars);
   }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -16,17 +17,27 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
-/** Subscriptions: create, read, list, delete, ack and seek under {@code /v1/subscriptions}. */
+/**
+ * Subscriptions under {@code /v1/subscriptions}: create, read, list, delete, ack, nack, seek, and
+ * long polling ({@code GET .../messages}).
+ */
 public final class SubscriptionRoutes extends AllDirectives {
   private static final Set<String> FIELDS =
       Set.of("topic", "startAt", "ackDeadline", "maxInFlight", "ordered", "maxDeliveries",
           "deadLetterTopic", "overflow", "lagWarning", "query", "push", "maxBacklog");
   private static final int MAX_ACK_IDS = 10_000;
+  private static final int MAX_POLL_MESSAGES = 1000;
+  private static final int DEFAULT_POLL_MESSAGES = 100;
+  private static final Duration DEFAULT_POLL_WAIT = Duration.ofSeconds(20);
+  private static final Duration MAX_POLL_WAIT = Duration.ofSeconds(60);
+  private static final Duration MAX_NACK_DELAY = Duration.ofHours(12);
 
   private final CourierBackend backend;
+  private final Duration askTimeout;
 
-  public SubscriptionRoutes(CourierBackend backend) {
+  public SubscriptionRoutes(CourierBackend backend, Duration askTimeout) {
     this.backend = backend;
+    this.askTimeout = askTimeout;
   }
 
   public Route routes() {
@@ -49,6 +60,18 @@ public final class SubscriptionRoutes extends AllDirectives {
                                                 get(() -> read(name)),
                                                 delete(() -> remove(name)))),
                                     path("ack", () -> post(() -> withBody(b -> ack(name, b)))),
+                                    path("nack", () -> post(() -> withBody(b -> nack(name, b)))),
+                                    path(
+                                        "messages",
+                                        () ->
+                                            get(
+                                                () ->
+                                                    parameterOptional(
+                                                        "max",
+                                                        max ->
+                                                            parameterOptional(
+                                                                "wait",
+                                                                wait -> poll(name, max, wait))))),
                                     path(
                                         "seek",
                                         () -> post(() -> withBody(b -> seek(name, b)))))))));
@@ -112,6 +135,45 @@ public final class SubscriptionRoutes extends AllDirectives {
     TopicRoutes.checkName(name);
     ObjectNode o = Bodies.object(Bodies.parse(body), "body");
     Bodies.onlyFields(o, "", Set.of("ackIds"));
+    List<String> ackIds = ackIds(o);
+    return Replies.answer(backend.ack(name, ackIds), reply -> viewOrProblem(name, reply));
+  }
+
+  private Route nack(String name, String body) {
+    TopicRoutes.checkName(name);
+    ObjectNode o = Bodies.object(Bodies.parse(body), "body");
+    Bodies.onlyFields(o, "", Set.of("ackIds", "delay"));
+    List<String> ackIds = ackIds(o);
+    Duration delay = Bodies.optionalDuration(o, "delay", Duration.ZERO, Duration.ZERO, MAX_NACK_DELAY);
+    return Replies.answer(backend.nack(name, ackIds, delay), reply -> viewOrProblem(name, reply));
+  }
+
+  private Route poll(String name, Optional<String> maxText, Optional<String> waitText) {
+    TopicRoutes.checkName(name);
+    int max = DEFAULT_POLL_MESSAGES;
+    if (maxText.isPresent()) {
+      try {
+        max = Integer.parseInt(maxText.get());
+      } catch (NumberFormatException e) {
+        max = -1;
+      }
+      if (max < 1 || max > MAX_POLL_MESSAGES) {
+        throw new ProblemException(
+            Problem.invalidField("max", "must be an integer from 1 to " + MAX_POLL_MESSAGES));
+      }
+    }
+    Duration wait = waitText.map(t -> Bodies.parseDuration("wait", t)).orElse(DEFAULT_POLL_WAIT);
+    if (wait.isNegative() || wait.compareTo(MAX_POLL_WAIT) > 0) {
+      throw new ProblemException(
+          Problem.invalidField("wait", "must be between PT0S and " + Durations.format(MAX_POLL_WAIT)));
+    }
+    int limit = max;
+    return withRequestTimeout(
+        wait.plus(askTimeout).plus(askTimeout),
+        () -> Replies.answer(backend.pull(name, limit, wait), reply -> viewOrProblem(name, reply)));
+  }
+
+  private static List<String> ackIds(ObjectNode o) {
     JsonNode ids = o.get("ackIds");
     if (ids == null || !ids.isArray()) {
       throw new ProblemException(Problem.invalidField("ackIds", "must be an array of strings"));
@@ -127,7 +189,7 @@ public final class SubscriptionRoutes extends AllDirectives {
       }
       ackIds.add(ids.get(i).textValue());
     }
-    return Replies.answer(backend.ack(name, ackIds), reply -> viewOrProblem(name, reply));
+    return ackIds;
   }
 
   private Route seek(String name, String body) {
@@ -166,6 +228,27 @@ public final class SubscriptionRoutes extends AllDirectives {
     }
     if (reply instanceof SubscriptionReply.AckResult a) {
       return Json.response(StatusCodes.OK, Map.of("acked", a.acked()));
+    }
+    if (reply instanceof SubscriptionReply.Nacked n) {
+      return Json.response(StatusCodes.OK, Map.of("nacked", n.nacked()));
+    }
+    if (reply instanceof SubscriptionReply.Pulled p) {
+      String body =
+          Json.generate(
+              g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("messages");
+                for (var record : p.messages()) {
+                  DeliveryJson.write(g, record);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+              });
+      return HttpResponse.create()
+          .withStatus(StatusCodes.OK)
+          .withEntity(
+              org.apache.pekko.http.javadsl.model.HttpEntities.create(
+                  org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, body));
     }
     if (reply instanceof SubscriptionReply.Seeked s) {
       return Json.response(StatusCodes.OK, Map.of("cursor", s.cursor()));

@@ -42,6 +42,9 @@ final class Views {
       m.put("deadLetterTopic", s.deadLetterTopic());
     }
     m.put("overflow", s.overflow());
+    if (s.push() != null) {
+      m.put("push", Map.of("url", s.push().url(), "secret", s.push().secret()));
+    }
     m.put("lagWarning", Durations.format(s.lagWarning()));
     m.put("createdAt", v.createdAt().toString());
     m.put("partitions", v.partitions());

@@ -113,6 +113,18 @@ final class StubBackend implements CourierBackend {
   }
 
   @Override
+  public CompletionStage<SubscriptionReply> nack(
+      String name, List<String> ackIds, java.time.Duration delay) {
+    return CompletableFuture.completedFuture(new SubscriptionReply.Nacked(0));
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> pull(
+      String name, int max, java.time.Duration maxWait) {
+    return CompletableFuture.completedFuture(new SubscriptionReply.Pulled(List.of()));
+  }
+
+  @Override
   public CompletionStage<SubscriptionReply> seek(String name, SeekTarget target) {
     return CompletableFuture.completedFuture(new SubscriptionReply.Seeked("0"));
   }

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * How a subscription entity paces delivery and persistence: how often cursor commits are written,
- * how far ahead a delivery reservation reaches, page and buffer sizes for catch-up reads.
+ * how far ahead a delivery reservation reaches, page and buffer sizes for catch-up reads, how
+ * often leases and long polls are checked, and how many long polls may wait at once.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -13,7 +14,9 @@ public record DeliverySettings(
     int readPage,
     int bufferPerPartition,
     Duration rewatchDelay,
-    int snapshotEvery) {
+    int snapshotEvery,
+    Duration leaseCheckInterval,
+    int maxWaitingPolls) {
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -23,6 +26,8 @@ public record DeliverySettings(
         c.getInt("read-page"),
         c.getInt("buffer-per-partition"),
         c.getDuration("rewatch-delay"),
-        c.getInt("snapshot-every"));
+        c.getInt("snapshot-every"),
+        c.getDuration("lease-check-interval"),
+        c.getInt("max-waiting-polls"));
   }
 }

@@ -3,16 +3,26 @@ package dev.courier.node.subscription;
 import dev.courier.protocol.topic.StoredMessage;
 import dev.courier.protocol.topic.TopicPartitionCommand;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * A subscription entity's live view of one partition: where delivery stands, where the log ends,
- * and a bounded buffer of the messages next in line (filled from appends or catch-up reads). Memory
- * only and actor-confined; rebuilt from the persisted position after a restart.
+ * A subscription entity's live view of one partition: where first delivery stands, where the log
+ * ends, a bounded buffer of the messages next in line (filled from appends or catch-up reads), and
+ * what is behind the read position but not done: leased messages and messages waiting to be
+ * delivered again. Memory only and actor-confined; rebuilt from the persisted position after a
+ * restart.
  */
 final class PartitionLane {
   final int partition;
+  final boolean ordered;
   /** The next offset to deliver for the first time in this incarnation. */
   long readPos;
   /** The partition's next offset, as last heard. */
@@ -30,8 +40,19 @@ final class PartitionLane {
   /** The partition entity's actor, once it has answered a watch; null while (re)watching. */
   ActorRef<TopicPartitionCommand> partitionRef;
 
-  PartitionLane(int partition, long position, long redeliverBelow) {
+  /** Leased messages by offset. */
+  final TreeMap<Long, Lease> leases = new TreeMap<>();
+  /** Messages below {@code readPos} waiting to be delivered (again), by offset. */
+  final TreeMap<Long, Pending> pending = new TreeMap<>();
+  /** Offsets written to cursor consumers while a lower offset was still outstanding. */
+  final TreeSet<Long> cursorDone = new TreeSet<>();
+  /** Ordered subscriptions: keys with a leased message, and keys with pending messages. */
+  private final Set<String> keysInFlight = new HashSet<>();
+  private final Map<String, Integer> pendingKeys = new HashMap<>();
+
+  PartitionLane(int partition, boolean ordered, long position, long redeliverBelow) {
     this.partition = partition;
+    this.ordered = ordered;
     this.readPos = position;
     this.head = position;
     this.redeliverBelow = redeliverBelow;
@@ -49,6 +70,7 @@ final class PartitionLane {
     head = Math.max(head, nextOffset);
   }
 
+  /** Moves to {@code position}, dropping everything in memory (a seek). */
   void resetTo(long position, long reserved) {
     readPos = position;
     this.redeliverBelow = Math.min(reserved, Math.max(head, position));
@@ -56,6 +78,11 @@ final class PartitionLane {
     buffer.clear();
     reading = false;
     generation++;
+    leases.clear();
+    pending.clear();
+    cursorDone.clear();
+    keysInFlight.clear();
+    pendingKeys.clear();
   }
 
   long bufferEnd() {
@@ -78,11 +105,133 @@ final class PartitionLane {
     }
   }
 
-  boolean needsRead(int lowWater) {
-    return !reading && buffer.size() < lowWater && bufferEnd() < head;
+  /** Messages not yet delivered, or waiting to be delivered again. */
+  long backlog() {
+    return Math.max(0, head - readPos) + pending.size();
   }
 
-  long backlog() {
-    return Math.max(0, head - readPos);
+  /** Everything below this is done or written to a cursor consumer. */
+  long commitPoint() {
+    long point = readPos;
+    if (!leases.isEmpty()) {
+      point = Math.min(point, leases.firstKey());
+    }
+    if (!pending.isEmpty()) {
+      point = Math.min(point, pending.firstKey());
+    }
+    return point;
+  }
+
+  /** Whether an offset below {@code readPos} is still owed to someone (leased or pending). */
+  boolean outstanding(long offset) {
+    return leases.containsKey(offset) || pending.containsKey(offset);
+  }
+
+  /**
+   * The next message to deliver: a pending one whose time has come first, then the buffer's head
+   * while it lies below {@code reservedLimit}. On an ordered subscription a message whose key is
+   * in flight (or has an earlier message waiting) is set aside as pending, up to {@code
+   * pendingCap}.
+   */
+  Candidate next(long now, PartitionPosition pos, int pendingCap) {
+    if (!pending.isEmpty()) {
+      Set<String> blocked = null;
+      Iterator<Pending> it = pending.values().iterator();
+      while (it.hasNext()) {
+        Pending p = it.next();
+        String key = ordered ? p.message().key() : null;
+        if (key != null && (keysInFlight.contains(key) || (blocked != null && blocked.contains(key)))) {
+          continue;
+        }
+        if (p.notBefore() != Pending.NOW && p.notBefore() - now > 0) {
+          if (key != null) {
+            if (blocked == null) {
+              blocked = new HashSet<>();
+            }
+            blocked.add(key);
+          }
+          continue;
+        }
+        it.remove();
+        unmarkPending(p.message().key());
+        return new Candidate(p.message(), p.attempt());
+      }
+    }
+    while (!buffer.isEmpty() && readPos < pos.reserved()) {
+      StoredMessage m = buffer.peek();
+      int attempt = m.offset() < redeliverBelow ? 2 : 1;
+      if (pos.isDone(m.offset())) {
+        buffer.poll();
+        readPos = m.offset() + 1;
+        continue;
+      }
+      String key = ordered ? m.key() : null;
+      if (key != null && (keysInFlight.contains(key) || pendingKeys.containsKey(key))) {
+        if (pending.size() >= pendingCap) {
+          return null;
+        }
+        buffer.poll();
+        readPos = m.offset() + 1;
+        addPending(new Pending(m, attempt, Pending.NOW));
+        continue;
+      }
+      buffer.poll();
+      readPos = m.offset() + 1;
+      return new Candidate(m, attempt);
+    }
+    return null;
+  }
+
+  void addLease(Lease lease) {
+    leases.put(lease.message.offset(), lease);
+    if (ordered && lease.message.key() != null) {
+      keysInFlight.add(lease.message.key());
+    }
+  }
+
+  Lease removeLease(long offset) {
+    Lease lease = leases.remove(offset);
+    if (lease != null && ordered && lease.message.key() != null) {
+      keysInFlight.remove(lease.message.key());
+    }
+    return lease;
+  }
+
+  void addPending(Pending p) {
+    pending.put(p.message().offset(), p);
+    if (ordered && p.message().key() != null) {
+      pendingKeys.merge(p.message().key(), 1, Integer::sum);
+    }
+  }
+
+  Pending removePending(long offset) {
+    Pending p = pending.remove(offset);
+    if (p != null) {
+      unmarkPending(p.message().key());
+    }
+    return p;
+  }
+
+  private void unmarkPending(String key) {
+    if (ordered && key != null) {
+      pendingKeys.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+    }
+  }
+
+  /** A message was written to a cursor consumer: done once the next commit is persisted. */
+  void cursorDelivered(long offset) {
+    if (!leases.isEmpty() || !pending.isEmpty()) {
+      cursorDone.add(offset);
+    }
+  }
+
+  /** Whether some pending message waits for a delay (a timer must look again). */
+  boolean hasDelayedPending() {
+    for (Pending p : pending.values()) {
+      if (p.notBefore() != Pending.NOW) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -1,17 +1,18 @@
 package dev.courier.node.subscription;
 
+import java.util.Collection;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * A subscription's durable position in one partition: everything below {@code committed} is done,
- * {@code acked} lists done offsets above it, and {@code reserved} marks how far delivery may have
- * gone (anything below it and not done is a redelivery after a restart).
+ * {@code acked} holds done offsets above it as ranges (see {@link OffsetRanges}), and {@code
+ * reserved} marks how far delivery may have gone (anything below it and not done is a redelivery
+ * after a restart).
  */
 public record PartitionPosition(long committed, long reserved, List<Long> acked) {
 
   public PartitionPosition {
-    acked = List.copyOf(acked);
+    acked = acked == null ? List.of() : List.copyOf(acked);
   }
 
   public static PartitionPosition at(long offset) {
@@ -19,20 +20,20 @@ public record PartitionPosition(long committed, long reserved, List<Long> acked)
   }
 
   public boolean isDone(long offset) {
-    return offset < committed || java.util.Collections.binarySearch(acked, offset) >= 0;
+    return offset < committed || OffsetRanges.contains(acked, offset);
+  }
+
+  /** How many offsets above the commit point are done. */
+  public long ackedAbove() {
+    return OffsetRanges.count(acked);
   }
 
   public PartitionPosition commit(long position) {
     return normalise(Math.max(committed, position), reserved, acked);
   }
 
-  public PartitionPosition ack(long offset) {
-    if (isDone(offset)) {
-      return this;
-    }
-    TreeSet<Long> set = new TreeSet<>(acked);
-    set.add(offset);
-    return normalise(committed, reserved, List.copyOf(set));
+  public PartitionPosition ack(Collection<Long> offsets) {
+    return normalise(committed, reserved, OffsetRanges.with(acked, offsets));
   }
 
   public PartitionPosition reserve(long mark) {
@@ -43,14 +44,13 @@ public record PartitionPosition(long committed, long reserved, List<Long> acked)
     return new PartitionPosition(position, Math.max(reserved, position), List.of());
   }
 
-  /** Drops acks below the commit point and moves it over acks that now adjoin it. */
+  /** Drops acks below the commit point and moves it over a range that now starts at it. */
   private static PartitionPosition normalise(long committed, long reserved, List<Long> acked) {
-    TreeSet<Long> set = new TreeSet<>(acked.isEmpty() ? List.of() : acked);
-    set.headSet(committed).clear();
-    while (!set.isEmpty() && set.first() == committed) {
-      set.pollFirst();
-      committed++;
+    List<Long> rest = OffsetRanges.from(acked, committed);
+    if (!rest.isEmpty() && rest.get(0) == committed) {
+      committed = rest.get(1);
+      rest = rest.subList(2, rest.size());
     }
-    return new PartitionPosition(committed, Math.max(reserved, committed), List.copyOf(set));
+    return new PartitionPosition(committed, Math.max(reserved, committed), rest);
   }
 }

@@ -5,6 +5,12 @@ import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
 import dev.courier.protocol.subscription.AckId;
+import dev.courier.protocol.subscription.ConsumerMode;
+import dev.courier.protocol.subscription.SubscriptionSettings;
+import dev.courier.protocol.topic.NewMessage;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Cursor;
 import dev.courier.protocol.subscription.Delivery;
@@ -52,8 +58,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * pushes them (the fast path) and from the topic log when delivery is behind (catch-up reads).
  *
  * <p>Delivery first persists a reservation (one write per many messages) so that after a failover
- * anything that may have been sent carries deliveryAttempt above 1. Cursor consumers (SSE) commit
- * as they are written; commits are persisted in batches every commit interval.
+ * anything that may have been sent carries deliveryAttempt above 1. Cursor consumers (SSE) are done
+ * with a message once it is written; their progress is persisted every commit interval. Lease
+ * consumers (WebSocket, long polls, the webhook pusher) hold messages until they ack or nack them
+ * or the ack deadline passes; acks are persisted in batches (one write for everything that arrived
+ * during the previous write) before they are confirmed. Leases live in memory only: after a
+ * failover every unacknowledged message is delivered again.
  */
 public final class SubscriptionEntity
     extends EventSourcedBehavior<SubscriptionCommand, SubscriptionEvent, SubscriptionState> {
@@ -79,6 +89,8 @@ public final class SubscriptionEntity
       TopicLogReader log,
       SubscriptionNames registry,
       PartitionDirectory partitions,
+      DeadLetters deadLetters,
+      PushLauncher push,
       DeliverySettings settings) {}
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
@@ -114,6 +126,16 @@ public final class SubscriptionEntity
 
   private record FlushCommits() implements SubscriptionCommand {}
 
+  private record FlushAcks() implements SubscriptionCommand {}
+
+  private record Tick() implements SubscriptionCommand {}
+
+  private record DeadLetterWritten(int partition, long offset, long leaseId, Throwable error)
+      implements SubscriptionCommand {}
+
+  private record RetryDeadLetter(int partition, long offset, long leaseId)
+      implements SubscriptionCommand {}
+
   /** Look again for something to read or deliver (after a seek, or a failed read's pause). */
   private record Pump() implements SubscriptionCommand {}
 
@@ -123,15 +145,57 @@ public final class SubscriptionEntity
 
   // ---- runtime (memory only, actor-confined) ----
 
-  private static final class ConsumerState {
-    final String streamId;
-    int credit;
+  /** Something delivery can hand messages to. */
+  private sealed interface Taker permits ConsumerState, Poller {
+    int room();
+  }
 
-    ConsumerState(String streamId, int credit) {
+  /** An attached consumer: a cursor consumer's credit, or a lease consumer's window and load. */
+  private static final class ConsumerState implements Taker {
+    final ActorRef<ConsumerMessage> ref;
+    final ConsumerMode mode;
+    final String streamId;
+    /** Cursor: messages it can take now. Lease: its window. */
+    int credit;
+    /** Lease: messages it holds unacknowledged. */
+    int outstanding;
+
+    ConsumerState(ActorRef<ConsumerMessage> ref, ConsumerMode mode, String streamId, int credit) {
+      this.ref = ref;
+      this.mode = mode;
       this.streamId = streamId;
       this.credit = credit;
     }
+
+    @Override
+    public int room() {
+      return mode == ConsumerMode.CURSOR ? credit : credit - outstanding;
+    }
   }
+
+  /** A waiting long-poll request. */
+  private static final class Poller implements Taker {
+    final ActorRef<SubscriptionReply> replyTo;
+    final int max;
+    final long deadline;
+    final List<DeliveryRecord> taken = new ArrayList<>();
+
+    Poller(ActorRef<SubscriptionReply> replyTo, int max, long deadline) {
+      this.replyTo = replyTo;
+      this.max = max;
+      this.deadline = deadline;
+    }
+
+    @Override
+    public int room() {
+      return max - taken.size();
+    }
+  }
+
+  /** A lease in deadline order (leases are granted in time order with one ack deadline). */
+  private record LeaseRef(int partition, long offset, long leaseId) {}
+
+  private record AckWaiter(ActorRef<SubscriptionReply> replyTo, SubscriptionReply reply) {}
 
   private final String name;
   private final ActorContext<SubscriptionCommand> ctx;
@@ -140,9 +204,18 @@ public final class SubscriptionEntity
   private final ActorRef<PartitionNotice> noticeAdapter;
   private final LinkedHashMap<ActorRef<ConsumerMessage>, ConsumerState> consumers =
       new LinkedHashMap<>();
+  private final List<Poller> pollers = new ArrayList<>();
   private final List<PartitionLane> lanes = new ArrayList<>();
+  private final ArrayDeque<LeaseRef> leaseQueue = new ArrayDeque<>();
+  private final List<AckId> ackBatch = new ArrayList<>();
+  private final List<AckId> deadLetterBatch = new ArrayList<>();
+  private final List<AckWaiter> ackWaiters = new ArrayList<>();
+  private ActorRef<?> pushDeliverer;
+  private boolean flushScheduled;
+  private boolean ticking;
   private boolean commitPending;
   private int nextPartition;
+  private long leaseSeq;
   private long delivered;
   private long redelivered;
 
@@ -181,6 +254,8 @@ public final class SubscriptionEntity
             RecoveryCompleted.instance(),
             state -> {
               if (state.exists()) {
+                delivered = state.counters().delivered();
+                redelivered = state.counters().redelivered();
                 startLanes(state);
                 // Covers a crash between persisting Created and registering the name.
                 deps.registry().register(name, state.topic(), state.createdAt());
@@ -201,17 +276,25 @@ public final class SubscriptionEntity
         .onCommand(SubscriptionCommand.Detach.class, (s, c) -> removeConsumer(s, c.consumer()))
         .onCommand(ConsumerGone.class, (s, c) -> removeConsumer(s, c.consumer()))
         .onCommand(SubscriptionCommand.Demand.class, this::onDemand)
+        .onCommand(SubscriptionCommand.Window.class, this::onWindow)
+        .onCommand(SubscriptionCommand.Pull.class, this::onPull)
+        .onCommand(SubscriptionCommand.Wake.class, (s, c) -> Effect().none())
         .onCommand(SubscriptionCommand.Ack.class, this::onAck)
+        .onCommand(SubscriptionCommand.Nack.class, this::onNack)
+        .onCommand(FlushAcks.class, (s, c) -> onFlushAcks(s))
+        .onCommand(Tick.class, (s, c) -> onTick(s))
+        .onCommand(DeadLetterWritten.class, this::onDeadLetterWritten)
+        .onCommand(RetryDeadLetter.class, this::onRetryDeadLetter)
         .onCommand(SubscriptionCommand.Seek.class, this::onSeek)
         .onCommand(Notice.class, this::onNotice)
         .onCommand(Loaded.class, this::onLoaded)
         .onCommand(LoadFailed.class, this::onLoadFailed)
         .onCommand(PartitionGone.class, this::onPartitionGone)
         .onCommand(Rewatch.class, (s, c) -> watch(s, c.partition()))
-        .onCommand(FlushCommits.class, (s, c) -> flushCommits(s))
+        .onCommand(FlushCommits.class, (s, c) -> flush(s))
         .onCommand(Pump.class, (s, c) -> deliver(s))
         .onCommand(RegistryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
-        .onCommand(Passivate.class, (s, c) -> flushCommits(s).thenStop())
+        .onCommand(Passivate.class, (s, c) -> flush(s).thenStop())
         .build();
   }
 
@@ -270,6 +353,11 @@ public final class SubscriptionEntity
             deleted -> {
               consumers.keySet().forEach(c -> c.tell(new ConsumerMessage.Closed("deleted")));
               consumers.clear();
+              pollers.forEach(p -> p.replyTo.tell(new SubscriptionReply.NotFound()));
+              pollers.clear();
+              leaseQueue.clear();
+              ackBatch.clear();
+              deadLetterBatch.clear();
               stopLanes();
               ctx.pipeToSelf(
                   deps.registry().unregister(name),
@@ -281,13 +369,25 @@ public final class SubscriptionEntity
     lanes.clear();
     for (int p = 0; p < state.partitions(); p++) {
       PartitionPosition pos = state.position(p);
-      lanes.add(new PartitionLane(p, pos.committed(), pos.reserved()));
+      lanes.add(
+          new PartitionLane(p, state.settings().ordered(), pos.committed(), pos.reserved()));
     }
     for (int p = 0; p < lanes.size(); p++) {
       partitionEntity(state, p).tell(new TopicPartitionCommand.Watch(noticeAdapter));
     }
     timers.startTimerWithFixedDelay(
         "flush", new FlushCommits(), deps.settings().commitInterval());
+    startPush(state);
+  }
+
+  /** A push subscription runs its webhook deliverer as a child: a lease consumer like any other. */
+  private void startPush(SubscriptionState state) {
+    if (pushDeliverer == null && state.settings().hasPush()) {
+      var behavior = deps.push().deliverer(ctx.getSelf(), name, state.settings());
+      if (behavior != null) {
+        pushDeliverer = ctx.spawn(behavior, "push");
+      }
+    }
   }
 
   private void stopLanes() {
@@ -298,6 +398,11 @@ public final class SubscriptionEntity
     }
     lanes.clear();
     timers.cancelAll();
+    ticking = false;
+    if (pushDeliverer != null) {
+      ctx.stop(pushDeliverer);
+      pushDeliverer = null;
+    }
   }
 
   private RecipientRef<TopicPartitionCommand> partitionEntity(
@@ -314,17 +419,21 @@ public final class SubscriptionEntity
       return Effect().none();
     }
     if (attach.streamId() != null) {
-      replaceStream(attach.streamId(), attach.consumer());
+      replaceStream(state, attach.streamId(), attach.consumer());
     }
     if (!consumers.containsKey(attach.consumer())) {
       consumers.put(
-          attach.consumer(), new ConsumerState(attach.streamId(), Math.max(0, attach.credit())));
+          attach.consumer(),
+          new ConsumerState(
+              attach.consumer(), attach.mode(), attach.streamId(), Math.max(0, attach.credit())));
       ctx.watchWith(attach.consumer(), new ConsumerGone(attach.consumer()));
     }
     attach.consumer().tell(new ConsumerMessage.Attached(ctx.getSelf()));
     Optional<Cursor> resume =
-        Optional.ofNullable(attach.resumeCursor())
-            .flatMap(text -> Cursor.parse(text, state.partitions()));
+        attach.mode() == ConsumerMode.CURSOR
+            ? Optional.ofNullable(attach.resumeCursor())
+                .flatMap(text -> Cursor.parse(text, state.partitions()))
+            : Optional.empty();
     if (resume.isPresent()) {
       return seekTo(state, resume.get().positions());
     }
@@ -332,71 +441,335 @@ public final class SubscriptionEntity
   }
 
   /** Closes an earlier attachment of the same client stream: the client has moved on. */
-  private void replaceStream(String streamId, ActorRef<ConsumerMessage> newer) {
+  private void replaceStream(SubscriptionState state, String streamId, ActorRef<ConsumerMessage> newer) {
     var stale =
-        consumers.entrySet().stream()
-            .filter(e -> streamId.equals(e.getValue().streamId) && !e.getKey().equals(newer))
-            .map(Map.Entry::getKey)
+        consumers.values().stream()
+            .filter(c -> streamId.equals(c.streamId) && !c.ref.equals(newer))
             .toList();
-    for (ActorRef<ConsumerMessage> old : stale) {
-      consumers.remove(old);
-      ctx.unwatch(old);
-      old.tell(new ConsumerMessage.Closed("replaced by a newer connection of the same stream"));
+    for (ConsumerState old : stale) {
+      dropConsumer(state, old.ref);
+      old.ref.tell(new ConsumerMessage.Closed("replaced by a newer connection of the same stream"));
     }
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> removeConsumer(
       SubscriptionState state, ActorRef<ConsumerMessage> consumer) {
-    if (consumers.remove(consumer) != null) {
-      ctx.unwatch(consumer);
+    dropConsumer(state, consumer);
+    if (consumers.isEmpty()) {
+      return flush(state);
     }
-    return consumers.isEmpty() ? flushCommits(state) : Effect().none();
+    return deliver(state);
+  }
+
+  /** Forgets a consumer and releases its leases for redelivery at once. */
+  private void dropConsumer(SubscriptionState state, ActorRef<ConsumerMessage> consumer) {
+    ConsumerState gone = consumers.remove(consumer);
+    if (gone == null) {
+      return;
+    }
+    ctx.unwatch(consumer);
+    if (gone.mode == ConsumerMode.LEASE) {
+      for (PartitionLane lane : lanes) {
+        List<Lease> held =
+            lane.leases.values().stream()
+                .filter(l -> consumer.equals(l.owner) && !l.deadLettering)
+                .toList();
+        for (Lease lease : held) {
+          giveBack(state, lane, lease, Pending.NOW);
+        }
+      }
+    }
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onDemand(
       SubscriptionState state, SubscriptionCommand.Demand demand) {
     ConsumerState c = consumers.get(demand.consumer());
-    if (c != null) {
+    if (c != null && c.mode == ConsumerMode.CURSOR) {
       c.credit += Math.max(0, demand.credit());
+    }
+    return demand.credit() > 0 ? deliver(state) : Effect().none();
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> onWindow(
+      SubscriptionState state, SubscriptionCommand.Window window) {
+    ConsumerState c = consumers.get(window.consumer());
+    if (c != null && c.mode == ConsumerMode.LEASE) {
+      c.credit = Math.max(0, Math.min(window.messages(), SubscriptionSettings.MAX_IN_FLIGHT_LIMIT));
     }
     return deliver(state);
   }
 
-  // ---- acks and seeks ----
+  private Effect<SubscriptionEvent, SubscriptionState> onPull(
+      SubscriptionState state, SubscriptionCommand.Pull pull) {
+    if (!state.exists()) {
+      return Effect().reply(pull.replyTo(), new SubscriptionReply.NotFound());
+    }
+    if (pollers.size() >= deps.settings().maxWaitingPolls()) {
+      return Effect().reply(pull.replyTo(), new SubscriptionReply.Pulled(List.of()));
+    }
+    pollers.add(
+        new Poller(pull.replyTo(), Math.max(1, pull.max()),
+            System.nanoTime() + pull.maxWait().toNanos()));
+    EffectBuilder<SubscriptionEvent, SubscriptionState> effect = deliver(state);
+    ensureTicking();
+    return effect;
+  }
+
+  // ---- acks, nacks, leases ----
 
   private Effect<SubscriptionEvent, SubscriptionState> onAck(
       SubscriptionState state, SubscriptionCommand.Ack ack) {
     if (!state.exists()) {
       return Effect().reply(ack.replyTo(), new SubscriptionReply.NotFound());
     }
-    List<AckId> valid = new ArrayList<>();
-    java.util.Set<AckId> seen = new java.util.HashSet<>();
+    int newly = 0;
+    List<String> durable = new ArrayList<>();
+    Set<AckId> seen = new HashSet<>();
     for (String text : ack.ackIds()) {
-      AckId.parse(text)
-          .filter(id -> id.partition() < lanes.size())
-          .filter(this::awaitingAck)
-          .filter(id -> !state.position(id.partition()).isDone(id.offset()))
-          .filter(seen::add)
-          .ifPresent(valid::add);
+      Optional<AckId> parsed = AckId.parse(text).filter(id -> id.partition() < lanes.size());
+      if (parsed.isEmpty() || !seen.add(parsed.get())) {
+        continue;
+      }
+      AckId id = parsed.get();
+      PartitionLane lane = lanes.get(id.partition());
+      long offset = id.offset();
+      if (state.position(id.partition()).isDone(offset)) {
+        durable.add(text);
+        continue;
+      }
+      Lease lease = lane.leases.get(offset);
+      if (lease != null && lease.deadLettering) {
+        continue;
+      }
+      boolean owed = lease != null || lane.pending.containsKey(offset);
+      boolean earlier = offset >= lane.readPos && offset < lane.redeliverBelow;
+      if (owed || earlier) {
+        if (lease != null) {
+          lane.removeLease(offset);
+          ConsumerState owner = lease.owner == null ? null : consumers.get(lease.owner);
+          if (owner != null) {
+            owner.outstanding--;
+          }
+        } else {
+          lane.removePending(offset);
+        }
+        newly++;
+      } else if (offset >= lane.readPos) {
+        continue; // never delivered: unknown
+      }
+      // Below the read position and not owed: written to a cursor consumer, done at the next
+      // commit. Either way, persist it with this batch so the answer is durable.
+      ackBatch.add(id);
+      durable.add(text);
     }
-    if (valid.isEmpty()) {
-      return Effect().reply(ack.replyTo(), new SubscriptionReply.AckResult(0, List.of()));
+    if (ackBatch.isEmpty() && deadLetterBatch.isEmpty()) {
+      return Effect().reply(ack.replyTo(), new SubscriptionReply.AckResult(newly, durable));
     }
-    int count = valid.size();
-    return Effect()
-        .persist(new SubscriptionEvent.Acked(valid, DeliveryCounters.ZERO))
-        .thenReply(ack.replyTo(), s -> new SubscriptionReply.AckResult(count, List.of()));
+    ackWaiters.add(new AckWaiter(ack.replyTo(), new SubscriptionReply.AckResult(newly, durable)));
+    scheduleFlush();
+    return deliver(state);
+  }
+
+  private void scheduleFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      ctx.getSelf().tell(new FlushAcks());
+    }
   }
 
   /**
-   * An offset awaits an ack when it may have been delivered and is not done: cursor delivery in
-   * this incarnation marks everything below {@code readPos} done, so that leaves what an earlier
-   * incarnation may have sent, not yet delivered again.
+   * Persists every ack and dead letter gathered since the last write as one or two events, then
+   * answers the acks. Acks that arrive during the write are stashed and make the next batch.
    */
-  private boolean awaitingAck(AckId id) {
-    PartitionLane lane = lanes.get(id.partition());
-    return id.offset() >= lane.readPos && id.offset() < lane.redeliverBelow;
+  private Effect<SubscriptionEvent, SubscriptionState> onFlushAcks(SubscriptionState state) {
+    flushScheduled = false;
+    List<SubscriptionEvent> events = ackEvents();
+    List<AckWaiter> waiters = List.copyOf(ackWaiters);
+    ackWaiters.clear();
+    if (events.isEmpty()) {
+      waiters.forEach(w -> w.replyTo().tell(w.reply()));
+      return Effect().none();
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(s -> waiters.forEach(w -> w.replyTo().tell(w.reply())));
   }
+
+  private List<SubscriptionEvent> ackEvents() {
+    List<SubscriptionEvent> events = new ArrayList<>(2);
+    if (!ackBatch.isEmpty()) {
+      events.add(new SubscriptionEvent.Acked(ackBatch, counters()));
+      ackBatch.clear();
+    }
+    if (!deadLetterBatch.isEmpty()) {
+      events.add(new SubscriptionEvent.DeadLettered(deadLetterBatch, counters()));
+      deadLetterBatch.clear();
+    }
+    return events;
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> onNack(
+      SubscriptionState state, SubscriptionCommand.Nack nack) {
+    if (!state.exists()) {
+      return Effect().reply(nack.replyTo(), new SubscriptionReply.NotFound());
+    }
+    long notBefore = System.nanoTime() + Math.max(0, nack.delay().toNanos());
+    int count = 0;
+    for (String text : nack.ackIds()) {
+      Optional<AckId> id = AckId.parse(text).filter(a -> a.partition() < lanes.size());
+      if (id.isEmpty()) {
+        continue;
+      }
+      PartitionLane lane = lanes.get(id.get().partition());
+      Lease lease = lane.leases.get(id.get().offset());
+      if (lease != null && !lease.deadLettering) {
+        giveBack(state, lane, lease, nack.delay().isZero() ? Pending.NOW : notBefore);
+        count++;
+      }
+    }
+    ensureTicking();
+    int nacked = count;
+    return deliver(state).thenReply(nack.replyTo(), s -> new SubscriptionReply.Nacked(nacked));
+  }
+
+  /**
+   * Ends a lease without an ack (nack, expiry, consumer gone): the message waits to be delivered
+   * again, or goes to the dead letters once it has had {@code maxDeliveries} attempts.
+   */
+  private void giveBack(SubscriptionState state, PartitionLane lane, Lease lease, long notBefore) {
+    lane.removeLease(lease.message.offset());
+    ConsumerState owner = lease.owner == null ? null : consumers.get(lease.owner);
+    if (owner != null) {
+      owner.outstanding--;
+    }
+    if (lease.attempt >= state.settings().maxDeliveries()) {
+      deadLetter(state, lane, lease);
+    } else {
+      lane.addPending(new Pending(lease.message, lease.attempt + 1, notBefore));
+    }
+  }
+
+  private void deadLetter(SubscriptionState state, PartitionLane lane, Lease lease) {
+    String topic = state.settings().deadLetterTopic();
+    AckId id = new AckId(lane.partition, lease.message.offset());
+    if (topic == null) {
+      deadLetterBatch.add(id);
+      scheduleFlush();
+      return;
+    }
+    lease.deadLettering = true;
+    lane.addLease(lease);
+    writeDeadLetter(state, lane.partition, lease);
+  }
+
+  private void writeDeadLetter(SubscriptionState state, int partition, Lease lease) {
+    StoredMessage m = lease.message;
+    Map<String, String> attributes = new LinkedHashMap<>(m.attributes());
+    attributes.put("courier.subscription", name);
+    attributes.put("courier.topic", state.topic());
+    attributes.put("courier.partition", Integer.toString(m.partition()));
+    attributes.put("courier.offset", Long.toString(m.offset()));
+    attributes.put("courier.deliveryAttempts", Integer.toString(lease.attempt));
+    NewMessage letter = new NewMessage(m.id(), m.key(), m.data(), attributes, true);
+    long offset = m.offset();
+    long leaseId = lease.id;
+    ctx.pipeToSelf(
+        deps.deadLetters().publish(state.settings().deadLetterTopic(), letter),
+        (ok, error) -> new DeadLetterWritten(partition, offset, leaseId, error));
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> onDeadLetterWritten(
+      SubscriptionState state, DeadLetterWritten written) {
+    if (!state.exists() || written.partition() >= lanes.size()) {
+      return Effect().none();
+    }
+    PartitionLane lane = lanes.get(written.partition());
+    Lease lease = lane.leases.get(written.offset());
+    if (lease == null || lease.id != written.leaseId()) {
+      return Effect().none();
+    }
+    if (written.error() != null) {
+      ctx.getLog().warn("Subscription {}: writing to dead-letter topic {} failed; retrying",
+          name, state.settings().deadLetterTopic(), written.error());
+      timers.startSingleTimer(
+          "dead-letter-" + written.partition() + "-" + written.offset(),
+          new RetryDeadLetter(written.partition(), written.offset(), written.leaseId()),
+          deps.settings().rewatchDelay());
+      return Effect().none();
+    }
+    lane.removeLease(written.offset());
+    deadLetterBatch.add(new AckId(written.partition(), written.offset()));
+    scheduleFlush();
+    return deliver(state);
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> onRetryDeadLetter(
+      SubscriptionState state, RetryDeadLetter retry) {
+    if (state.exists() && retry.partition() < lanes.size()) {
+      Lease lease = lanes.get(retry.partition()).leases.get(retry.offset());
+      if (lease != null && lease.id == retry.leaseId()) {
+        writeDeadLetter(state, retry.partition(), lease);
+      }
+    }
+    return Effect().none();
+  }
+
+  /** Expires leases past their deadline, answers long polls whose wait is over, wakes delays. */
+  private Effect<SubscriptionEvent, SubscriptionState> onTick(SubscriptionState state) {
+    if (!state.exists()) {
+      return Effect().none();
+    }
+    long now = System.nanoTime();
+    while (!leaseQueue.isEmpty()) {
+      LeaseRef ref = leaseQueue.peek();
+      PartitionLane lane = lanes.get(ref.partition());
+      Lease lease = lane.leases.get(ref.offset());
+      if (lease == null || lease.id != ref.leaseId() || lease.deadLettering) {
+        leaseQueue.poll();
+        continue;
+      }
+      if (lease.deadline - now > 0) {
+        break;
+      }
+      leaseQueue.poll();
+      giveBack(state, lane, lease, Pending.NOW);
+    }
+    pollers.removeIf(
+        p -> {
+          if (p.deadline - now <= 0) {
+            p.replyTo.tell(new SubscriptionReply.Pulled(List.of()));
+            return true;
+          }
+          return false;
+        });
+    EffectBuilder<SubscriptionEvent, SubscriptionState> effect = deliver(state);
+    if (!needsTicking()) {
+      timers.cancel("tick");
+      ticking = false;
+    }
+    return effect;
+  }
+
+  private boolean needsTicking() {
+    if (!pollers.isEmpty() || !leaseQueue.isEmpty()) {
+      return true;
+    }
+    for (PartitionLane lane : lanes) {
+      if (lane.hasDelayedPending()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void ensureTicking() {
+    if (!ticking && needsTicking()) {
+      ticking = true;
+      timers.startTimerWithFixedDelay("tick", new Tick(), deps.settings().leaseCheckInterval());
+    }
+  }
+
+  // ---- seeks and commits ----
 
   private Effect<SubscriptionEvent, SubscriptionState> onSeek(
       SubscriptionState state, SubscriptionCommand.Seek seek) {
@@ -412,7 +785,8 @@ public final class SubscriptionEntity
         .thenReply(seek.replyTo(), s -> new SubscriptionReply.Seeked(cursor));
   }
 
-  private EffectBuilder<SubscriptionEvent, SubscriptionState> seekTo(SubscriptionState state, List<Long> positions) {
+  private EffectBuilder<SubscriptionEvent, SubscriptionState> seekTo(
+      SubscriptionState state, List<Long> positions) {
     commitPending = false;
     return Effect()
         .persist(new SubscriptionEvent.Seeked(positions))
@@ -422,26 +796,61 @@ public final class SubscriptionEntity
                 PartitionPosition pos = seeked.position(p);
                 lanes.get(p).resetTo(pos.committed(), pos.reserved());
               }
+              leaseQueue.clear();
+              consumers.values().forEach(c -> c.outstanding = 0);
               ctx.getSelf().tell(new Pump());
             });
   }
 
-  private EffectBuilder<SubscriptionEvent, SubscriptionState> flushCommits(
-      SubscriptionState state) {
-    if (!commitPending || !state.exists()) {
+  /**
+   * Persists what cursor consumers were written: each partition commits up to its lowest offset
+   * still owed to someone, and offsets written above that are recorded as acks. Pending client
+   * acks go in the same write.
+   */
+  private EffectBuilder<SubscriptionEvent, SubscriptionState> flush(SubscriptionState state) {
+    if (!state.exists()) {
       return Effect().none();
     }
-    commitPending = false;
-    List<Long> positions = new ArrayList<>(lanes.size());
-    for (PartitionLane lane : lanes) {
-      positions.add(lane.readPos);
+    List<SubscriptionEvent> events = new ArrayList<>(3);
+    if (commitPending) {
+      commitPending = false;
+      List<Long> points = new ArrayList<>(lanes.size());
+      List<AckId> above = new ArrayList<>();
+      boolean moved = false;
+      for (PartitionLane lane : lanes) {
+        long point = lane.commitPoint();
+        points.add(point);
+        moved |= point > state.position(lane.partition).committed();
+        for (long offset : lane.cursorDone.tailSet(point)) {
+          above.add(new AckId(lane.partition, offset));
+        }
+        lane.cursorDone.clear();
+      }
+      if (moved) {
+        events.add(new SubscriptionEvent.Committed(points, counters()));
+      }
+      if (!above.isEmpty()) {
+        events.add(new SubscriptionEvent.Acked(above, counters()));
+      }
     }
-    return Effect().persist(new SubscriptionEvent.Committed(positions, DeliveryCounters.ZERO));
+    events.addAll(ackEvents());
+    if (events.isEmpty()) {
+      return Effect().none();
+    }
+    List<AckWaiter> waiters = List.copyOf(ackWaiters);
+    ackWaiters.clear();
+    return Effect()
+        .persist(events)
+        .thenRun(s -> waiters.forEach(w -> w.replyTo().tell(w.reply())));
+  }
+
+  private DeliveryCounters counters() {
+    return new DeliveryCounters(delivered, redelivered);
   }
 
   // ---- the partitions ----
 
-  private Effect<SubscriptionEvent, SubscriptionState> onNotice(
+  private EffectBuilder<SubscriptionEvent, SubscriptionState> onNotice(
       SubscriptionState state, Notice notice) {
     if (!state.exists()) {
       return Effect().none();
@@ -491,7 +900,8 @@ public final class SubscriptionEntity
    * its next message (enough to report lag), so idle subscriptions cost little memory.
    */
   private void readIfBehind(SubscriptionState state, PartitionLane lane) {
-    int capacity = consumers.isEmpty() ? 1 : deps.settings().bufferPerPartition();
+    boolean idle = consumers.isEmpty() && pollers.isEmpty();
+    int capacity = idle ? 1 : deps.settings().bufferPerPartition();
     int page = Math.min(deps.settings().readPage(), capacity);
     int room = capacity - lane.buffer.size();
     if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)) {
@@ -511,7 +921,7 @@ public final class SubscriptionEntity
                 : new LoadFailed(partition, generation, error));
   }
 
-  private Effect<SubscriptionEvent, SubscriptionState> onLoaded(
+  private EffectBuilder<SubscriptionEvent, SubscriptionState> onLoaded(
       SubscriptionState state, Loaded loaded) {
     if (!state.exists() || loaded.partition() >= lanes.size()) {
       return Effect().none();
@@ -561,18 +971,18 @@ public final class SubscriptionEntity
   // ---- delivery ----
 
   /**
-   * Hands buffered messages to consumers with credit, round-robin over partitions and consumers.
+   * Hands messages to consumers and long polls with room, round-robin over partitions and takers.
    * Goes no further than the persisted reservation; when it must go further it first persists a
    * new one and then delivers.
    */
-  private Effect<SubscriptionEvent, SubscriptionState> deliver(SubscriptionState state) {
+  private EffectBuilder<SubscriptionEvent, SubscriptionState> deliver(SubscriptionState state) {
     if (!state.exists()) {
       return Effect().none();
     }
     for (PartitionLane lane : lanes) {
       readIfBehind(state, lane);
     }
-    if (consumers.isEmpty()) {
+    if (consumers.isEmpty() && pollers.isEmpty()) {
       return Effect().none();
     }
     List<Long> marks = reservationNeeded(state);
@@ -605,112 +1015,168 @@ public final class SubscriptionEntity
   }
 
   private void dispatch(SubscriptionState state) {
+    List<Taker> ring = new ArrayList<>(consumers.size() + pollers.size());
+    ring.addAll(consumers.values());
+    ring.addAll(pollers);
+    if (ring.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long deadline = now + state.settings().ackDeadline().toNanos();
     Map<ActorRef<ConsumerMessage>, List<Delivery>> out = new HashMap<>();
-    List<Map.Entry<ActorRef<ConsumerMessage>, ConsumerState>> ring =
-        new ArrayList<>(consumers.entrySet());
+    boolean leased = false;
     int turn = 0;
     int idleRounds = 0;
     while (idleRounds < ring.size()) {
-      var consumer = ring.get(turn % ring.size());
+      Taker taker = ring.get(turn % ring.size());
       turn++;
-      if (consumer.getValue().credit <= 0) {
+      if (taker.room() <= 0) {
         idleRounds++;
         continue;
       }
-      StoredMessage message = nextMessage(state);
-      if (message == null) {
+      Candidate next = nextCandidate(state, now);
+      if (next == null) {
         break;
       }
       idleRounds = 0;
-      consumer.getValue().credit--;
-      out.computeIfAbsent(consumer.getKey(), k -> new ArrayList<>()).add(toDelivery(state, message));
+      PartitionLane lane = lanes.get(next.message().partition());
+      DeliveryRecord record = toRecord(state, next);
+      if (taker instanceof ConsumerState c && c.mode == ConsumerMode.CURSOR) {
+        c.credit--;
+        lane.cursorDelivered(next.message().offset());
+        commitPending = true;
+        out.computeIfAbsent(c.ref, k -> new ArrayList<>()).add(new Delivery(record, cursor()));
+      } else {
+        ActorRef<ConsumerMessage> owner = null;
+        if (taker instanceof ConsumerState c) {
+          c.outstanding++;
+          owner = c.ref;
+          out.computeIfAbsent(c.ref, k -> new ArrayList<>()).add(new Delivery(record, null));
+        } else {
+          ((Poller) taker).taken.add(record);
+        }
+        Lease lease = new Lease(next.message(), next.attempt(), owner, deadline, ++leaseSeq);
+        lane.addLease(lease);
+        leaseQueue.add(new LeaseRef(lane.partition, next.message().offset(), lease.id));
+        leased = true;
+      }
     }
     out.forEach((consumer, deliveries) -> consumer.tell(new ConsumerMessage.Deliveries(deliveries)));
-    if (!out.isEmpty()) {
-      commitPending = true;
-      for (PartitionLane lane : lanes) {
-        readIfBehind(state, lane);
-      }
+    pollers.removeIf(
+        p -> {
+          if (p.taken.isEmpty()) {
+            return false;
+          }
+          p.replyTo.tell(new SubscriptionReply.Pulled(p.taken));
+          return true;
+        });
+    if (leased) {
+      ensureTicking();
+    }
+    for (PartitionLane lane : lanes) {
+      readIfBehind(state, lane);
     }
   }
 
-  /** The next deliverable message, round-robin over partitions, skipping acked offsets. */
-  private StoredMessage nextMessage(SubscriptionState state) {
+  /** The next deliverable message, round-robin over partitions. */
+  private Candidate nextCandidate(SubscriptionState state, long now) {
+    int pendingCap = deps.settings().bufferPerPartition();
     for (int i = 0; i < lanes.size(); i++) {
       PartitionLane lane = lanes.get((nextPartition + i) % lanes.size());
-      PartitionPosition pos = state.position(lane.partition);
-      while (!lane.buffer.isEmpty() && lane.readPos < pos.reserved()) {
-        StoredMessage m = lane.buffer.poll();
-        lane.readPos = m.offset() + 1;
-        if (!pos.isDone(m.offset())) {
-          nextPartition = (lane.partition + 1) % lanes.size();
-          return m;
-        }
+      Candidate c = lane.next(now, state.position(lane.partition), pendingCap);
+      if (c != null) {
+        nextPartition = (lane.partition + 1) % lanes.size();
+        return c;
       }
     }
     return null;
   }
 
-  private Delivery toDelivery(SubscriptionState state, StoredMessage m) {
-    PartitionLane lane = lanes.get(m.partition());
-    int attempt = m.offset() < lane.redeliverBelow ? 2 : 1;
+  private DeliveryRecord toRecord(SubscriptionState state, Candidate c) {
+    StoredMessage m = c.message();
     delivered++;
-    if (attempt > 1) {
+    if (c.attempt() > 1) {
       redelivered++;
     }
-    DeliveryRecord record =
-        new DeliveryRecord(
-            new AckId(m.partition(), m.offset()).encode(),
-            m.id(),
-            state.topic(),
-            m.partition(),
-            m.offset(),
-            m.key(),
-            m.publishTime(),
-            m.attributes(),
-            m.data(),
-            attempt);
+    return new DeliveryRecord(
+        new AckId(m.partition(), m.offset()).encode(),
+        m.id(),
+        state.topic(),
+        m.partition(),
+        m.offset(),
+        m.key(),
+        m.publishTime(),
+        m.attributes(),
+        m.data(),
+        c.attempt());
+  }
+
+  /** The stream position after what has been read so far: a cursor consumer's resume point. */
+  private String cursor() {
     List<Long> positions = new ArrayList<>(lanes.size());
     for (PartitionLane l : lanes) {
       positions.add(l.readPos);
     }
-    return new Delivery(record, new Cursor(positions).encode());
+    return new Cursor(positions).encode();
   }
 
   // ---- the view ----
 
   private SubscriptionView view(SubscriptionState state) {
     long backlog = 0;
+    int inFlight = 0;
     Instant oldest = null;
     List<Long> positions = new ArrayList<>();
     for (int p = 0; p < state.partitions(); p++) {
       PartitionLane lane = p < lanes.size() ? lanes.get(p) : null;
-      long position = lane != null ? lane.readPos : state.position(p).committed();
-      positions.add(position);
-      if (lane != null) {
-        backlog += lane.backlog();
-        StoredMessage first = lane.buffer.peek();
-        if (lane.backlog() > 0 && first != null
-            && (oldest == null || first.publishTime().isBefore(oldest))) {
-          oldest = first.publishTime();
+      positions.add(lane != null ? lane.readPos : state.position(p).committed());
+      if (lane == null) {
+        continue;
+      }
+      backlog += lane.backlog();
+      inFlight += lane.leases.size();
+      List<StoredMessage> candidates = new ArrayList<>(3);
+      if (lane.head > lane.readPos && lane.buffer.peek() != null) {
+        candidates.add(lane.buffer.peek());
+      }
+      if (!lane.pending.isEmpty()) {
+        candidates.add(lane.pending.firstEntry().getValue().message());
+      }
+      if (!lane.leases.isEmpty()) {
+        candidates.add(lane.leases.firstEntry().getValue().message);
+      }
+      for (StoredMessage m : candidates) {
+        if (oldest == null || m.publishTime().isBefore(oldest)) {
+          oldest = m.publishTime();
         }
       }
     }
     double lag =
-        oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0);
+        oldest == null
+            ? 0.0
+            : Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0);
     return new SubscriptionView(
         name,
-        state.settings(),
+        redacted(state.settings()),
         state.partitions(),
         state.createdAt(),
         positions,
         backlog,
         lag,
-        0,
+        inFlight,
         delivered,
         state.acked(),
         redelivered,
-        0,
-        consumers.size());
+        state.deadLettered(),
+        consumers.size() + pollers.size());
+  }
+
+  private static SubscriptionSettings redacted(SubscriptionSettings s) {
+    if (s.push() == null) {
+      return s;
+    }
+    return new SubscriptionSettings(
+        s.topic(), s.startAt(), s.ackDeadline(), s.maxInFlight(), s.ordered(), s.maxDeliveries(),
+        s.deadLetterTopic(), s.overflow(), s.lagWarning(), s.push().redacted());
   }
 }

@@ -2,17 +2,21 @@ package dev.courier.node.subscription;
 
 import dev.courier.protocol.CborSerializable;
 import dev.courier.protocol.subscription.AckId;
+import dev.courier.protocol.subscription.DeliveryCounters;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionSettings;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 /**
  * What a subscription remembers across restarts and failover, rebuilt from its events: settings,
- * the topic incarnation it reads, and per-partition positions. {@code settings} is null until the
- * subscription is created (or after it is deleted).
+ * the topic incarnation it reads, per-partition positions and running totals. {@code settings} is
+ * null until the subscription is created (or after it is deleted).
  */
 public record SubscriptionState(
     SubscriptionSettings settings,
@@ -20,15 +24,18 @@ public record SubscriptionState(
     UUID topicId,
     Instant createdAt,
     List<PartitionPosition> positions,
-    long acked)
+    long acked,
+    long deadLettered,
+    DeliveryCounters counters)
     implements CborSerializable {
 
   public SubscriptionState {
     positions = List.copyOf(positions);
+    counters = counters == null ? DeliveryCounters.ZERO : counters;
   }
 
   public static SubscriptionState empty() {
-    return new SubscriptionState(null, null, null, null, List.of(), 0);
+    return new SubscriptionState(null, null, null, null, List.of(), 0, 0, DeliveryCounters.ZERO);
   }
 
   public boolean exists() {
@@ -50,7 +57,8 @@ public record SubscriptionState(
       for (long offset : c.startPositions()) {
         start.add(PartitionPosition.at(offset));
       }
-      return new SubscriptionState(c.settings(), c.topic(), c.topicId(), c.at(), start, 0);
+      return new SubscriptionState(
+          c.settings(), c.topic(), c.topicId(), c.at(), start, 0, 0, DeliveryCounters.ZERO);
     }
     if (event instanceof SubscriptionEvent.DeliveryReserved r) {
       return withPositions(i -> positions.get(i).reserve(r.marks().get(i)));
@@ -58,22 +66,15 @@ public record SubscriptionState(
     if (event instanceof SubscriptionEvent.Committed c) {
       long before = done();
       SubscriptionState next = withPositions(i -> positions.get(i).commit(c.positions().get(i)));
-      return next.withAcked(acked + Math.max(0, next.done() - before));
+      return next.with(acked + Math.max(0, next.done() - before), deadLettered, c.counters());
     }
     if (event instanceof SubscriptionEvent.Acked a) {
-      List<PartitionPosition> next = new ArrayList<>(positions);
-      long count = 0;
-      for (AckId id : a.ackIds()) {
-        if (id.partition() < next.size()) {
-          PartitionPosition before = next.get(id.partition());
-          PartitionPosition after = before.ack(id.offset());
-          if (after != before) {
-            count++;
-          }
-          next.set(id.partition(), after);
-        }
-      }
-      return new SubscriptionState(settings, topic, topicId, createdAt, next, acked + count);
+      SubscriptionState next = withAcks(a.ackIds());
+      return next.with(acked + (next.done() - done()), deadLettered, a.counters());
+    }
+    if (event instanceof SubscriptionEvent.DeadLettered d) {
+      SubscriptionState next = withAcks(d.ackIds());
+      return next.with(acked, deadLettered + (next.done() - done()), d.counters());
     }
     if (event instanceof SubscriptionEvent.Seeked s) {
       return withPositions(i -> positions.get(i).seek(s.positions().get(i)));
@@ -84,25 +85,41 @@ public record SubscriptionState(
     throw new IllegalArgumentException("unknown event " + event);
   }
 
-  /** Offsets done below the commit points plus acks above them (for the acked counter). */
+  private SubscriptionState withAcks(List<AckId> ids) {
+    Map<Integer, List<Long>> byPartition = new HashMap<>();
+    for (AckId id : ids) {
+      if (id.partition() < positions.size()) {
+        byPartition.computeIfAbsent(id.partition(), p -> new ArrayList<>()).add(id.offset());
+      }
+    }
+    return withPositions(
+        i -> {
+          List<Long> offsets = byPartition.get(i);
+          return offsets == null ? positions.get(i) : positions.get(i).ack(offsets);
+        });
+  }
+
+  /** Offsets done below the commit points plus acks above them (for the counters). */
   private long done() {
     long sum = 0;
     for (PartitionPosition p : positions) {
-      sum += p.committed() + p.acked().size();
+      sum += p.committed() + p.ackedAbove();
     }
     return sum;
   }
 
-  private SubscriptionState withAcked(long newAcked) {
-    return new SubscriptionState(settings, topic, topicId, createdAt, positions, newAcked);
+  private SubscriptionState with(long newAcked, long newDeadLettered, DeliveryCounters c) {
+    return new SubscriptionState(
+        settings, topic, topicId, createdAt, positions, newAcked, newDeadLettered,
+        c == null ? counters : c);
   }
 
-  private SubscriptionState withPositions(
-      java.util.function.IntFunction<PartitionPosition> f) {
+  private SubscriptionState withPositions(IntFunction<PartitionPosition> f) {
     List<PartitionPosition> next = new ArrayList<>(positions.size());
     for (int i = 0; i < positions.size(); i++) {
       next.add(f.apply(i));
     }
-    return new SubscriptionState(settings, topic, topicId, createdAt, next, acked);
+    return new SubscriptionState(
+        settings, topic, topicId, createdAt, next, acked, deadLettered, counters);
   }
 }

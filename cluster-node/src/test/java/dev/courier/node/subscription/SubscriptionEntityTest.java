@@ -20,6 +20,7 @@ import dev.courier.protocol.topic.StoredMessage;
 import dev.courier.protocol.topic.TopicInfo;
 import dev.courier.protocol.topic.TopicPartitionCommand;
 import dev.courier.protocol.topic.TopicSettings;
+import dev.courier.protocol.topic.NewMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +47,9 @@ class SubscriptionEntityTest {
               .withFallback(ConfigFactory.load()));
 
   private static final DeliverySettings SETTINGS =
-      new DeliverySettings(Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000);
+      new DeliverySettings(
+          Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
+          10);
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
@@ -54,6 +57,11 @@ class SubscriptionEntityTest {
           Instant.parse("2026-01-01T00:00:00Z"));
   private final Map<Integer, List<StoredMessage>> log = new ConcurrentHashMap<>();
   private final List<TestProbe<TopicPartitionCommand>> partitions = new ArrayList<>();
+  private final List<String> deadLetterTopics = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<NewMessage> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private SubscriptionSettings subscriptionSettings = settings();
+  private final String subscriptionName = "sub-" + UUID.randomUUID();
+  private final Map<Integer, ActorRef<PartitionNotice>> watchers = new ConcurrentHashMap<>();
   private EventSourcedBehaviorTestKit<SubscriptionCommand, SubscriptionEvent, SubscriptionState> kit;
 
   @BeforeEach
@@ -83,10 +91,19 @@ class SubscriptionEntityTest {
         };
     var deps =
         new SubscriptionEntity.Dependencies(
-            reader, names, (id, p) -> partitions.get(p).ref(), SETTINGS);
+            reader,
+            names,
+            (id, p) -> partitions.get(p).ref(),
+            (t, m) -> {
+              deadLetterTopics.add(t);
+              deadLetters.add(m);
+              return CompletableFuture.completedFuture(null);
+            },
+            PushLauncher.NONE,
+            SETTINGS);
     kit =
         EventSourcedBehaviorTestKit.create(
-            testKit.system(), SubscriptionEntity.create("sub-" + UUID.randomUUID(), deps));
+            testKit.system(), SubscriptionEntity.create(subscriptionName, deps));
   }
 
   @AfterAll
@@ -118,6 +135,7 @@ class SubscriptionEntityTest {
   private void answerWatches(long... heads) {
     for (int p = 0; p < partitions.size(); p++) {
       var watch = partitions.get(p).expectMessageClass(TopicPartitionCommand.Watch.class);
+      watchers.put(p, watch.watcher());
       watch.watcher().tell(
           new PartitionNotice.Watching(topicId, p, heads[p], partitions.get(p).ref()));
     }
@@ -145,7 +163,7 @@ class SubscriptionEntityTest {
     for (int p = 0; p < counts.length; p++) {
       store(p, counts[p]);
     }
-    create(settings());
+    create(subscriptionSettings);
     long[] heads = new long[counts.length];
     for (int p = 0; p < counts.length; p++) {
       heads[p] = counts[p];
@@ -216,8 +234,7 @@ class SubscriptionEntityTest {
     var result =
         kit.<SubscriptionReply>runCommand(
             replyTo -> new SubscriptionCommand.Ack(List.of("0-1", "0-1", "9-9", "junk"), replyTo));
-    assertEquals(new SubscriptionReply.AckResult(1, List.of()), result.reply());
-    assertInstanceOf(SubscriptionEvent.Acked.class, result.event());
+    assertEquals(new SubscriptionReply.AckResult(1, List.of("0-1")), result.reply());
     TestProbe<ConsumerMessage> again = attach(10, null, null);
     List<Long> offsets = receive(again, 2).stream().map(d -> d.record().offset()).toList();
     assertEquals(List.of(0L, 2L), offsets, "the acked offset is not delivered again");
@@ -261,5 +278,165 @@ class SubscriptionEntityTest {
     ActorRef<ConsumerMessage> ref = consumer.ref();
     kit.runCommand(new SubscriptionCommand.Demand(ref, 3));
     assertEquals(3, receive(consumer, 3).size());
+  }
+
+  // ---- lease consumers ----
+
+  private SubscriptionSettings leaseSettings(
+      Duration ackDeadline, boolean ordered, int maxDeliveries, String deadLetterTopic) {
+    return new SubscriptionSettings("orders", "earliest", ackDeadline, 100, ordered,
+        maxDeliveries, deadLetterTopic, "backpressure", Duration.ofSeconds(5), null);
+  }
+
+  private TestProbe<ConsumerMessage> attachLease(int window) {
+    TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
+    kit.runCommand(
+        new SubscriptionCommand.Attach(consumer.ref(), ConsumerMode.LEASE, window, null, null));
+    consumer.expectMessageClass(ConsumerMessage.Attached.class);
+    return consumer;
+  }
+
+  private SubscriptionReply ack(String... ids) {
+    return kit.<SubscriptionReply>runCommand(
+            replyTo -> new SubscriptionCommand.Ack(List.of(ids), replyTo))
+        .reply();
+  }
+
+  private SubscriptionReply nack(Duration delay, String... ids) {
+    return kit.<SubscriptionReply>runCommand(
+            replyTo -> new SubscriptionCommand.Nack(List.of(ids), delay, replyTo))
+        .reply();
+  }
+
+  private dev.courier.protocol.subscription.SubscriptionView view() {
+    return ((SubscriptionReply.Found)
+            kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply())
+        .view();
+  }
+
+  @Test
+  void aLeaseConsumerHoldsNoMoreThanItsWindowAndAcksMakeRoom() {
+    subscriptionSettings = leaseSettings(Duration.ofMinutes(1), false, 10, null);
+    createdOver(5, 0);
+    TestProbe<ConsumerMessage> consumer = attachLease(2);
+    List<Delivery> first = receive(consumer, 2);
+    consumer.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(2, view().inFlight());
+    var acked = ack(first.get(0).record().ackId(), "0-99", "bogus");
+    assertEquals(
+        new SubscriptionReply.AckResult(1, List.of(first.get(0).record().ackId())), acked);
+    assertEquals(1, receive(consumer, 1).size(), "one ack makes room for one message");
+    assertEquals(
+        new SubscriptionReply.AckResult(0, List.of(first.get(0).record().ackId())),
+        ack(first.get(0).record().ackId()),
+        "acking again is durable but not counted");
+    var v = view();
+    assertEquals(1, v.acked());
+    assertEquals(2, v.inFlight());
+    assertEquals(2, v.backlog());
+  }
+
+  @Test
+  void aNackRedeliversAfterItsDelayWithTheNextAttempt() {
+    subscriptionSettings = leaseSettings(Duration.ofMinutes(1), false, 10, null);
+    createdOver(1, 0);
+    TestProbe<ConsumerMessage> consumer = attachLease(10);
+    Delivery d = receive(consumer, 1).get(0);
+    assertEquals(new SubscriptionReply.Nacked(1), nack(Duration.ofMillis(300), d.record().ackId()));
+    consumer.expectNoMessage(Duration.ofMillis(150));
+    Delivery again = receive(consumer, 1).get(0);
+    assertEquals(d.record().offset(), again.record().offset());
+    assertEquals(2, again.record().deliveryAttempt());
+    assertEquals(1, view().redelivered());
+  }
+
+  @Test
+  void anExpiredLeaseIsDeliveredAgain() {
+    subscriptionSettings = leaseSettings(Duration.ofMillis(200), false, 10, null);
+    createdOver(1, 0);
+    TestProbe<ConsumerMessage> consumer = attachLease(10);
+    assertEquals(1, receive(consumer, 1).get(0).record().deliveryAttempt());
+    Delivery again = receive(consumer, 1).get(0);
+    assertEquals(2, again.record().deliveryAttempt());
+    assertEquals(0L, again.record().offset());
+  }
+
+  @Test
+  void aDepartingConsumersLeasesGoToTheOthersAtOnce() {
+    subscriptionSettings = leaseSettings(Duration.ofMinutes(10), false, 10, null);
+    createdOver(2, 0);
+    TestProbe<ConsumerMessage> leaving = attachLease(10);
+    receive(leaving, 2);
+    TestProbe<ConsumerMessage> staying = attachLease(10);
+    kit.runCommand(new SubscriptionCommand.Detach(leaving.ref()));
+    List<Delivery> moved = receive(staying, 2);
+    assertEquals(List.of(0L, 1L), moved.stream().map(d -> d.record().offset()).sorted().toList());
+    moved.forEach(d -> assertEquals(2, d.record().deliveryAttempt()));
+  }
+
+  @Test
+  void outOfAttemptsAMessageGoesToTheDeadLetterTopicAndIsDone() {
+    subscriptionSettings = leaseSettings(Duration.ofMinutes(1), false, 2, "orders-dlq");
+    createdOver(1, 0);
+    TestProbe<ConsumerMessage> consumer = attachLease(10);
+    nack(Duration.ZERO, receive(consumer, 1).get(0).record().ackId());
+    Delivery second = receive(consumer, 1).get(0);
+    assertEquals(2, second.record().deliveryAttempt());
+    nack(Duration.ZERO, second.record().ackId());
+    consumer.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(List.of("orders-dlq"), deadLetterTopics);
+    NewMessage letter = deadLetters.get(0);
+    assertEquals("m-0-0", letter.id());
+    assertEquals("{\"n\":0}", letter.data());
+    assertEquals("2", letter.attributes().get("courier.deliveryAttempts"));
+    assertEquals(subscriptionName, letter.attributes().get("courier.subscription"));
+    var v = view();
+    assertEquals(1, v.deadLettered());
+    assertEquals(0, v.inFlight());
+    kit.restart();
+    answerWatches(1, 0);
+    TestProbe<ConsumerMessage> after = attachLease(10);
+    after.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anOrderedSubscriptionNeverHasTwoMessagesOfOneKeyInFlight() {
+    subscriptionSettings = leaseSettings(Duration.ofMinutes(1), true, 10, null);
+    List<StoredMessage> messages = new ArrayList<>();
+    String[] keys = {"a", "a", "b", "a", "b"};
+    for (int i = 0; i < keys.length; i++) {
+      messages.add(new StoredMessage("m" + i, keys[i], 0, i, Instant.now(), Map.of(), "1"));
+    }
+    log.put(0, messages);
+    create(subscriptionSettings);
+    answerWatches(keys.length, 0);
+    TestProbe<ConsumerMessage> consumer = attachLease(10);
+    List<Delivery> first = receive(consumer, 2);
+    assertEquals(List.of(0L, 2L), first.stream().map(d -> d.record().offset()).toList(),
+        "one message per key: a@0 and b@2");
+    consumer.expectNoMessage(Duration.ofMillis(150));
+    nack(Duration.ZERO, "0-0");
+    assertEquals(0L, receive(consumer, 1).get(0).record().offset(), "a@0 again before a@1");
+    ack("0-0");
+    assertEquals(1L, receive(consumer, 1).get(0).record().offset());
+    ack("0-2");
+    assertEquals(4L, receive(consumer, 1).get(0).record().offset());
+    ack("0-1");
+    assertEquals(3L, receive(consumer, 1).get(0).record().offset());
+  }
+
+  @Test
+  void aLongPollAnswersAsSoonAsSomethingArrivesOrEmptyAfterItsWait() {
+    subscriptionSettings = leaseSettings(Duration.ofMinutes(1), false, 10, null);
+    createdOver(0, 0);
+    TestProbe<SubscriptionReply> poll = testKit.createTestProbe();
+    kit.runCommand(new SubscriptionCommand.Pull(10, Duration.ofMillis(200), poll.ref()));
+    assertEquals(new SubscriptionReply.Pulled(List.of()), poll.receiveMessage(Duration.ofSeconds(3)));
+    kit.runCommand(new SubscriptionCommand.Pull(10, Duration.ofSeconds(30), poll.ref()));
+    StoredMessage m = new StoredMessage("late", null, 1, 0, Instant.now(), Map.of(), "2");
+    watchers.get(1).tell(new PartitionNotice.Appended(topicId, 1, List.of(m), 1));
+    var pulled = (SubscriptionReply.Pulled) poll.receiveMessage(Duration.ofSeconds(3));
+    assertEquals(List.of("late"), pulled.messages().stream().map(r -> r.id()).toList());
+    assertEquals(1, view().inFlight(), "what a poll returns is leased");
   }
 }

@@ -32,7 +32,7 @@ public record SubscriptionSettings(
   public static final String DEFAULT_OVERFLOW = "backpressure";
   public static final Duration DEFAULT_LAG_WARNING = Duration.ofSeconds(5);
 
-  public boolean isPush() {
+  public boolean hasPush() {
     return push != null;
   }
 

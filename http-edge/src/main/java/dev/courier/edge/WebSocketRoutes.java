@@ -1,0 +1,156 @@
+package dev.courier.edge;
+
+import dev.courier.edge.consumer.SocketConsumer;
+import dev.courier.protocol.subscription.SubscriptionReply;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.CompletionStrategy;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/**
+ * WebSocket consumer: {@code GET /v1/subscriptions/{sub}/ws}. Server frames {@code message},
+ * {@code acked} and {@code error}; client frames {@code ack}, {@code nack} and {@code credit}. Each
+ * socket is one lease consumer ({@link SocketConsumer}).
+ */
+public final class WebSocketRoutes extends AllDirectives {
+  private final ActorSystem<?> system;
+  private final CourierBackend backend;
+  private final EdgeSettings settings;
+  private final Materializer materializer;
+
+  public WebSocketRoutes(ActorSystem<?> system, CourierBackend backend, EdgeSettings settings) {
+    this.system = system;
+    this.backend = backend;
+    this.settings = settings;
+    this.materializer = Materializer.matFromSystem(system);
+  }
+
+  public Route routes() {
+    return pathPrefix(
+        "v1",
+        () ->
+            pathPrefix(
+                "subscriptions",
+                () ->
+                    pathPrefix(
+                        PathMatchers.segment(),
+                        name -> path("ws", () -> get(() -> socket(name))))));
+  }
+
+  private Route socket(String name) {
+    TopicRoutes.checkName(name);
+    CompletionStage<SubscriptionReply> found = backend.subscription(name);
+    return onComplete(
+        found,
+        result -> {
+          if (result.isFailure()) {
+            return complete(Problems.forError(result.failed().get()));
+          }
+          if (!(result.get() instanceof SubscriptionReply.Found f)) {
+            return complete(Problems.notFound("subscription", name));
+          }
+          int window = f.view().settings().maxInFlight();
+          return handleWebSocketMessages(flow(name, window));
+        });
+  }
+
+  private Flow<Message, Message, NotUsed> flow(String name, int window) {
+    ActorRef<SocketConsumer.Command> consumer =
+        system.systemActorOf(
+            SocketConsumer.create(
+                backend.subscriptionEntity(name),
+                new SocketConsumer.Settings(
+                    window,
+                    settings.wsMaxWindow(),
+                    settings.askTimeout(),
+                    settings.consumerKeepAlive(),
+                    settings.reattachDelay())),
+            "ws-" + UUID.randomUUID(),
+            Props.empty());
+    Sink<Message, NotUsed> incoming =
+        Flow.<Message>create()
+            .mapAsync(1, this::readFrame)
+            .to(
+                ActorSink.actorRefWithBackpressure(
+                    consumer,
+                    (ackTo, frame) -> new SocketConsumer.ClientText(ackTo, frame.text(), frame.problem()),
+                    SocketConsumer.ClientReady::new,
+                    SocketConsumer.FrameTaken.INSTANCE,
+                    SocketConsumer.StreamDone.INSTANCE,
+                    error -> SocketConsumer.StreamDone.INSTANCE));
+    Source<Message, NotUsed> outgoing =
+        ActorSource.<SocketConsumer.Outgoing, SocketConsumer.Command>actorRefWithBackpressure(
+                consumer,
+                SocketConsumer.StreamAck.INSTANCE,
+                element ->
+                    element instanceof SocketConsumer.End
+                        ? Optional.of(CompletionStrategy.draining())
+                        : Optional.empty(),
+                element -> Optional.empty())
+            .mapMaterializedValue(
+                ref -> {
+                  consumer.tell(new SocketConsumer.StreamReady(ref));
+                  return NotUsed.getInstance();
+                })
+            .mapConcat(
+                element ->
+                    element instanceof SocketConsumer.Frames frames
+                        ? frames.frames()
+                        : List.<String>of())
+            .<Message>map(TextMessage::create)
+            .watchTermination(
+                (mat, done) -> {
+                  done.whenComplete(
+                      (ok, error) -> consumer.tell(SocketConsumer.StreamDone.INSTANCE));
+                  return mat;
+                });
+    return Flow.fromSinkAndSourceCoupled(incoming, outgoing);
+  }
+
+  /** A client frame's text, read whole within the frame limit, or why it cannot be read. */
+  private record Frame(String text, Problem problem) {}
+
+  private CompletionStage<Frame> readFrame(Message message) {
+    if (message.isText()) {
+      TextMessage text = message.asTextMessage();
+      if (text.isStrict()) {
+        String t = text.getStrictText();
+        return CompletableFuture.completedFuture(
+            t.length() > settings.wsMaxFrameChars() ? tooLarge() : new Frame(t, null));
+      }
+      return text.getStreamedText()
+          .limitWeighted(settings.wsMaxFrameChars(), t -> (long) t.length())
+          .completionTimeout(settings.askTimeout())
+          .runFold(new StringBuilder(), StringBuilder::append, materializer)
+          .handle(
+              (sb, error) -> error == null ? new Frame(sb.toString(), null) : tooLarge());
+    }
+    message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer);
+    return CompletableFuture.completedFuture(
+        new Frame(null, Problem.invalid("binary frames are not accepted; send JSON text", null)));
+  }
+
+  private Frame tooLarge() {
+    return new Frame(
+        null,
+        Problem.of(413, "Payload too large",
+            "a frame may carry at most " + settings.wsMaxFrameChars() + " characters"));
+  }
+}

@@ -1,0 +1,278 @@
+package dev.courier.edge.consumer;
+
+import dev.courier.edge.ConsumerFrames;
+import dev.courier.edge.Problem;
+import dev.courier.edge.ProblemException;
+import dev.courier.protocol.subscription.ConsumerMessage;
+import dev.courier.protocol.subscription.ConsumerMode;
+import dev.courier.protocol.subscription.Delivery;
+import dev.courier.protocol.subscription.SubscriptionCommand;
+import dev.courier.protocol.subscription.SubscriptionReply;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One WebSocket consumer's attachment to a subscription, on the edge node holding the socket. It
+ * is a lease consumer: the subscription sends at most the socket's window of unacknowledged
+ * messages; client acks are forwarded in batches (one Ack in flight, the rest gathered behind it)
+ * and confirmed with an {@code acked} frame once durable. Bad frames get an {@code error} frame and
+ * the socket stays open. It re-attaches if the subscription's node goes away.
+ */
+public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Command> {
+
+  /** Messages this actor handles. */
+  public sealed interface Command {}
+
+  /** The outgoing stream is materialised: push batches of frames into {@code stream}. */
+  public record StreamReady(ActorRef<Outgoing> stream) implements Command {}
+
+  /** The outgoing stream took the last batch. */
+  public enum StreamAck implements Command {
+    INSTANCE
+  }
+
+  /** The socket is closed (either side) or failed. */
+  public enum StreamDone implements Command {
+    INSTANCE
+  }
+
+  /** The incoming side is ready; {@code ackTo} takes the acknowledgement of each frame. */
+  public record ClientReady(ActorRef<FrameTaken> ackTo) implements Command {}
+
+  /** A text frame from the client (or the problem with a frame that could not be read). */
+  public record ClientText(ActorRef<FrameTaken> ackTo, String text, Problem unreadable)
+      implements Command {}
+
+  /** Acknowledges one incoming frame, so the next may come (backpressure on the client). */
+  public enum FrameTaken {
+    INSTANCE
+  }
+
+  private record FromSubscription(ConsumerMessage message) implements Command {}
+
+  private record AckAnswered(List<String> sent, SubscriptionReply reply, Throwable error)
+      implements Command {}
+
+  private record Reattach() implements Command {}
+
+  private record KeepAlive() implements Command {}
+
+  /** What goes into the socket. */
+  public sealed interface Outgoing {}
+
+  public record Frames(List<String> frames) implements Outgoing {}
+
+  public record End(String reason) implements Outgoing {}
+
+  /** Fixed facts of one socket. */
+  public record Settings(
+      int window, int maxWindow, Duration askTimeout, Duration keepAlive, Duration reattachDelay) {}
+
+  public static Behavior<Command> create(
+      RecipientRef<SubscriptionCommand> subscription, Settings settings) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new SocketConsumer(ctx, timers, subscription, settings)));
+  }
+
+  private static final int MAX_WAITING_ACKS = 100_000;
+
+  private final TimerScheduler<Command> timers;
+  private final RecipientRef<SubscriptionCommand> subscription;
+  private final Settings settings;
+  private final ActorRef<ConsumerMessage> self;
+  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private final List<String> waitingAcks = new ArrayList<>();
+  private ActorRef<Outgoing> stream;
+  private ActorRef<SubscriptionCommand> attachedTo;
+  private boolean streamBusy;
+  private boolean ackInFlight;
+  private int window;
+
+  private SocketConsumer(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      RecipientRef<SubscriptionCommand> subscription,
+      Settings settings) {
+    super(ctx);
+    this.timers = timers;
+    this.subscription = subscription;
+    this.settings = settings;
+    this.window = Math.min(settings.window(), settings.maxWindow());
+    this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(StreamReady.class, this::onStreamReady)
+        .onMessage(ClientReady.class, r -> take(r.ackTo()))
+        .onMessage(ClientText.class, this::onClientText)
+        .onMessage(FromSubscription.class, this::onSubscription)
+        .onMessage(AckAnswered.class, this::onAckAnswered)
+        .onMessageEquals(StreamAck.INSTANCE, this::onStreamAck)
+        .onMessageEquals(StreamDone.INSTANCE, this::onStreamDone)
+        .onMessage(Reattach.class, r -> attach())
+        .onMessage(
+            KeepAlive.class,
+            k -> {
+              subscription.tell(new SubscriptionCommand.Demand(self, 0));
+              return this;
+            })
+        .onSignal(Terminated.class, this::onSubscriptionLost)
+        .build();
+  }
+
+  private Behavior<Command> onStreamReady(StreamReady ready) {
+    stream = ready.stream();
+    timers.startTimerWithFixedDelay(new KeepAlive(), settings.keepAlive());
+    return attach();
+  }
+
+  private Behavior<Command> attach() {
+    subscription.tell(
+        new SubscriptionCommand.Attach(self, ConsumerMode.LEASE, window, null, null));
+    return this;
+  }
+
+  private Behavior<Command> take(ActorRef<FrameTaken> ackTo) {
+    ackTo.tell(FrameTaken.INSTANCE);
+    return this;
+  }
+
+  private Behavior<Command> onClientText(ClientText frame) {
+    if (frame.unreadable() != null) {
+      send(ConsumerFrames.error(frame.unreadable()));
+      return take(frame.ackTo());
+    }
+    try {
+      ConsumerFrames.ClientFrame parsed = ConsumerFrames.parse(frame.text());
+      if (parsed instanceof ConsumerFrames.Ack ack) {
+        if (waitingAcks.size() + ack.ackIds().size() > MAX_WAITING_ACKS) {
+          throw new ProblemException(
+              Problem.of(429, "Too many requests", "too many acks waiting; wait for acked frames"));
+        }
+        waitingAcks.addAll(ack.ackIds());
+        sendAcks();
+      } else if (parsed instanceof ConsumerFrames.Nack nack) {
+        target().tell(
+            new SubscriptionCommand.Nack(
+                nack.ackIds(), nack.delay(), getContext().getSystem().ignoreRef()));
+      } else if (parsed instanceof ConsumerFrames.Credit credit) {
+        window = Math.min(credit.messages(), settings.maxWindow());
+        target().tell(new SubscriptionCommand.Window(self, window));
+      }
+    } catch (ProblemException e) {
+      send(ConsumerFrames.error(e.problem()));
+    }
+    return take(frame.ackTo());
+  }
+
+  private RecipientRef<SubscriptionCommand> target() {
+    return attachedTo != null ? attachedTo : subscription;
+  }
+
+  /** Forwards gathered acks when none is in flight: one durable write covers them all. */
+  private void sendAcks() {
+    if (ackInFlight || waitingAcks.isEmpty()) {
+      return;
+    }
+    List<String> batch = List.copyOf(waitingAcks);
+    waitingAcks.clear();
+    ackInFlight = true;
+    getContext()
+        .ask(
+            SubscriptionReply.class,
+            target(),
+            settings.askTimeout(),
+            replyTo -> new SubscriptionCommand.Ack(batch, replyTo),
+            (reply, error) -> new AckAnswered(batch, reply, error));
+  }
+
+  private Behavior<Command> onAckAnswered(AckAnswered answered) {
+    ackInFlight = false;
+    if (answered.reply() instanceof SubscriptionReply.AckResult result) {
+      if (!result.durable().isEmpty()) {
+        send(ConsumerFrames.acked(result.durable()));
+      }
+    } else {
+      send(
+          ConsumerFrames.error(
+              Problem.of(503, "Service unavailable",
+                  "acks not confirmed (" + answered.sent().size() + " ids); send them again")));
+    }
+    sendAcks();
+    return this;
+  }
+
+  private Behavior<Command> onSubscription(FromSubscription from) {
+    ConsumerMessage message = from.message();
+    if (message instanceof ConsumerMessage.Attached attached) {
+      if (attachedTo != null) {
+        getContext().unwatch(attachedTo);
+      }
+      attachedTo = attached.subscription();
+      getContext().watch(attachedTo);
+    } else if (message instanceof ConsumerMessage.Deliveries d) {
+      for (Delivery delivery : d.deliveries()) {
+        queue.add(ConsumerFrames.message(delivery.record()));
+      }
+      pushNext();
+    } else if (message instanceof ConsumerMessage.Closed closed) {
+      if (stream != null) {
+        stream.tell(new End(closed.reason()));
+      }
+      queue.clear();
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+
+  private void send(String frame) {
+    queue.add(frame);
+    pushNext();
+  }
+
+  private Behavior<Command> onStreamAck() {
+    streamBusy = false;
+    pushNext();
+    return this;
+  }
+
+  private void pushNext() {
+    if (streamBusy || stream == null || queue.isEmpty()) {
+      return;
+    }
+    List<String> frames = new ArrayList<>(queue);
+    queue.clear();
+    streamBusy = true;
+    stream.tell(new Frames(frames));
+  }
+
+  private Behavior<Command> onStreamDone() {
+    if (attachedTo != null) {
+      attachedTo.tell(new SubscriptionCommand.Detach(self));
+    }
+    return Behaviors.stopped();
+  }
+
+  /** The subscription's actor stopped: attach to its next incarnation, keeping the socket. */
+  private Behavior<Command> onSubscriptionLost(Terminated terminated) {
+    if (terminated.getRef().equals(attachedTo)) {
+      attachedTo = null;
+      ackInFlight = false;
+      timers.startSingleTimer(new Reattach(), settings.reattachDelay());
+    }
+    return this;
+  }
+}
