@@ -93,9 +93,21 @@ public final class SubscriptionRoutes extends AllDirectives {
   private Route create(String name, String body) {
     TopicRoutes.checkName(name);
     SubscriptionSettings settings = parseSettings(Bodies.object(Bodies.parse(body), "body"));
+    java.util.concurrent.CompletionStage<Boolean> deadLetterTopicOk =
+        settings.deadLetterTopic() == null
+            ? java.util.concurrent.CompletableFuture.completedFuture(true)
+            : backend.topic(settings.deadLetterTopic()).thenApply(java.util.Optional::isPresent);
     return Replies.answer(
-        backend
-            .topic(settings.topic())
+        deadLetterTopicOk
+            .thenCompose(
+                ok -> {
+                  if (!ok) {
+                    throw new ProblemException(
+                        Problem.invalidField(
+                            "deadLetterTopic", "no topic '" + settings.deadLetterTopic() + "'; create it first"));
+                  }
+                  return backend.topic(settings.topic());
+                })
             .thenCompose(
                 topic ->
                     topic.isEmpty()
