@@ -230,6 +230,9 @@ class LeasedDeliveryIT extends OneNodeIT {
     String sub = unique("dl-sub");
     String letters = unique("dl-letters-sub");
     topic(topic, 2);
+    var missing = Http.put(url + "/v1/subscriptions/" + sub,
+        "{\"topic\":\"" + topic + "\",\"deadLetterTopic\":\"" + dlq + "\"}");
+    assertEquals(400, missing.status(), "the dead-letter topic must exist");
     topic(dlq, 1);
     subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxDeliveries\":2,"
         + "\"deadLetterTopic\":\"" + dlq + "\"}");
