@@ -8,14 +8,10 @@ import dev.courier.protocol.subscription.AckId;
 import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionSettings;
 import dev.courier.protocol.topic.NewMessage;
-import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.Set;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Cursor;
 import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.DeliveryCounters;
-import dev.courier.protocol.subscription.DeliveryRecord;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -23,10 +19,8 @@ import dev.courier.protocol.subscription.SubscriptionView;
 import dev.courier.protocol.topic.PartitionNotice;
 import dev.courier.protocol.topic.StoredMessage;
 import dev.courier.protocol.topic.TopicPartitionCommand;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,56 +139,6 @@ public final class SubscriptionEntity
 
   // ---- runtime (memory only, actor-confined) ----
 
-  /** Something delivery can hand messages to. */
-  private sealed interface Taker permits ConsumerState, Poller {
-    int room();
-  }
-
-  /** An attached consumer: a cursor consumer's credit, or a lease consumer's window and load. */
-  private static final class ConsumerState implements Taker {
-    final ActorRef<ConsumerMessage> ref;
-    final ConsumerMode mode;
-    final String streamId;
-    /** Cursor: messages it can take now. Lease: its window. */
-    int credit;
-    /** Lease: messages it holds unacknowledged. */
-    int outstanding;
-
-    ConsumerState(ActorRef<ConsumerMessage> ref, ConsumerMode mode, String streamId, int credit) {
-      this.ref = ref;
-      this.mode = mode;
-      this.streamId = streamId;
-      this.credit = credit;
-    }
-
-    @Override
-    public int room() {
-      return mode == ConsumerMode.CURSOR ? credit : credit - outstanding;
-    }
-  }
-
-  /** A waiting long-poll request. */
-  private static final class Poller implements Taker {
-    final ActorRef<SubscriptionReply> replyTo;
-    final int max;
-    final long deadline;
-    final List<DeliveryRecord> taken = new ArrayList<>();
-
-    Poller(ActorRef<SubscriptionReply> replyTo, int max, long deadline) {
-      this.replyTo = replyTo;
-      this.max = max;
-      this.deadline = deadline;
-    }
-
-    @Override
-    public int room() {
-      return max - taken.size();
-    }
-  }
-
-  /** A lease in deadline order (leases are granted in time order with one ack deadline). */
-  private record LeaseRef(int partition, long offset, long leaseId) {}
-
   private record AckWaiter(ActorRef<SubscriptionReply> replyTo, SubscriptionReply reply) {}
 
   private final String name;
@@ -202,11 +146,9 @@ public final class SubscriptionEntity
   private final TimerScheduler<SubscriptionCommand> timers;
   private final Dependencies deps;
   private final ActorRef<PartitionNotice> noticeAdapter;
-  private final LinkedHashMap<ActorRef<ConsumerMessage>, ConsumerState> consumers =
-      new LinkedHashMap<>();
-  private final List<Poller> pollers = new ArrayList<>();
-  private final List<PartitionLane> lanes = new ArrayList<>();
-  private final ArrayDeque<LeaseRef> leaseQueue = new ArrayDeque<>();
+  private final DeliveryBook book;
+  /** The book's lanes (one per partition), for the partition-facing code. */
+  private final List<PartitionLane> lanes;
   private final List<AckId> ackBatch = new ArrayList<>();
   private final List<AckId> deadLetterBatch = new ArrayList<>();
   private final List<AckWaiter> ackWaiters = new ArrayList<>();
@@ -214,10 +156,6 @@ public final class SubscriptionEntity
   private boolean flushScheduled;
   private boolean ticking;
   private boolean commitPending;
-  private int nextPartition;
-  private long leaseSeq;
-  private long delivered;
-  private long redelivered;
 
   private SubscriptionEntity(
       String name,
@@ -230,6 +168,8 @@ public final class SubscriptionEntity
     this.timers = timers;
     this.deps = deps;
     this.noticeAdapter = ctx.messageAdapter(PartitionNotice.class, Notice::new);
+    this.book = new DeliveryBook(deps.settings().bufferPerPartition());
+    this.lanes = book.lanes;
   }
 
   @Override
@@ -254,8 +194,6 @@ public final class SubscriptionEntity
             RecoveryCompleted.instance(),
             state -> {
               if (state.exists()) {
-                delivered = state.counters().delivered();
-                redelivered = state.counters().redelivered();
                 startLanes(state);
                 // Covers a crash between persisting Created and registering the name.
                 deps.registry().register(name, state.topic(), state.createdAt());
@@ -351,11 +289,8 @@ public final class SubscriptionEntity
         .persist(new SubscriptionEvent.Deleted(Instant.now()))
         .thenRun(
             deleted -> {
-              consumers.keySet().forEach(c -> c.tell(new ConsumerMessage.Closed("deleted")));
-              consumers.clear();
-              pollers.forEach(p -> p.replyTo.tell(new SubscriptionReply.NotFound()));
-              pollers.clear();
-              leaseQueue.clear();
+              book.consumers.keySet().forEach(c -> c.tell(new ConsumerMessage.Closed("deleted")));
+              book.polls.forEach(p -> p.replyTo.tell(new SubscriptionReply.NotFound()));
               ackBatch.clear();
               deadLetterBatch.clear();
               stopLanes();
@@ -366,12 +301,7 @@ public final class SubscriptionEntity
   }
 
   private void startLanes(SubscriptionState state) {
-    lanes.clear();
-    for (int p = 0; p < state.partitions(); p++) {
-      PartitionPosition pos = state.position(p);
-      lanes.add(
-          new PartitionLane(p, state.settings().ordered(), pos.committed(), pos.reserved()));
-    }
+    book.start(state);
     for (int p = 0; p < lanes.size(); p++) {
       partitionEntity(state, p).tell(new TopicPartitionCommand.Watch(noticeAdapter));
     }
@@ -396,7 +326,7 @@ public final class SubscriptionEntity
         lane.partitionRef.tell(new TopicPartitionCommand.Unwatch(noticeAdapter));
       }
     }
-    lanes.clear();
+    book.stop();
     timers.cancelAll();
     ticking = false;
     if (pushDeliverer != null) {
@@ -419,13 +349,12 @@ public final class SubscriptionEntity
       return Effect().none();
     }
     if (attach.streamId() != null) {
-      replaceStream(state, attach.streamId(), attach.consumer());
+      for (ActorRef<ConsumerMessage> stale : book.sameStream(attach.streamId(), attach.consumer())) {
+        dropConsumer(state, stale);
+        stale.tell(new ConsumerMessage.Closed("replaced by a newer connection of the same stream"));
+      }
     }
-    if (!consumers.containsKey(attach.consumer())) {
-      consumers.put(
-          attach.consumer(),
-          new ConsumerState(
-              attach.consumer(), attach.mode(), attach.streamId(), Math.max(0, attach.credit())));
+    if (book.attach(attach.consumer(), attach.mode(), attach.streamId(), attach.credit())) {
       ctx.watchWith(attach.consumer(), new ConsumerGone(attach.consumer()));
     }
     attach.consumer().tell(new ConsumerMessage.Attached(ctx.getSelf()));
@@ -440,62 +369,29 @@ public final class SubscriptionEntity
     return deliver(state);
   }
 
-  /** Closes an earlier attachment of the same client stream: the client has moved on. */
-  private void replaceStream(SubscriptionState state, String streamId, ActorRef<ConsumerMessage> newer) {
-    var stale =
-        consumers.values().stream()
-            .filter(c -> streamId.equals(c.streamId) && !c.ref.equals(newer))
-            .toList();
-    for (ConsumerState old : stale) {
-      dropConsumer(state, old.ref);
-      old.ref.tell(new ConsumerMessage.Closed("replaced by a newer connection of the same stream"));
-    }
-  }
-
   private Effect<SubscriptionEvent, SubscriptionState> removeConsumer(
       SubscriptionState state, ActorRef<ConsumerMessage> consumer) {
     dropConsumer(state, consumer);
-    if (consumers.isEmpty()) {
-      return flush(state);
-    }
-    return deliver(state);
+    return book.idle() ? flush(state) : deliver(state);
   }
 
   /** Forgets a consumer and releases its leases for redelivery at once. */
   private void dropConsumer(SubscriptionState state, ActorRef<ConsumerMessage> consumer) {
-    ConsumerState gone = consumers.remove(consumer);
-    if (gone == null) {
-      return;
-    }
     ctx.unwatch(consumer);
-    if (gone.mode == ConsumerMode.LEASE) {
-      for (PartitionLane lane : lanes) {
-        List<Lease> held =
-            lane.leases.values().stream()
-                .filter(l -> consumer.equals(l.owner) && !l.deadLettering)
-                .toList();
-        for (Lease lease : held) {
-          giveBack(state, lane, lease, Pending.NOW);
-        }
-      }
+    for (DeliveryBook.Ended ended : book.detach(consumer)) {
+      giveBack(state, ended, Pending.NOW);
     }
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onDemand(
       SubscriptionState state, SubscriptionCommand.Demand demand) {
-    ConsumerState c = consumers.get(demand.consumer());
-    if (c != null && c.mode == ConsumerMode.CURSOR) {
-      c.credit += Math.max(0, demand.credit());
-    }
+    book.demand(demand.consumer(), demand.credit());
     return demand.credit() > 0 ? deliver(state) : Effect().none();
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onWindow(
       SubscriptionState state, SubscriptionCommand.Window window) {
-    ConsumerState c = consumers.get(window.consumer());
-    if (c != null && c.mode == ConsumerMode.LEASE) {
-      c.credit = Math.max(0, Math.min(window.messages(), SubscriptionSettings.MAX_IN_FLIGHT_LIMIT));
-    }
+    book.window(window.consumer(), window.messages());
     return deliver(state);
   }
 
@@ -504,11 +400,11 @@ public final class SubscriptionEntity
     if (!state.exists()) {
       return Effect().reply(pull.replyTo(), new SubscriptionReply.NotFound());
     }
-    if (pollers.size() >= deps.settings().maxWaitingPolls()) {
+    if (book.polls.size() >= deps.settings().maxWaitingPolls()) {
       return Effect().reply(pull.replyTo(), new SubscriptionReply.Pulled(List.of()));
     }
-    pollers.add(
-        new Poller(pull.replyTo(), Math.max(1, pull.max()),
+    book.polls.add(
+        new WaitingPoll(pull.replyTo(), Math.max(1, pull.max()),
             System.nanoTime() + pull.maxWait().toNanos()));
     EffectBuilder<SubscriptionEvent, SubscriptionState> effect = deliver(state);
     ensureTicking();
@@ -522,50 +418,13 @@ public final class SubscriptionEntity
     if (!state.exists()) {
       return Effect().reply(ack.replyTo(), new SubscriptionReply.NotFound());
     }
-    int newly = 0;
-    List<String> durable = new ArrayList<>();
-    Set<AckId> seen = new HashSet<>();
-    for (String text : ack.ackIds()) {
-      Optional<AckId> parsed = AckId.parse(text).filter(id -> id.partition() < lanes.size());
-      if (parsed.isEmpty() || !seen.add(parsed.get())) {
-        continue;
-      }
-      AckId id = parsed.get();
-      PartitionLane lane = lanes.get(id.partition());
-      long offset = id.offset();
-      if (state.position(id.partition()).isDone(offset)) {
-        durable.add(text);
-        continue;
-      }
-      Lease lease = lane.leases.get(offset);
-      if (lease != null && lease.deadLettering) {
-        continue;
-      }
-      boolean owed = lease != null || lane.pending.containsKey(offset);
-      boolean earlier = offset >= lane.readPos && offset < lane.redeliverBelow;
-      if (owed || earlier) {
-        if (lease != null) {
-          lane.removeLease(offset);
-          ConsumerState owner = lease.owner == null ? null : consumers.get(lease.owner);
-          if (owner != null) {
-            owner.outstanding--;
-          }
-        } else {
-          lane.removePending(offset);
-        }
-        newly++;
-      } else if (offset >= lane.readPos) {
-        continue; // never delivered: unknown
-      }
-      // Below the read position and not owed: written to a cursor consumer, done at the next
-      // commit. Either way, persist it with this batch so the answer is durable.
-      ackBatch.add(id);
-      durable.add(text);
-    }
+    DeliveryBook.AckOutcome outcome = book.ack(state, ack.ackIds());
+    var reply = new SubscriptionReply.AckResult(outcome.newly(), outcome.durable());
+    ackBatch.addAll(outcome.toPersist());
     if (ackBatch.isEmpty() && deadLetterBatch.isEmpty()) {
-      return Effect().reply(ack.replyTo(), new SubscriptionReply.AckResult(newly, durable));
+      return Effect().reply(ack.replyTo(), reply);
     }
-    ackWaiters.add(new AckWaiter(ack.replyTo(), new SubscriptionReply.AckResult(newly, durable)));
+    ackWaiters.add(new AckWaiter(ack.replyTo(), reply));
     scheduleFlush();
     return deliver(state);
   }
@@ -583,7 +442,11 @@ public final class SubscriptionEntity
    */
   private Effect<SubscriptionEvent, SubscriptionState> onFlushAcks(SubscriptionState state) {
     flushScheduled = false;
-    List<SubscriptionEvent> events = ackEvents();
+    return persistAndAnswer(ackEvents());
+  }
+
+  private EffectBuilder<SubscriptionEvent, SubscriptionState> persistAndAnswer(
+      List<SubscriptionEvent> events) {
     List<AckWaiter> waiters = List.copyOf(ackWaiters);
     ackWaiters.clear();
     if (events.isEmpty()) {
@@ -613,53 +476,36 @@ public final class SubscriptionEntity
     if (!state.exists()) {
       return Effect().reply(nack.replyTo(), new SubscriptionReply.NotFound());
     }
-    long notBefore = System.nanoTime() + Math.max(0, nack.delay().toNanos());
-    int count = 0;
-    for (String text : nack.ackIds()) {
-      Optional<AckId> id = AckId.parse(text).filter(a -> a.partition() < lanes.size());
-      if (id.isEmpty()) {
-        continue;
-      }
-      PartitionLane lane = lanes.get(id.get().partition());
-      Lease lease = lane.leases.get(id.get().offset());
-      if (lease != null && !lease.deadLettering) {
-        giveBack(state, lane, lease, nack.delay().isZero() ? Pending.NOW : notBefore);
-        count++;
-      }
-    }
+    long notBefore =
+        nack.delay().isZero() || nack.delay().isNegative()
+            ? Pending.NOW
+            : System.nanoTime() + nack.delay().toNanos();
+    List<DeliveryBook.Ended> ended = book.nack(nack.ackIds());
+    ended.forEach(e -> giveBack(state, e, notBefore));
     ensureTicking();
-    int nacked = count;
-    return deliver(state).thenReply(nack.replyTo(), s -> new SubscriptionReply.Nacked(nacked));
+    int count = ended.size();
+    return deliver(state).thenReply(nack.replyTo(), s -> new SubscriptionReply.Nacked(count));
   }
 
   /**
-   * Ends a lease without an ack (nack, expiry, consumer gone): the message waits to be delivered
+   * A lease ended without an ack (nack, expiry, consumer gone): the message waits to be delivered
    * again, or goes to the dead letters once it has had {@code maxDeliveries} attempts.
    */
-  private void giveBack(SubscriptionState state, PartitionLane lane, Lease lease, long notBefore) {
-    lane.removeLease(lease.message.offset());
-    ConsumerState owner = lease.owner == null ? null : consumers.get(lease.owner);
-    if (owner != null) {
-      owner.outstanding--;
+  private void giveBack(SubscriptionState state, DeliveryBook.Ended ended, long notBefore) {
+    Lease lease = ended.lease();
+    if (lease.attempt < state.settings().maxDeliveries()) {
+      ended.lane().addPending(new Pending(lease.message, lease.attempt + 1, notBefore));
+      return;
     }
-    if (lease.attempt >= state.settings().maxDeliveries()) {
-      deadLetter(state, lane, lease);
-    } else {
-      lane.addPending(new Pending(lease.message, lease.attempt + 1, notBefore));
-    }
-  }
-
-  private void deadLetter(SubscriptionState state, PartitionLane lane, Lease lease) {
     String topic = state.settings().deadLetterTopic();
-    AckId id = new AckId(lane.partition, lease.message.offset());
     if (topic == null) {
-      deadLetterBatch.add(id);
+      deadLetterBatch.add(new AckId(ended.lane().partition, lease.message.offset()));
       scheduleFlush();
       return;
     }
     lease.deadLettering = true;
-    lane.addLease(lease);
-    writeDeadLetter(state, lane.partition, lease);
+    ended.lane().addLease(lease);
+    writeDeadLetter(state, ended.lane().partition, lease);
   }
 
   private void writeDeadLetter(SubscriptionState state, int partition, Lease lease) {
@@ -720,50 +566,18 @@ public final class SubscriptionEntity
       return Effect().none();
     }
     long now = System.nanoTime();
-    while (!leaseQueue.isEmpty()) {
-      LeaseRef ref = leaseQueue.peek();
-      PartitionLane lane = lanes.get(ref.partition());
-      Lease lease = lane.leases.get(ref.offset());
-      if (lease == null || lease.id != ref.leaseId() || lease.deadLettering) {
-        leaseQueue.poll();
-        continue;
-      }
-      if (lease.deadline - now > 0) {
-        break;
-      }
-      leaseQueue.poll();
-      giveBack(state, lane, lease, Pending.NOW);
-    }
-    pollers.removeIf(
-        p -> {
-          if (p.deadline - now <= 0) {
-            p.replyTo.tell(new SubscriptionReply.Pulled(List.of()));
-            return true;
-          }
-          return false;
-        });
+    book.expire(now).forEach(e -> giveBack(state, e, Pending.NOW));
+    book.expiredPolls(now).forEach(p -> p.replyTo.tell(new SubscriptionReply.Pulled(List.of())));
     EffectBuilder<SubscriptionEvent, SubscriptionState> effect = deliver(state);
-    if (!needsTicking()) {
+    if (!book.needsTicking()) {
       timers.cancel("tick");
       ticking = false;
     }
     return effect;
   }
 
-  private boolean needsTicking() {
-    if (!pollers.isEmpty() || !leaseQueue.isEmpty()) {
-      return true;
-    }
-    for (PartitionLane lane : lanes) {
-      if (lane.hasDelayedPending()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private void ensureTicking() {
-    if (!ticking && needsTicking()) {
+    if (!ticking && book.needsTicking()) {
       ticking = true;
       timers.startTimerWithFixedDelay("tick", new Tick(), deps.settings().leaseCheckInterval());
     }
@@ -792,19 +606,14 @@ public final class SubscriptionEntity
         .persist(new SubscriptionEvent.Seeked(positions))
         .thenRun(
             seeked -> {
-              for (int p = 0; p < lanes.size(); p++) {
-                PartitionPosition pos = seeked.position(p);
-                lanes.get(p).resetTo(pos.committed(), pos.reserved());
-              }
-              leaseQueue.clear();
-              consumers.values().forEach(c -> c.outstanding = 0);
+              book.reset(seeked);
               ctx.getSelf().tell(new Pump());
             });
   }
 
   /**
    * Persists what cursor consumers were written: each partition commits up to its lowest offset
-   * still owed to someone, and offsets written above that are recorded as acks. Pending client
+   * still owed to someone, and offsets written above that are recorded as acks. Gathered client
    * acks go in the same write.
    */
   private EffectBuilder<SubscriptionEvent, SubscriptionState> flush(SubscriptionState state) {
@@ -834,18 +643,11 @@ public final class SubscriptionEntity
       }
     }
     events.addAll(ackEvents());
-    if (events.isEmpty()) {
-      return Effect().none();
-    }
-    List<AckWaiter> waiters = List.copyOf(ackWaiters);
-    ackWaiters.clear();
-    return Effect()
-        .persist(events)
-        .thenRun(s -> waiters.forEach(w -> w.replyTo().tell(w.reply())));
+    return persistAndAnswer(events);
   }
 
   private DeliveryCounters counters() {
-    return new DeliveryCounters(delivered, redelivered);
+    return new DeliveryCounters(book.delivered, book.redelivered);
   }
 
   // ---- the partitions ----
@@ -900,8 +702,7 @@ public final class SubscriptionEntity
    * its next message (enough to report lag), so idle subscriptions cost little memory.
    */
   private void readIfBehind(SubscriptionState state, PartitionLane lane) {
-    boolean idle = consumers.isEmpty() && pollers.isEmpty();
-    int capacity = idle ? 1 : deps.settings().bufferPerPartition();
+    int capacity = book.idle() ? 1 : deps.settings().bufferPerPartition();
     int page = Math.min(deps.settings().readPage(), capacity);
     int room = capacity - lane.buffer.size();
     if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)) {
@@ -971,9 +772,8 @@ public final class SubscriptionEntity
   // ---- delivery ----
 
   /**
-   * Hands messages to consumers and long polls with room, round-robin over partitions and takers.
-   * Goes no further than the persisted reservation; when it must go further it first persists a
-   * new one and then delivers.
+   * Hands messages to consumers and long polls with room. Goes no further than the persisted
+   * reservation; when it must go further it first persists a new one and then delivers.
    */
   private EffectBuilder<SubscriptionEvent, SubscriptionState> deliver(SubscriptionState state) {
     if (!state.exists()) {
@@ -982,7 +782,7 @@ public final class SubscriptionEntity
     for (PartitionLane lane : lanes) {
       readIfBehind(state, lane);
     }
-    if (consumers.isEmpty() && pollers.isEmpty()) {
+    if (book.idle()) {
       return Effect().none();
     }
     List<Long> marks = reservationNeeded(state);
@@ -1015,62 +815,14 @@ public final class SubscriptionEntity
   }
 
   private void dispatch(SubscriptionState state) {
-    List<Taker> ring = new ArrayList<>(consumers.size() + pollers.size());
-    ring.addAll(consumers.values());
-    ring.addAll(pollers);
-    if (ring.isEmpty()) {
-      return;
+    DeliveryBook.Outbox out = book.dispatch(state, System.nanoTime());
+    out.deliveries()
+        .forEach((consumer, batch) -> consumer.tell(new ConsumerMessage.Deliveries(batch)));
+    for (WaitingPoll poll : out.answered()) {
+      poll.replyTo.tell(new SubscriptionReply.Pulled(poll.taken));
     }
-    long now = System.nanoTime();
-    long deadline = now + state.settings().ackDeadline().toNanos();
-    Map<ActorRef<ConsumerMessage>, List<Delivery>> out = new HashMap<>();
-    boolean leased = false;
-    int turn = 0;
-    int idleRounds = 0;
-    while (idleRounds < ring.size()) {
-      Taker taker = ring.get(turn % ring.size());
-      turn++;
-      if (taker.room() <= 0) {
-        idleRounds++;
-        continue;
-      }
-      Candidate next = nextCandidate(state, now);
-      if (next == null) {
-        break;
-      }
-      idleRounds = 0;
-      PartitionLane lane = lanes.get(next.message().partition());
-      DeliveryRecord record = toRecord(state, next);
-      if (taker instanceof ConsumerState c && c.mode == ConsumerMode.CURSOR) {
-        c.credit--;
-        lane.cursorDelivered(next.message().offset());
-        commitPending = true;
-        out.computeIfAbsent(c.ref, k -> new ArrayList<>()).add(new Delivery(record, cursor()));
-      } else {
-        ActorRef<ConsumerMessage> owner = null;
-        if (taker instanceof ConsumerState c) {
-          c.outstanding++;
-          owner = c.ref;
-          out.computeIfAbsent(c.ref, k -> new ArrayList<>()).add(new Delivery(record, null));
-        } else {
-          ((Poller) taker).taken.add(record);
-        }
-        Lease lease = new Lease(next.message(), next.attempt(), owner, deadline, ++leaseSeq);
-        lane.addLease(lease);
-        leaseQueue.add(new LeaseRef(lane.partition, next.message().offset(), lease.id));
-        leased = true;
-      }
-    }
-    out.forEach((consumer, deliveries) -> consumer.tell(new ConsumerMessage.Deliveries(deliveries)));
-    pollers.removeIf(
-        p -> {
-          if (p.taken.isEmpty()) {
-            return false;
-          }
-          p.replyTo.tell(new SubscriptionReply.Pulled(p.taken));
-          return true;
-        });
-    if (leased) {
+    commitPending |= out.cursorWritten();
+    if (out.leased()) {
       ensureTicking();
     }
     for (PartitionLane lane : lanes) {
@@ -1078,97 +830,10 @@ public final class SubscriptionEntity
     }
   }
 
-  /** The next deliverable message, round-robin over partitions. */
-  private Candidate nextCandidate(SubscriptionState state, long now) {
-    int pendingCap = deps.settings().bufferPerPartition();
-    for (int i = 0; i < lanes.size(); i++) {
-      PartitionLane lane = lanes.get((nextPartition + i) % lanes.size());
-      Candidate c = lane.next(now, state.position(lane.partition), pendingCap);
-      if (c != null) {
-        nextPartition = (lane.partition + 1) % lanes.size();
-        return c;
-      }
-    }
-    return null;
-  }
-
-  private DeliveryRecord toRecord(SubscriptionState state, Candidate c) {
-    StoredMessage m = c.message();
-    delivered++;
-    if (c.attempt() > 1) {
-      redelivered++;
-    }
-    return new DeliveryRecord(
-        new AckId(m.partition(), m.offset()).encode(),
-        m.id(),
-        state.topic(),
-        m.partition(),
-        m.offset(),
-        m.key(),
-        m.publishTime(),
-        m.attributes(),
-        m.data(),
-        c.attempt());
-  }
-
-  /** The stream position after what has been read so far: a cursor consumer's resume point. */
-  private String cursor() {
-    List<Long> positions = new ArrayList<>(lanes.size());
-    for (PartitionLane l : lanes) {
-      positions.add(l.readPos);
-    }
-    return new Cursor(positions).encode();
-  }
-
   // ---- the view ----
 
   private SubscriptionView view(SubscriptionState state) {
-    long backlog = 0;
-    int inFlight = 0;
-    Instant oldest = null;
-    List<Long> positions = new ArrayList<>();
-    for (int p = 0; p < state.partitions(); p++) {
-      PartitionLane lane = p < lanes.size() ? lanes.get(p) : null;
-      positions.add(lane != null ? lane.readPos : state.position(p).committed());
-      if (lane == null) {
-        continue;
-      }
-      backlog += lane.backlog();
-      inFlight += lane.leases.size();
-      List<StoredMessage> candidates = new ArrayList<>(3);
-      if (lane.head > lane.readPos && lane.buffer.peek() != null) {
-        candidates.add(lane.buffer.peek());
-      }
-      if (!lane.pending.isEmpty()) {
-        candidates.add(lane.pending.firstEntry().getValue().message());
-      }
-      if (!lane.leases.isEmpty()) {
-        candidates.add(lane.leases.firstEntry().getValue().message);
-      }
-      for (StoredMessage m : candidates) {
-        if (oldest == null || m.publishTime().isBefore(oldest)) {
-          oldest = m.publishTime();
-        }
-      }
-    }
-    double lag =
-        oldest == null
-            ? 0.0
-            : Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0);
-    return new SubscriptionView(
-        name,
-        redacted(state.settings()),
-        state.partitions(),
-        state.createdAt(),
-        positions,
-        backlog,
-        lag,
-        inFlight,
-        delivered,
-        state.acked(),
-        redelivered,
-        state.deadLettered(),
-        consumers.size() + pollers.size());
+    return book.view(name, state, redacted(state.settings()));
   }
 
   private static SubscriptionSettings redacted(SubscriptionSettings s) {
