@@ -1,0 +1,125 @@
+package dev.courier.node.push;
+
+import dev.courier.node.subscription.SubscriptionEntity;
+import dev.courier.persistence.PushRegistry;
+import dev.courier.protocol.subscription.SubscriptionCommand;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every push subscription running: one per cluster (a singleton), it lists the registered
+ * push subscriptions every wake interval and sends each a Wake through sharding. So a push
+ * subscription delivers with no client attached, is not passivated as idle, and comes back on
+ * another node after a restart or failover.
+ */
+public final class PushKeeper {
+  private static final Logger log = LoggerFactory.getLogger(PushKeeper.class);
+
+  /** Messages the keeper handles (its own timer and lookups only). */
+  public sealed interface Command {}
+
+  private record Tick() implements Command {}
+
+  private record Listed(List<String> names) implements Command {}
+
+  private record ListFailed(Throwable error) implements Command {}
+
+  public static final String SINGLETON_NAME = "push-keeper";
+
+  private PushKeeper() {}
+
+  /** Starts the keeper singleton on this node (or a proxy to it); call once per node. */
+  public static ActorRef<Command> init(ActorSystem<?> system, PushRegistry registry) {
+    Duration interval = PushConfig.fromConfig(system.settings().config()).wakeInterval();
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Behavior<Command> keeper =
+        create(
+            () -> registry.list().thenApply(l -> l.stream().map(PushRegistry.Entry::name).toList()),
+            name -> sharding.entityRefFor(SubscriptionEntity.ENTITY_TYPE_KEY, name),
+            interval);
+    return ClusterSingleton.get(system)
+        .init(
+            SingletonActor.of(
+                Behaviors.supervise(keeper).onFailure(SupervisorStrategy.restart()),
+                SINGLETON_NAME));
+  }
+
+  /**
+   * The keeper's behaviour: wakes {@code subscriptions.apply(name)} for every name {@code names}
+   * lists, at start and then every {@code interval}; one listing at a time.
+   */
+  public static Behavior<Command> create(
+      Supplier<CompletionStage<List<String>>> names,
+      Function<String, RecipientRef<SubscriptionCommand>> subscriptions,
+      Duration interval) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(new Tick(), Duration.ZERO, interval);
+                  return new Lister(ctx, names, subscriptions).idle(false);
+                }));
+  }
+
+  /** The two states: idle until the next tick, listing until the registry answers. */
+  private record Lister(
+      ActorContext<Command> ctx,
+      Supplier<CompletionStage<List<String>>> names,
+      Function<String, RecipientRef<SubscriptionCommand>> subscriptions) {
+
+    Behavior<Command> idle(boolean failing) {
+      return Behaviors.receive(Command.class)
+          .onMessage(
+              Tick.class,
+              tick -> {
+                ctx.pipeToSelf(
+                    names.get(),
+                    (list, error) -> error != null ? new ListFailed(error) : new Listed(list));
+                return listing(failing);
+              })
+          .build();
+    }
+
+    Behavior<Command> listing(boolean failing) {
+      return Behaviors.receive(Command.class)
+          .onMessage(Tick.class, tick -> Behaviors.same())
+          .onMessage(
+              Listed.class,
+              listed -> {
+                if (failing) {
+                  log.info("Push keeper lists push subscriptions again");
+                }
+                for (String name : listed.names()) {
+                  subscriptions.apply(name).tell(new SubscriptionCommand.Wake());
+                }
+                return idle(false);
+              })
+          .onMessage(
+              ListFailed.class,
+              failed -> {
+                if (!failing) {
+                  log.warn(
+                          "Push keeper cannot list push subscriptions (retrying every tick): {}",
+                          failed.error().toString());
+                }
+                return idle(true);
+              })
+          .build();
+    }
+  }
+}

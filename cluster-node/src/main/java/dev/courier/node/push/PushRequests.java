@@ -1,0 +1,40 @@
+package dev.courier.node.push;
+
+import dev.courier.edge.DeliveryJson;
+import dev.courier.protocol.push.WebhookSigner;
+import dev.courier.protocol.subscription.DeliveryRecord;
+import java.nio.charset.StandardCharsets;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+
+/**
+ * Builds the signed POST of one delivery record to one push subscription's endpoint: the record's
+ * JSON as body and the three Standard Webhooks headers, with a {@code webhook-id} that stays the
+ * same on every retry of the message.
+ */
+final class PushRequests {
+  private final String subscription;
+  private final String url;
+  private final WebhookSigner signer;
+
+  PushRequests(String subscription, String url, WebhookSigner signer) {
+    this.subscription = subscription;
+    this.url = url;
+    this.signer = signer;
+  }
+
+  HttpRequest build(DeliveryRecord record, long timestampSeconds) {
+    byte[] body = DeliveryJson.write(record).getBytes(StandardCharsets.UTF_8);
+    String id = WebhookSigner.messageId(subscription, record.ackId());
+    return HttpRequest.POST(url)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body))
+        .addHeader(RawHeader.create(WebhookSigner.ID_HEADER, id))
+        .addHeader(
+            RawHeader.create(WebhookSigner.TIMESTAMP_HEADER, Long.toString(timestampSeconds)))
+        .addHeader(
+            RawHeader.create(
+                WebhookSigner.SIGNATURE_HEADER, signer.sign(id, timestampSeconds, body)));
+  }
+}
