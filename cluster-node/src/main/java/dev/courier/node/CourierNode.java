@@ -4,7 +4,10 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import dev.courier.edge.EdgeSettings;
 import dev.courier.edge.HttpServer;
 import dev.courier.node.subscription.DeliverySettings;
-import dev.courier.node.subscription.PushLauncher;
+import dev.courier.node.push.PushConfig;
+import dev.courier.node.push.PushDelivery;
+import dev.courier.node.push.PushKeeper;
+import dev.courier.persistence.PushRegistry;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.node.topic.TopicPartitionSettings;
@@ -79,6 +82,8 @@ public final class CourierNode {
     SubscriptionRegistry registry = new SubscriptionRegistry(session, ks);
     TopicPartitionEntity.init(
         system, logStore, dedup, TopicPartitionSettings.fromConfig(config));
+    PushConfig pushConfig = PushConfig.fromConfig(config);
+    PushRegistry pushRegistry = new PushRegistry(session, ks);
     NodeBackend backend =
         new NodeBackend(
             system, session, topics, logStore, registry, edge.askTimeout(), node.topicCacheTtl());
@@ -88,9 +93,13 @@ public final class CourierNode {
             logStore,
             registry,
             SubscriptionEntity.PartitionDirectory.sharded(system),
+            pushRegistry,
             backend::publishDeadLetter,
-            PushLauncher.NONE,
+            (subscription, name, settings) ->
+                PushDelivery.create(
+                    subscription, name, settings.push(), settings.maxInFlight(), pushConfig),
             DeliverySettings.fromConfig(config)));
+    PushKeeper.init(system, pushRegistry);
     log.info("Sharded entities started");
     return backend;
   }

@@ -283,7 +283,7 @@ public final class SubscriptionRoutes extends AllDirectives {
     if (!Names.isValid(topic)) {
       throw new ProblemException(Problem.invalidField("topic", "must match [A-Za-z0-9._-]{1,200}"));
     }
-    for (String later : List.of("query", "push", "maxBacklog")) {
+    for (String later : List.of("query", "maxBacklog")) {
       if (o.hasNonNull(later)) {
         throw new ProblemException(
             Problem.of(501, "Not implemented", "'" + later + "' is not available in this version"));
@@ -318,7 +318,7 @@ public final class SubscriptionRoutes extends AllDirectives {
         SubscriptionSettings.DEFAULT_OVERFLOW,
         Bodies.optionalDuration(o, "lagWarning", SubscriptionSettings.DEFAULT_LAG_WARNING,
             Duration.ofMillis(100), Duration.ofDays(1)),
-        null);
+        PushSettingsParser.parse(o.get("push")));
   }
 
   private static String startAt(String text) {

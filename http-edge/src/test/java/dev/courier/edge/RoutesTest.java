@@ -166,7 +166,9 @@ class RoutesTest {
     assertProblem(call("PUT", "/v1/subscriptions/s1",
         "{\"topic\":\"orders\",\"startAt\":\"yesterday\"}"), 400);
     assertProblem(call("PUT", "/v1/subscriptions/s1",
-        "{\"topic\":\"orders\",\"push\":{\"url\":\"http://127.0.0.1:1/\"}}"), 501);
+        "{\"topic\":\"orders\",\"push\":{\"url\":\"http://127.0.0.1:1/\"}}"), 400);
+    assertProblem(call("PUT", "/v1/subscriptions/s1",
+        "{\"topic\":\"orders\",\"push\":{\"url\":\"ftp://x/\",\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}}"), 400);
     assertProblem(call("POST", "/v1/subscriptions/s1/ack", "{\"ackIds\":\"0-1\"}"), 400);
     assertProblem(call("POST", "/v1/subscriptions/s1/seek", "{\"to\":42}"), 400);
     assertProblem(call("GET", "/v1/subscriptions/s1", null), 404);

@@ -83,6 +83,7 @@ public final class SubscriptionEntity
       TopicLogReader log,
       SubscriptionNames registry,
       PartitionDirectory partitions,
+      SubscriptionNames pushRegistry,
       DeadLetters deadLetters,
       PushLauncher push,
       DeliverySettings settings) {}
@@ -133,6 +134,9 @@ public final class SubscriptionEntity
   /** Look again for something to read or deliver (after a seek, or a failed read's pause). */
   private record Pump() implements SubscriptionCommand {}
 
+  /** The webhook deliverer stopped (it failed, or the subscription was deleted). */
+  private record PushStopped() implements SubscriptionCommand {}
+
   /** The registry write of a create or delete finished: now answer the request. */
   private record RegistryWritten(SubscriptionReply reply, ActorRef<SubscriptionReply> replyTo)
       implements SubscriptionCommand {}
@@ -153,6 +157,7 @@ public final class SubscriptionEntity
   private final List<AckId> deadLetterBatch = new ArrayList<>();
   private final List<AckWaiter> ackWaiters = new ArrayList<>();
   private ActorRef<?> pushDeliverer;
+  private int pushIncarnation;
   private boolean flushScheduled;
   private boolean ticking;
   private boolean commitPending;
@@ -197,6 +202,9 @@ public final class SubscriptionEntity
                 startLanes(state);
                 // Covers a crash between persisting Created and registering the name.
                 deps.registry().register(name, state.topic(), state.createdAt());
+                if (state.settings().hasPush()) {
+                  deps.pushRegistry().register(name, state.topic(), state.createdAt());
+                }
               }
             })
         .build();
@@ -216,7 +224,11 @@ public final class SubscriptionEntity
         .onCommand(SubscriptionCommand.Demand.class, this::onDemand)
         .onCommand(SubscriptionCommand.Window.class, this::onWindow)
         .onCommand(SubscriptionCommand.Pull.class, this::onPull)
-        .onCommand(SubscriptionCommand.Wake.class, (s, c) -> Effect().none())
+        .onCommand(SubscriptionCommand.Wake.class, this::onWake)
+        .onCommand(PushStopped.class, (s, c) -> {
+          pushDeliverer = null;
+          return Effect().none();
+        })
         .onCommand(SubscriptionCommand.Ack.class, this::onAck)
         .onCommand(SubscriptionCommand.Nack.class, this::onNack)
         .onCommand(FlushAcks.class, (s, c) -> onFlushAcks(s))
@@ -262,8 +274,14 @@ public final class SubscriptionEntity
             created -> {
               startLanes(created);
               SubscriptionReply reply = new SubscriptionReply.Created(view(created));
+              var registered = deps.registry().register(name, created.topic(), created.createdAt());
+              if (created.settings().hasPush()) {
+                registered =
+                    registered.thenCompose(
+                        ok -> deps.pushRegistry().register(name, created.topic(), created.createdAt()));
+              }
               ctx.pipeToSelf(
-                  deps.registry().register(name, created.topic(), created.createdAt()),
+                  registered,
                   (ok, error) -> {
                     if (error != null) {
                       ctx.getLog().warn("Subscription {}: registering its name failed", name, error);
@@ -271,6 +289,20 @@ public final class SubscriptionEntity
                     return new RegistryWritten(reply, create.replyTo());
                   });
             });
+  }
+
+  /**
+   * The push keeper's periodic wake-up: restarts a stopped webhook deliverer, and drops a stale
+   * registration of a subscription that no longer pushes.
+   */
+  private Effect<SubscriptionEvent, SubscriptionState> onWake(
+      SubscriptionState state, SubscriptionCommand.Wake wake) {
+    if (state.exists() && state.settings().hasPush()) {
+      startPush(state);
+    } else {
+      deps.pushRegistry().unregister(name);
+    }
+    return Effect().none();
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onGet(
@@ -295,7 +327,8 @@ public final class SubscriptionEntity
               deadLetterBatch.clear();
               stopLanes();
               ctx.pipeToSelf(
-                  deps.registry().unregister(name),
+                  deps.registry().unregister(name)
+                      .thenCompose(ok -> deps.pushRegistry().unregister(name)),
                   (ok, error) -> new RegistryWritten(new SubscriptionReply.Deleted(), delete.replyTo()));
             });
   }
@@ -315,7 +348,8 @@ public final class SubscriptionEntity
     if (pushDeliverer == null && state.settings().hasPush()) {
       var behavior = deps.push().deliverer(ctx.getSelf(), name, state.settings());
       if (behavior != null) {
-        pushDeliverer = ctx.spawn(behavior, "push");
+        pushDeliverer = ctx.spawn(behavior, "push-" + (++pushIncarnation));
+        ctx.watchWith(pushDeliverer, new PushStopped());
       }
     }
   }

@@ -55,7 +55,11 @@ class LeasedDeliveryIT extends OneNodeIT {
   }
 
   static JsonNode state(String sub) {
-    return Http.get(url + "/v1/subscriptions/" + sub).body();
+    return stateAt(url, sub);
+  }
+
+  static JsonNode stateAt(String base, String sub) {
+    return Http.get(base + "/v1/subscriptions/" + sub).body();
   }
 
   static WsClient ws(String sub) {

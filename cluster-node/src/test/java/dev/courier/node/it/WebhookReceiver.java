@@ -61,6 +61,7 @@ public final class WebhookReceiver implements AutoCloseable {
   private static final String PATH = "/hook";
 
   private final byte[] key;
+  private final String secret;
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -72,6 +73,7 @@ public final class WebhookReceiver implements AutoCloseable {
   private volatile CountDownLatch gate;
 
   private WebhookReceiver(String secret) throws IOException {
+    this.secret = secret;
     this.key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(threads);
@@ -89,6 +91,11 @@ public final class WebhookReceiver implements AutoCloseable {
     byte[] key = new byte[32];
     new java.security.SecureRandom().nextBytes(key);
     return "whsec_" + Base64.getEncoder().encodeToString(key);
+  }
+
+  /** The secret it verifies with, for the subscription that pushes to it. */
+  public String secret() {
+    return secret;
   }
 
   public String url() {

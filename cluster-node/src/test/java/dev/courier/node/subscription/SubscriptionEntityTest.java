@@ -94,6 +94,7 @@ class SubscriptionEntityTest {
             reader,
             names,
             (id, p) -> partitions.get(p).ref(),
+            names,
             (t, m) -> {
               deadLetterTopics.add(t);
               deadLetters.add(m);
