@@ -36,6 +36,7 @@ public record BenchOptions(
         Duration ackInterval,
         int window,
         int maxInFlight,
+        boolean backlog,
         boolean help) {
 
     public static final URI DEFAULT_URL = URI.create("http://127.0.0.1:8080");
@@ -95,6 +96,8 @@ public record BenchOptions(
                 + " subscription's maxInFlight (default " + DEFAULT_WINDOW + ")"),
         MAX_IN_FLIGHT("--max-in-flight", true, "<n>", "maxInFlight of the created subscriptions (the initial ws window);"
                 + " 0 keeps Courier's default (default " + DEFAULT_MAX_IN_FLIGHT + ")"),
+        BACKLOG("--backlog", false, "", "publish the measured messages with no consumer attached, then attach and time"
+                + " the drain (consume throughput without publishing in the way; latency then includes the wait)"),
         HELP("--help", false, "", "print this text and exit");
 
         final String name;
@@ -204,6 +207,7 @@ public record BenchOptions(
                 duration(Flag.ACK_INTERVAL, given.get(Flag.ACK_INTERVAL), DEFAULT_ACK_INTERVAL),
                 bounded(given, Flag.WINDOW, DEFAULT_WINDOW, 0, MAX_WINDOW),
                 bounded(given, Flag.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT, 0, MAX_WINDOW),
+                given.containsKey(Flag.BACKLOG),
                 help);
     }
 

@@ -27,6 +27,7 @@ final class PublishConsumeScenario {
     private final PrintStream log;
     private final CourierEndpoints endpoints;
     private final CourierAdmin admin;
+    private long consumeStartNanos;
 
     PublishConsumeScenario(BenchOptions options, HttpClient client, PrintStream log) {
         this.options = options;
@@ -66,16 +67,39 @@ final class PublishConsumeScenario {
                 warmUp(runs);
             }
             runs.forEach(run -> run.consumer().resetFigures());
+            Runnable afterPublishing = () -> { };
+            if (options.backlog()) {
+                detach(runs);
+                afterPublishing = () -> attach(runs);
+            }
             log.printf("measure: publishing %d messages to %d subscription(s)%n", options.messages(), runs.size());
             PhaseResult measured = runPhase("measure", MessageFactory.MEASURED_PREFIX, options.messages(),
-                    options.rate(), trackers(runs, SubscriptionRun::measured));
+                    options.rate(), trackers(runs, SubscriptionRun::measured), afterPublishing);
             boolean settled = awaitSettled(runs);
-            return new ReportBuilder(options, measured.outcome(), measured.timedOut(), settled, runs).build();
+            long consumeStart = options.backlog() ? consumeStartNanos : measured.outcome().firstSendNanos();
+            return new ReportBuilder(options, measured.outcome(), consumeStart, measured.timedOut(), settled, runs)
+                    .build();
         } finally {
             for (SubscriptionRun run : runs) {
                 run.consumer().stop();
             }
         }
+    }
+
+    /** Backlog mode: lets the warm-up's acks settle, closes every consumer and prepares a fresh one per subscription. */
+    private void detach(List<SubscriptionRun> runs) throws InterruptedException {
+        awaitSettled(runs);
+        for (int i = 0; i < runs.size(); i++) {
+            runs.get(i).consumer().stop();
+            runs.set(i, runs.get(i).withFreshConsumer(options.topic(), this::newConsumer));
+        }
+    }
+
+    /** Backlog mode: starts the fresh consumers once the backlog is published; the drain is timed from here. */
+    private void attach(List<SubscriptionRun> runs) {
+        log.printf("backlog: published; attaching %d consumer(s)%n", runs.size());
+        consumeStartNanos = System.nanoTime();
+        runs.forEach(run -> run.consumer().start());
     }
 
     private BenchConsumer newConsumer(String subscription, Consumer<Delivery> sink) {
@@ -137,7 +161,7 @@ final class PublishConsumeScenario {
     private void warmUp(List<SubscriptionRun> runs) throws BenchFailure, InterruptedException {
         log.printf("warmup: publishing %d messages (not measured)%n", options.warmup());
         List<DeliveryTracker> trackers = trackers(runs, SubscriptionRun::warmup);
-        PhaseResult warmup = runPhase("warmup", MessageFactory.WARMUP_PREFIX, options.warmup(), 0, trackers);
+        PhaseResult warmup = runPhase("warmup", MessageFactory.WARMUP_PREFIX, options.warmup(), 0, trackers, () -> { });
         if (warmup.outcome().fatal() != null) {
             throw new BenchFailure("warm-up publishing failed: " + warmup.outcome().fatal());
         }
@@ -156,8 +180,8 @@ final class PublishConsumeScenario {
     private record PhaseResult(PublishOutcome outcome, boolean timedOut) {
     }
 
-    private PhaseResult runPhase(String phase, String idPrefix, int count, int rate, List<DeliveryTracker> trackers)
-            throws InterruptedException {
+    private PhaseResult runPhase(String phase, String idPrefix, int count, int rate, List<DeliveryTracker> trackers,
+                                 Runnable afterPublishing) throws InterruptedException {
         Publisher publisher = new Publisher(client, endpoints.messages(options.topic()),
                 new MessageFactory(idPrefix, options.size(), options.batch() > 1), options.batch(),
                 options.concurrency(), new RatePacer(rate), log);
@@ -165,6 +189,7 @@ final class PublishConsumeScenario {
                 () -> trackers.stream().mapToLong(DeliveryTracker::distinct).min().orElse(0));
         try {
             PublishOutcome outcome = publisher.publish(count);
+            afterPublishing.run();
             boolean timedOut = !awaitDeliveries(outcome, trackers);
             return new PhaseResult(outcome, timedOut);
         } finally {

@@ -29,7 +29,8 @@ public record Report(
     /** What was asked for. */
     public record Setup(String scenario, String url, String topic, String subscription, int partitions, int messages,
                         int sizeBytes, int batch, int concurrency, int rateMsgsPerSec, int warmup, String consumer,
-                        int subscriptions, int ackBatch, double ackIntervalMs, int window, int maxInFlight) {
+                        int subscriptions, int ackBatch, double ackIntervalMs, int window, int maxInFlight,
+                        boolean backlog) {
     }
 
     /** Publishing, from the first request sent to the last 2xx answer. */
@@ -123,6 +124,10 @@ public record Report(
                         + " (per request p50 %.2f ms, p99 %.2f ms, max %.2f ms)%n",
                 publish.durationMs() / 1000, publish.msgsPerSec(), publish.acknowledged(), publish.requests(),
                 publish.requestP50Ms(), publish.requestP99Ms(), publish.requestMaxMs());
+        if (s.backlog()) {
+            out.println("  backlog       published first, consumers attached after: consume is timed from the attach;"
+                    + " end-to-end latency includes the wait");
+        }
         out.printf(Locale.ROOT, "  consume       %.3f s, %.0f %s/s, %d received%s%n",
                 consume.durationMs() / 1000, consume.msgsPerSec(),
                 s.subscriptions() > 1 ? "deliveries (all subscriptions)" : "msgs", consume.received(),

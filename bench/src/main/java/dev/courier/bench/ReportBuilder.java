@@ -10,14 +10,17 @@ final class ReportBuilder {
 
     private final BenchOptions options;
     private final PublishOutcome out;
+    private final long consumeStartNanos;
     private final boolean timedOut;
     private final boolean settled;
     private final List<SubscriptionRun> runs;
 
-    ReportBuilder(BenchOptions options, PublishOutcome out, boolean timedOut, boolean settled,
+    /** {@code consumeStartNanos} is where consume throughput is timed from: the first publish, or a backlog's attach. */
+    ReportBuilder(BenchOptions options, PublishOutcome out, long consumeStartNanos, boolean timedOut, boolean settled,
                   List<SubscriptionRun> runs) {
         this.options = options;
         this.out = out;
+        this.consumeStartNanos = consumeStartNanos;
         this.timedOut = timedOut;
         this.settled = settled;
         this.runs = List.copyOf(runs);
@@ -27,7 +30,7 @@ final class ReportBuilder {
         long acknowledged = out.acknowledged().cardinality();
         long publishNanos = out.lastAckNanos() - out.firstSendNanos();
         long received = 0;
-        long lastReceiveNanos = out.firstSendNanos();
+        long lastReceiveNanos = consumeStartNanos;
         long lost = 0;
         long duplicated = 0;
         long redelivered = 0;
@@ -37,7 +40,7 @@ final class ReportBuilder {
         for (SubscriptionRun run : runs) {
             DeliveryTracker tracker = run.measured();
             int distinct = tracker.distinct();
-            long subscriptionNanos = distinct == 0 ? 0 : tracker.lastReceiveNanos() - out.firstSendNanos();
+            long subscriptionNanos = distinct == 0 ? 0 : tracker.lastReceiveNanos() - consumeStartNanos;
             if (distinct > 0) {
                 lastReceiveNanos = Math.max(lastReceiveNanos, tracker.lastReceiveNanos());
             }
@@ -52,7 +55,7 @@ final class ReportBuilder {
             unexpected += tracker.unexpected();
             latency.add(tracker.latencyMicros());
         }
-        long consumeNanos = received == 0 ? 0 : lastReceiveNanos - out.firstSendNanos();
+        long consumeNanos = received == 0 ? 0 : lastReceiveNanos - consumeStartNanos;
         boolean ok = lost == 0 && duplicated == 0 && out.unacknowledged() == 0 && out.fatal() == null
                 && !timedOut && out.dedupHits() == 0 && unexpected == 0;
         return new Report(
@@ -86,7 +89,7 @@ final class ReportBuilder {
                 options.subscription(), options.partitions(), options.messages(), options.size(), options.batch(),
                 options.concurrency(), options.rate(), options.warmup(), options.consumer(), options.subscriptions(),
                 options.ackBatch(), Report.round(options.ackInterval().toNanos() / 1e6), options.window(),
-                options.maxInFlight());
+                options.maxInFlight(), options.backlog());
     }
 
     private Report.Sse sse() {

@@ -22,6 +22,12 @@ record SubscriptionRun(String name, DeliveryTracker warmup, DeliveryTracker meas
         return new SubscriptionRun(name, warmup, measured, consumer);
     }
 
+    /** The same subscription and trackers with a new, not yet started consumer (the old one must be stopped). */
+    SubscriptionRun withFreshConsumer(String topic, ConsumerFactory consumers) {
+        return new SubscriptionRun(name, warmup, measured,
+                consumers.create(name, delivery -> route(delivery, topic, warmup, measured)));
+    }
+
     /** Sends a delivery to the tracker of its phase; another topic's record counts as unexpected. */
     static void route(Delivery delivery, String topic, DeliveryTracker warmup, DeliveryTracker measured) {
         if (!delivery.topic().isEmpty() && !delivery.topic().equals(topic)) {

@@ -87,7 +87,7 @@ class FanOutReportTest {
         partial.measured().record(delivery("t", MessageFactory.MEASURED_PREFIX, 0, 2, S));
         partial.measured().record(delivery("t", MessageFactory.MEASURED_PREFIX, 1, 1, S));
 
-        Report report = new ReportBuilder(options, published(4), false, true, List.of(complete, partial)).build();
+        Report report = new ReportBuilder(options, published(4), 0, false, true, List.of(complete, partial)).build();
 
         assertEquals(6, report.consume().received());
         assertEquals(3.0, report.consume().msgsPerSec());
@@ -102,6 +102,20 @@ class FanOutReportTest {
     }
 
     @Test
+    void backlogThroughputIsTimedFromTheAttach() throws UsageException {
+        BenchOptions options = BenchOptions.parse("--messages", "4", "--topic", "t", "--backlog");
+        SubscriptionRun run = run("t-sub");
+        for (long seq = 0; seq < 4; seq++) {
+            run.measured().record(delivery("t", MessageFactory.MEASURED_PREFIX, seq, 1, 3 * S));
+        }
+
+        Report report = new ReportBuilder(options, published(4), 2 * S, false, true, List.of(run)).build();
+
+        assertEquals(4.0, report.consume().msgsPerSec());
+        assertTrue(report.setup().backlog());
+    }
+
+    @Test
     void aRunWhereEverySubscriptionGotEverythingOnceIsOk() throws UsageException {
         BenchOptions options = BenchOptions.parse("--subscriptions", "3", "--messages", "4", "--topic", "t");
         List<SubscriptionRun> runs = List.of(run("a"), run("b"), run("c"));
@@ -111,7 +125,7 @@ class FanOutReportTest {
             }
         }
 
-        Report report = new ReportBuilder(options, published(4), false, true, runs).build();
+        Report report = new ReportBuilder(options, published(4), 0, false, true, runs).build();
 
         assertEquals(12, report.consume().received());
         assertEquals(12.0, report.consume().msgsPerSec());
