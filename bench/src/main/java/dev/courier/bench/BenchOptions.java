@@ -96,8 +96,8 @@ public record BenchOptions(
                 + " subscription's maxInFlight (default " + DEFAULT_WINDOW + ")"),
         MAX_IN_FLIGHT("--max-in-flight", true, "<n>", "maxInFlight of the created subscriptions (the initial ws window);"
                 + " 0 keeps Courier's default (default " + DEFAULT_MAX_IN_FLIGHT + ")"),
-        BACKLOG("--backlog", false, "", "publish the measured messages with no consumer attached, then attach and time"
-                + " the drain (consume throughput without publishing in the way; latency then includes the wait)"),
+        BACKLOG("--backlog", false, "", "ws: publish the measured messages with no consumer attached, then attach and"
+                + " time the drain (consume throughput without publishing in the way; latency then includes the wait)"),
         HELP("--help", false, "", "print this text and exit");
 
         final String name;
@@ -180,7 +180,7 @@ public record BenchOptions(
             throw new UsageException("--consumer must be " + CONSUMER_SSE + " or " + CONSUMER_WS + ", got '" + consumer + "'");
         }
         if (!consumer.equals(CONSUMER_WS)) {
-            for (Flag wsOnly : new Flag[] {Flag.ACK_BATCH, Flag.ACK_INTERVAL, Flag.WINDOW}) {
+            for (Flag wsOnly : new Flag[] {Flag.ACK_BATCH, Flag.ACK_INTERVAL, Flag.WINDOW, Flag.BACKLOG}) {
                 if (given.containsKey(wsOnly)) {
                     throw new UsageException(wsOnly.name + " only applies to --consumer " + CONSUMER_WS);
                 }

@@ -103,7 +103,8 @@ class FanOutReportTest {
 
     @Test
     void backlogThroughputIsTimedFromTheAttach() throws UsageException {
-        BenchOptions options = BenchOptions.parse("--messages", "4", "--topic", "t", "--backlog");
+        BenchOptions options = BenchOptions.parse("--messages", "4", "--topic", "t", "--consumer", "ws",
+                "--backlog");
         SubscriptionRun run = run("t-sub");
         for (long seq = 0; seq < 4; seq++) {
             run.measured().record(delivery("t", MessageFactory.MEASURED_PREFIX, seq, 1, 3 * S));
