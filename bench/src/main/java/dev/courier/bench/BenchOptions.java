@@ -4,8 +4,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -28,6 +30,13 @@ public record BenchOptions(
         int warmup,
         Duration timeout,
         boolean delete,
+        String consumer,
+        int subscriptions,
+        int ackBatch,
+        Duration ackInterval,
+        int window,
+        int maxInFlight,
+        boolean backlog,
         boolean help) {
 
     public static final URI DEFAULT_URL = URI.create("http://127.0.0.1:8080");
@@ -41,6 +50,16 @@ public record BenchOptions(
     public static final int DEFAULT_RATE = 0;
     public static final int DEFAULT_WARMUP = 5_000;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    public static final String CONSUMER_SSE = "sse";
+    public static final String CONSUMER_WS = "ws";
+    public static final String DEFAULT_CONSUMER = CONSUMER_SSE;
+    public static final int DEFAULT_SUBSCRIPTIONS = 1;
+    public static final int DEFAULT_ACK_BATCH = 100;
+    public static final Duration DEFAULT_ACK_INTERVAL = Duration.ofMillis(5);
+    public static final int DEFAULT_WINDOW = 0;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 0;
+    public static final int MAX_WINDOW = 100_000;
+    public static final int MAX_SUBSCRIPTIONS = 100;
     public static final String TOPIC_PREFIX = "bench-";
     public static final String SUBSCRIPTION_SUFFIX = "-sub";
 
@@ -65,6 +84,20 @@ public record BenchOptions(
         TIMEOUT("--timeout", true, "<duration>", "give up after this long without progress: 90, 90s, 1500ms, 2m or PT2M (default "
                 + DEFAULT_TIMEOUT.toSeconds() + "s)"),
         DELETE("--delete", false, "", "delete the subscription and the topic at the end"),
+        CONSUMER("--consumer", true, "<sse|ws>", "how subscriptions are consumed: " + CONSUMER_SSE
+                + " (cursor stream, default) or " + CONSUMER_WS + " (WebSocket with acks)"),
+        SUBSCRIPTIONS("--subscriptions", true, "<n>", "subscriptions on the topic, each with its own consumer (fan-out;"
+                + " default " + DEFAULT_SUBSCRIPTIONS + ")"),
+        ACK_BATCH("--ack-batch", true, "<n>", "ws: ack once this many messages are unacked (default "
+                + DEFAULT_ACK_BATCH + ")"),
+        ACK_INTERVAL("--ack-interval", true, "<duration>", "ws: ack whatever is unacked at least this often (default "
+                + DEFAULT_ACK_INTERVAL.toMillis() + "ms)"),
+        WINDOW("--window", true, "<n>", "ws: send a credit frame setting the socket's window; 0 keeps the"
+                + " subscription's maxInFlight (default " + DEFAULT_WINDOW + ")"),
+        MAX_IN_FLIGHT("--max-in-flight", true, "<n>", "maxInFlight of the created subscriptions (the initial ws window);"
+                + " 0 keeps Courier's default (default " + DEFAULT_MAX_IN_FLIGHT + ")"),
+        BACKLOG("--backlog", false, "", "ws: publish the measured messages with no consumer attached, then attach and"
+                + " time the drain (consume throughput without publishing in the way; latency then includes the wait)"),
         HELP("--help", false, "", "print this text and exit");
 
         final String name;
@@ -142,6 +175,17 @@ public record BenchOptions(
         }
         String topic = name(Flag.TOPIC, given.getOrDefault(Flag.TOPIC, TOPIC_PREFIX + String.format("%08x", RANDOM.nextInt())));
         String subscription = name(Flag.SUBSCRIPTION, given.getOrDefault(Flag.SUBSCRIPTION, topic + SUBSCRIPTION_SUFFIX));
+        String consumer = given.getOrDefault(Flag.CONSUMER, DEFAULT_CONSUMER);
+        if (!consumer.equals(CONSUMER_SSE) && !consumer.equals(CONSUMER_WS)) {
+            throw new UsageException("--consumer must be " + CONSUMER_SSE + " or " + CONSUMER_WS + ", got '" + consumer + "'");
+        }
+        if (!consumer.equals(CONSUMER_WS)) {
+            for (Flag wsOnly : new Flag[] {Flag.ACK_BATCH, Flag.ACK_INTERVAL, Flag.WINDOW, Flag.BACKLOG}) {
+                if (given.containsKey(wsOnly)) {
+                    throw new UsageException(wsOnly.name + " only applies to --consumer " + CONSUMER_WS);
+                }
+            }
+        }
         return new BenchOptions(
                 url,
                 allowRemote,
@@ -155,9 +199,28 @@ public record BenchOptions(
                 integer(given, Flag.CONCURRENCY, DEFAULT_CONCURRENCY, 1),
                 integer(given, Flag.RATE, DEFAULT_RATE, 0),
                 integer(given, Flag.WARMUP, DEFAULT_WARMUP, 0),
-                duration(given.get(Flag.TIMEOUT)),
+                duration(Flag.TIMEOUT, given.get(Flag.TIMEOUT), DEFAULT_TIMEOUT),
                 given.containsKey(Flag.DELETE),
+                consumer,
+                bounded(given, Flag.SUBSCRIPTIONS, DEFAULT_SUBSCRIPTIONS, 1, MAX_SUBSCRIPTIONS),
+                integer(given, Flag.ACK_BATCH, DEFAULT_ACK_BATCH, 1),
+                duration(Flag.ACK_INTERVAL, given.get(Flag.ACK_INTERVAL), DEFAULT_ACK_INTERVAL),
+                bounded(given, Flag.WINDOW, DEFAULT_WINDOW, 0, MAX_WINDOW),
+                bounded(given, Flag.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT, 0, MAX_WINDOW),
+                given.containsKey(Flag.BACKLOG),
                 help);
+    }
+
+    /** The names of the subscriptions to create: the one {@code subscription} name, or {@code <it>-<i>} for a fan-out. */
+    public List<String> subscriptionNames() {
+        if (subscriptions == 1) {
+            return List.of(subscription);
+        }
+        List<String> names = new ArrayList<>(subscriptions);
+        for (int i = 0; i < subscriptions; i++) {
+            names.add(subscription + "-" + i);
+        }
+        return List.copyOf(names);
     }
 
     /** The text printed by {@code --help}. */
@@ -165,8 +228,9 @@ public record BenchOptions(
         StringBuilder text = new StringBuilder()
                 .append("Usage: courier-bench [options]\n")
                 .append("\n")
-                .append("Drives a running Courier node over HTTP: creates a topic and a subscription, consumes it over SSE,\n")
-                .append("publishes messages and reports publish throughput, end-to-end latency, loss and duplicates.\n")
+                .append("Drives a running Courier node over HTTP: creates a topic and one or more subscriptions, consumes\n")
+                .append("each over SSE or a WebSocket with acks, publishes messages and reports publish and consume\n")
+                .append("throughput, end-to-end and ack latency, loss and duplicates.\n")
                 .append("Prints a human report and one line 'RESULT {json}'. Exit status: 0 clean run; 1 lost, duplicated\n")
                 .append("or unacknowledged messages, a timed-out wait or an aborted publish; 2 bad command line; 3 the run\n")
                 .append("could not be set up or its warm-up failed.\n")
@@ -227,9 +291,18 @@ public record BenchOptions(
         return parsed;
     }
 
-    private static Duration duration(String value) throws UsageException {
+    private static int bounded(Map<Flag, String> given, Flag flag, int fallback, int min, int max)
+            throws UsageException {
+        int parsed = integer(given, flag, fallback, min);
+        if (parsed > max) {
+            throw new UsageException(flag.name + " must be at most " + max + ", got " + parsed);
+        }
+        return parsed;
+    }
+
+    private static Duration duration(Flag flag, String value, Duration fallback) throws UsageException {
         if (value == null) {
-            return DEFAULT_TIMEOUT;
+            return fallback;
         }
         Duration parsed;
         Matcher shortForm = SHORT_DURATION.matcher(value);
@@ -246,10 +319,11 @@ public record BenchOptions(
                 parsed = Duration.parse(value.toUpperCase(Locale.ROOT));
             }
         } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
-            throw new UsageException("--timeout expects 90, 90s, 1500ms, 2m or an ISO-8601 duration like PT2M, got '" + value + "'");
+            throw new UsageException(flag.name + " expects 90, 90s, 1500ms, 2m or an ISO-8601 duration like PT2M, got '"
+                    + value + "'");
         }
         if (parsed.isNegative() || parsed.isZero()) {
-            throw new UsageException("--timeout must be positive, got '" + value + "'");
+            throw new UsageException(flag.name + " must be positive, got '" + value + "'");
         }
         return parsed;
     }

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Creates and deletes the topic and the subscription a run uses. */
@@ -28,10 +29,19 @@ final class CourierAdmin {
         return put("PUT topic " + topic, endpoints.topic(topic), Map.of("partitions", partitions));
     }
 
-    /** {@code PUT /v1/subscriptions/{sub}}; true if Courier created it (201), false if it already existed alike (200). */
-    boolean putSubscription(String subscription, String topic, String startAt) throws IOException, InterruptedException {
-        return put("PUT subscription " + subscription, endpoints.subscription(subscription),
-                Map.of("topic", topic, "startAt", startAt));
+    /**
+     * {@code PUT /v1/subscriptions/{sub}}; true if Courier created it (201), false if it already existed alike (200).
+     * A {@code maxInFlight} of 0 leaves Courier's default.
+     */
+    boolean putSubscription(String subscription, String topic, String startAt, int maxInFlight)
+            throws IOException, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("topic", topic);
+        body.put("startAt", startAt);
+        if (maxInFlight > 0) {
+            body.put("maxInFlight", maxInFlight);
+        }
+        return put("PUT subscription " + subscription, endpoints.subscription(subscription), body);
     }
 
     /** {@code DELETE /v1/subscriptions/{sub}}; an already absent subscription is fine. */

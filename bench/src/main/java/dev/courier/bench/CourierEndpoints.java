@@ -21,6 +21,13 @@ record CourierEndpoints(URI base) {
         return resolve("/v1/subscriptions/" + subscription + "/events");
     }
 
+    /** The subscription's WebSocket consumer: {@code ws://} (or {@code wss://}) for the base's {@code http(s)://}. */
+    URI socket(String subscription) {
+        URI http = resolve("/v1/subscriptions/" + subscription + "/ws");
+        String scheme = "https".equalsIgnoreCase(http.getScheme()) ? "wss" : "ws";
+        return URI.create(scheme + http.toString().substring(http.getScheme().length()));
+    }
+
     private URI resolve(String path) {
         String root = base.toString();
         while (root.endsWith("/")) {

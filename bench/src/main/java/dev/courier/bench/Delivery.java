@@ -3,7 +3,8 @@ package dev.courier.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The few fields of a Courier delivery record the bench needs, read from the SSE {@code data:} payload.
+ * The few fields of a Courier delivery record the bench needs, read from an SSE {@code data:} payload or a WebSocket
+ * {@code message} frame.
  *
  * @param id the message id the bench chose ({@code m-<seq>} or {@code w-<seq>})
  * @param topic the record's {@code topic}, empty if it carried none
@@ -11,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param seq the message's sequence number within its phase ({@code data.seq})
  * @param sentNanos {@code System.nanoTime()} when its publish request was sent ({@code data.sentNanos})
  * @param deliveryAttempt the record's {@code deliveryAttempt} (1 on first delivery)
- * @param receivedNanos {@code System.nanoTime()} when the event was dispatched from the stream
+ * @param receivedNanos {@code System.nanoTime()} when the event or frame was read
  */
 record Delivery(String id, String topic, boolean warmup, long seq, long sentNanos, int deliveryAttempt, long receivedNanos) {
 

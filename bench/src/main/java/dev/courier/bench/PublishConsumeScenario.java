@@ -5,15 +5,21 @@ import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The {@code publish-consume} scenario: one topic, one subscription read over SSE from the earliest offset, a warm-up
- * phase and a measured phase, each published and then awaited until every acknowledged message has arrived.
+ * The {@code publish-consume} scenario: one topic, one or more subscriptions (fan-out) each read by its own SSE or
+ * WebSocket consumer from the earliest offset, a warm-up phase and a measured phase, each published and then awaited
+ * until every subscription received every acknowledged message.
  */
 final class PublishConsumeScenario {
     private static final Duration CONNECT_WAIT = Duration.ofSeconds(10);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(20);
+    private static final Duration SETTLE_WAIT = Duration.ofSeconds(10);
     private static final String START_AT = "earliest";
 
     private final BenchOptions options;
@@ -21,6 +27,7 @@ final class PublishConsumeScenario {
     private final PrintStream log;
     private final CourierEndpoints endpoints;
     private final CourierAdmin admin;
+    private long consumeStartNanos;
 
     PublishConsumeScenario(BenchOptions options, HttpClient client, PrintStream log) {
         this.options = options;
@@ -34,43 +41,78 @@ final class PublishConsumeScenario {
     Report run() throws BenchFailure, InterruptedException {
         createTopic();
         try {
-            createSubscription();
+            createSubscriptions();
             return consumeWhilePublishing();
         } finally {
             if (options.delete()) {
-                deleteTopicAndSubscription();
+                deleteTopicAndSubscriptions();
             }
         }
     }
 
     private Report consumeWhilePublishing() throws BenchFailure, InterruptedException {
-        DeliveryTracker warmupTracker = new DeliveryTracker(options.warmup());
-        DeliveryTracker tracker = new DeliveryTracker(options.messages());
-        SseConsumer consumer = new SseConsumer(client, endpoints.events(options.subscription()),
-                delivery -> route(delivery, warmupTracker, tracker), log);
+        List<SubscriptionRun> runs = new ArrayList<>();
+        for (String name : options.subscriptionNames()) {
+            runs.add(SubscriptionRun.create(name, options.topic(), options.warmup(), options.messages(),
+                    this::newConsumer));
+        }
         try {
-            consumer.start();
-            awaitConnection(consumer);
-            if (options.warmup() > 0) {
-                warmUp(warmupTracker);
+            for (SubscriptionRun run : runs) {
+                run.consumer().start();
             }
-            log.printf("measure: publishing %d messages%n", options.messages());
+            for (SubscriptionRun run : runs) {
+                awaitConnection(run);
+            }
+            if (options.warmup() > 0) {
+                warmUp(runs);
+            }
+            runs.forEach(run -> run.consumer().resetFigures());
+            Runnable afterPublishing = () -> { };
+            if (options.backlog()) {
+                detach(runs);
+                afterPublishing = () -> attach(runs);
+            }
+            log.printf("measure: publishing %d messages to %d subscription(s)%n", options.messages(), runs.size());
             PhaseResult measured = runPhase("measure", MessageFactory.MEASURED_PREFIX, options.messages(),
-                    options.rate(), tracker);
-            return report(measured, tracker, consumer);
+                    options.rate(), trackers(runs, SubscriptionRun::measured), afterPublishing);
+            boolean settled = awaitSettled(runs);
+            long consumeStart = options.backlog() ? consumeStartNanos : measured.outcome().firstSendNanos();
+            return new ReportBuilder(options, measured.outcome(), consumeStart, measured.timedOut(), settled, runs)
+                    .build();
         } finally {
-            consumer.stop();
+            for (SubscriptionRun run : runs) {
+                run.consumer().stop();
+            }
         }
     }
 
-    private void route(Delivery delivery, DeliveryTracker warmupTracker, DeliveryTracker tracker) {
-        if (!delivery.topic().isEmpty() && !delivery.topic().equals(options.topic())) {
-            tracker.recordForeign(delivery);
-        } else if (delivery.warmup()) {
-            warmupTracker.record(delivery);
-        } else {
-            tracker.record(delivery);
+    /** Backlog mode: lets the warm-up's acks settle, closes every consumer and prepares a fresh one per subscription. */
+    private void detach(List<SubscriptionRun> runs) throws InterruptedException {
+        awaitSettled(runs);
+        for (int i = 0; i < runs.size(); i++) {
+            runs.get(i).consumer().stop();
+            runs.set(i, runs.get(i).withFreshConsumer(options.topic(), this::newConsumer));
         }
+    }
+
+    /** Backlog mode: starts the fresh consumers once the backlog is published; the drain is timed from here. */
+    private void attach(List<SubscriptionRun> runs) {
+        log.printf("backlog: published; attaching %d consumer(s)%n", runs.size());
+        consumeStartNanos = System.nanoTime();
+        runs.forEach(run -> run.consumer().start());
+    }
+
+    private BenchConsumer newConsumer(String subscription, Consumer<Delivery> sink) {
+        if (options.consumer().equals(BenchOptions.CONSUMER_WS)) {
+            return new WsConsumer(client, endpoints.socket(subscription), subscription, options.window(),
+                    options.ackBatch(), options.ackInterval(), sink, log);
+        }
+        return new SseConsumer(client, endpoints.events(subscription), sink, log);
+    }
+
+    private static List<DeliveryTracker> trackers(List<SubscriptionRun> runs,
+                                                  Function<SubscriptionRun, DeliveryTracker> phase) {
+        return runs.stream().map(phase).toList();
     }
 
     private void createTopic() throws BenchFailure, InterruptedException {
@@ -90,36 +132,46 @@ final class PublishConsumeScenario {
         }
     }
 
-    private void createSubscription() throws BenchFailure, InterruptedException {
-        try {
-            admin.putSubscription(options.subscription(), options.topic(), START_AT);
-        } catch (IOException e) {
-            throw new BenchFailure("creating the subscription: " + e.getMessage(), e);
+    private void createSubscriptions() throws BenchFailure, InterruptedException {
+        for (String name : options.subscriptionNames()) {
+            try {
+                admin.putSubscription(name, options.topic(), START_AT, options.maxInFlight());
+            } catch (IOException e) {
+                throw new BenchFailure("creating the subscription " + name + ": " + e.getMessage(), e);
+            }
         }
-        log.printf("setup: topic %s (%d partitions), subscription %s from %s%n", options.topic(),
-                options.partitions(), options.subscription(), START_AT);
+        log.printf("setup: topic %s (%d partitions), %d subscription(s) %s from %s, %s consumers%n", options.topic(),
+                options.partitions(), options.subscriptions(), options.subscriptionNames().get(0)
+                        + (options.subscriptions() > 1 ? "..." : ""), START_AT, options.consumer());
     }
 
-    private void awaitConnection(SseConsumer consumer) throws BenchFailure, InterruptedException {
+    private void awaitConnection(SubscriptionRun run) throws BenchFailure, InterruptedException {
+        BenchConsumer consumer = run.consumer();
         if (consumer.awaitConnected(CONNECT_WAIT)) {
             return;
         }
         if (consumer.lastFailure() != null) {
-            throw new BenchFailure("the SSE stream of " + options.subscription() + " did not open: " + consumer.lastFailure());
+            throw new BenchFailure("the " + options.consumer() + " consumer of " + run.name() + " did not connect: "
+                    + consumer.lastFailure());
         }
-        log.printf("sse: no response headers within %d s; publishing anyway%n", CONNECT_WAIT.toSeconds());
+        log.printf("%s: %s not connected within %d s; publishing anyway%n", options.consumer(), run.name(),
+                CONNECT_WAIT.toSeconds());
     }
 
-    private void warmUp(DeliveryTracker warmupTracker) throws BenchFailure, InterruptedException {
+    private void warmUp(List<SubscriptionRun> runs) throws BenchFailure, InterruptedException {
         log.printf("warmup: publishing %d messages (not measured)%n", options.warmup());
-        PhaseResult warmup = runPhase("warmup", MessageFactory.WARMUP_PREFIX, options.warmup(), 0, warmupTracker);
+        List<DeliveryTracker> trackers = trackers(runs, SubscriptionRun::warmup);
+        PhaseResult warmup = runPhase("warmup", MessageFactory.WARMUP_PREFIX, options.warmup(), 0, trackers, () -> { });
         if (warmup.outcome().fatal() != null) {
             throw new BenchFailure("warm-up publishing failed: " + warmup.outcome().fatal());
         }
-        int missing = warmupTracker.missingFrom(warmup.outcome().acknowledged());
+        long missing = 0;
+        for (DeliveryTracker tracker : trackers) {
+            missing += tracker.missingFrom(warmup.outcome().acknowledged());
+        }
         if (missing > 0 || warmup.outcome().unacknowledged() > 0) {
             throw new BenchFailure("warm-up did not complete: " + warmup.outcome().unacknowledged()
-                    + " messages unacknowledged, " + missing + " acknowledged but not received within "
+                    + " messages unacknowledged, " + missing + " deliveries acknowledged but not received within "
                     + options.timeout().toSeconds() + " s without progress");
         }
     }
@@ -128,28 +180,36 @@ final class PublishConsumeScenario {
     private record PhaseResult(PublishOutcome outcome, boolean timedOut) {
     }
 
-    private PhaseResult runPhase(String phase, String idPrefix, int count, int rate, DeliveryTracker tracker)
-            throws InterruptedException {
+    private PhaseResult runPhase(String phase, String idPrefix, int count, int rate, List<DeliveryTracker> trackers,
+                                 Runnable afterPublishing) throws InterruptedException {
         Publisher publisher = new Publisher(client, endpoints.messages(options.topic()),
                 new MessageFactory(idPrefix, options.size(), options.batch() > 1), options.batch(),
                 options.concurrency(), new RatePacer(rate), log);
         ProgressReporter progress = new ProgressReporter(log, phase, count, publisher::acknowledgedSoFar,
-                tracker::distinct);
+                () -> trackers.stream().mapToLong(DeliveryTracker::distinct).min().orElse(0));
         try {
             PublishOutcome outcome = publisher.publish(count);
-            boolean timedOut = !awaitDeliveries(outcome, tracker);
+            afterPublishing.run();
+            boolean timedOut = !awaitDeliveries(outcome, trackers);
             return new PhaseResult(outcome, timedOut);
         } finally {
             progress.stop();
         }
     }
 
-    /** Waits until every acknowledged message arrived (true), or the timeout passed with nothing new arriving (false). */
-    private boolean awaitDeliveries(PublishOutcome outcome, DeliveryTracker tracker) throws InterruptedException {
+    /**
+     * Waits until every subscription received every acknowledged message (true), or the timeout passed with nothing
+     * new arriving on any of them (false).
+     */
+    private boolean awaitDeliveries(PublishOutcome outcome, List<DeliveryTracker> trackers)
+            throws InterruptedException {
         long waitStart = System.nanoTime();
         long timeout = options.timeout().toNanos();
-        while (!tracker.containsAll(outcome.acknowledged())) {
-            long lastProgress = Math.max(waitStart, tracker.lastActivityNanos());
+        while (!trackers.stream().allMatch(tracker -> tracker.containsAll(outcome.acknowledged()))) {
+            long lastProgress = waitStart;
+            for (DeliveryTracker tracker : trackers) {
+                lastProgress = Math.max(lastProgress, tracker.lastActivityNanos());
+            }
             if (System.nanoTime() - lastProgress > timeout) {
                 return false;
             }
@@ -158,48 +218,27 @@ final class PublishConsumeScenario {
         return true;
     }
 
-    private Report report(PhaseResult measured, DeliveryTracker tracker, SseConsumer consumer) {
-        PublishOutcome out = measured.outcome();
-        long acknowledged = out.acknowledged().cardinality();
-        long publishNanos = out.lastAckNanos() - out.firstSendNanos();
-        int received = tracker.distinct();
-        long consumeNanos = received == 0 ? 0 : tracker.lastReceiveNanos() - out.firstSendNanos();
-        long lost = tracker.missingFrom(out.acknowledged());
-        long duplicated = tracker.duplicates();
-        boolean ok = lost == 0 && duplicated == 0 && out.unacknowledged() == 0 && out.fatal() == null
-                && !measured.timedOut() && out.dedupHits() == 0 && tracker.unexpected() == 0;
-        return new Report(
-                new Report.Setup(options.scenario(), options.url().toString(), options.topic(), options.subscription(),
-                        options.partitions(), options.messages(), options.size(), options.batch(),
-                        options.concurrency(), options.rate(), options.warmup()),
-                new Report.Publish(
-                        Report.round(publishNanos / 1e6),
-                        Report.perSecond(acknowledged, publishNanos),
-                        acknowledged,
-                        out.unacknowledged(),
-                        out.requests(),
-                        out.errors(),
-                        out.retries(),
-                        out.dedupHits(),
-                        out.protocolErrors(),
-                        Report.millis(out.requestLatencyMicros().getValueAtPercentile(50)),
-                        Report.millis(out.requestLatencyMicros().getValueAtPercentile(99)),
-                        Report.millis(out.requestLatencyMicros().getMaxValue())),
-                new Report.Consume(Report.round(consumeNanos / 1e6), Report.perSecond(received, consumeNanos), received,
-                        measured.timedOut()),
-                Report.Latency.of(tracker.latencyMicros()),
-                new Report.Integrity(lost, duplicated, tracker.redelivered(), tracker.unexpected()),
-                new Report.Sse(consumer.reconnects(), consumer.heartbeats(), consumer.lagNotices(),
-                        consumer.otherEvents(), consumer.malformedEvents()),
-                ok,
-                out.fatal());
+    /** Waits a little for every consumer to have its acks sent and confirmed, so the ack figures are complete. */
+    private boolean awaitSettled(List<SubscriptionRun> runs) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.min(SETTLE_WAIT.toNanos(), options.timeout().toNanos());
+        while (!runs.stream().allMatch(run -> run.consumer().settled())) {
+            if (System.nanoTime() > deadline) {
+                log.println("settle: some acks were not confirmed in time");
+                return false;
+            }
+            TimeUnit.NANOSECONDS.sleep(POLL_INTERVAL.toNanos());
+        }
+        return true;
     }
 
-    private void deleteTopicAndSubscription() throws InterruptedException {
+    private void deleteTopicAndSubscriptions() throws InterruptedException {
         try {
-            admin.deleteSubscription(options.subscription());
+            for (String name : options.subscriptionNames()) {
+                admin.deleteSubscription(name);
+            }
             admin.deleteTopic(options.topic());
-            log.printf("cleanup: deleted subscription %s and topic %s%n", options.subscription(), options.topic());
+            log.printf("cleanup: deleted %d subscription(s) and topic %s%n", options.subscriptions(),
+                    options.topic());
         } catch (IOException e) {
             log.println("cleanup: " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.courier.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
@@ -20,12 +21,16 @@ public record Report(
         Latency latency,
         Integrity integrity,
         Sse sse,
+        Ws ws,
+        List<PerSubscription> subscriptions,
         boolean ok,
         String error) {
 
     /** What was asked for. */
     public record Setup(String scenario, String url, String topic, String subscription, int partitions, int messages,
-                        int sizeBytes, int batch, int concurrency, int rateMsgsPerSec, int warmup) {
+                        int sizeBytes, int batch, int concurrency, int rateMsgsPerSec, int warmup, String consumer,
+                        int subscriptions, int ackBatch, double ackIntervalMs, int window, int maxInFlight,
+                        boolean backlog) {
     }
 
     /** Publishing, from the first request sent to the last 2xx answer. */
@@ -34,11 +39,14 @@ public record Report(
                           double requestP99Ms, double requestMaxMs) {
     }
 
-    /** Consuming, from the first request sent to the last new message received. */
+    /**
+     * Consuming, from the first request sent to the last new message received by any subscription; with several
+     * subscriptions {@code received} and {@code msgsPerSec} count deliveries across all of them.
+     */
     public record Consume(double durationMs, double msgsPerSec, long received, boolean timedOut) {
     }
 
-    /** End-to-end latency: publish request sent to SSE event read, over first deliveries. */
+    /** End-to-end latency: publish request sent to SSE event or WebSocket frame read, over first deliveries. */
     public record Latency(long samples, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
                           double meanMs) {
 
@@ -68,8 +76,30 @@ public record Report(
     public record Integrity(long lost, long duplicated, long redelivered, long unexpected) {
     }
 
-    /** The SSE connection's life. */
+    /** The SSE connections' life, summed over subscriptions; null when consuming over WebSockets. */
     public record Sse(long reconnects, long heartbeats, long lagNotices, long otherEvents, long malformedEvents) {
+    }
+
+    /**
+     * The WebSocket consumers' acks and frames, summed over subscriptions, for the measured phase; null when
+     * consuming over SSE.
+     *
+     * @param ackFrames ack frames sent
+     * @param ackIds ack ids sent in them
+     * @param confirmed ack ids the server confirmed durable in {@code acked} frames
+     * @param unconfirmed ack ids sent or gathered but not confirmed when the run ended
+     * @param unknownConfirmations confirmed ids the bench never sent (or saw confirmed twice)
+     * @param ackLatency ack frame sent to its {@code acked} confirmation read
+     * @param settled whether every ack was confirmed before the consumers closed
+     */
+    public record Ws(long ackFrames, long ackIds, long confirmed, long unconfirmed, long unknownConfirmations,
+                     Latency ackLatency, boolean settled, long reconnects, long lagFrames, long errorFrames,
+                     long otherFrames, long malformedFrames, long sendFailures) {
+    }
+
+    /** One subscription's share of a run. */
+    public record PerSubscription(String name, long received, double msgsPerSec, long lost, long duplicated,
+                                  long redelivered, long unexpected) {
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -79,8 +109,14 @@ public record Report(
         Setup s = setup;
         out.println();
         out.printf(Locale.ROOT, "Courier bench: %s against %s%n", s.scenario(), s.url());
-        out.printf(Locale.ROOT, "  topic         %s (%d partitions), subscription %s%n", s.topic(), s.partitions(),
-                s.subscription());
+        out.printf(Locale.ROOT, "  topic         %s (%d partitions), %d subscription(s) %s%s, %s consumers%n",
+                s.topic(), s.partitions(), s.subscriptions(), s.subscription(), s.subscriptions() > 1 ? "-<i>" : "",
+                s.consumer());
+        if (ws != null) {
+            out.printf(Locale.ROOT, "  ws acks       batch %d, every %.1f ms, window %s, maxInFlight %s%n", s.ackBatch(),
+                    s.ackIntervalMs(), s.window() == 0 ? "maxInFlight" : String.valueOf(s.window()),
+                    s.maxInFlight() == 0 ? "default" : String.valueOf(s.maxInFlight()));
+        }
         out.printf(Locale.ROOT, "  workload      %d messages of ~%d B, batch %d, concurrency %d, rate %s, warmup %d%n",
                 s.messages(), s.sizeBytes(), s.batch(), s.concurrency(),
                 s.rateMsgsPerSec() == 0 ? "unlimited" : s.rateMsgsPerSec() + " msgs/s", s.warmup());
@@ -88,8 +124,13 @@ public record Report(
                         + " (per request p50 %.2f ms, p99 %.2f ms, max %.2f ms)%n",
                 publish.durationMs() / 1000, publish.msgsPerSec(), publish.acknowledged(), publish.requests(),
                 publish.requestP50Ms(), publish.requestP99Ms(), publish.requestMaxMs());
-        out.printf(Locale.ROOT, "  consume       %.3f s, %.0f msgs/s, %d received%s%n",
-                consume.durationMs() / 1000, consume.msgsPerSec(), consume.received(),
+        if (s.backlog()) {
+            out.println("  backlog       published first, consumers attached after: consume is timed from the attach;"
+                    + " end-to-end latency includes the wait");
+        }
+        out.printf(Locale.ROOT, "  consume       %.3f s, %.0f %s/s, %d received%s%n",
+                consume.durationMs() / 1000, consume.msgsPerSec(),
+                s.subscriptions() > 1 ? "deliveries (all subscriptions)" : "msgs", consume.received(),
                 consume.timedOut() ? " (gave up waiting: no progress within the timeout)" : "");
         out.printf(Locale.ROOT, "  end-to-end    p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms"
                         + " (mean %.2f ms, %d samples)%n",
@@ -98,10 +139,30 @@ public record Report(
         out.printf(Locale.ROOT, "  integrity     lost %d, duplicated %d, redelivered %d, unexpected %d, unacknowledged %d%n",
                 integrity.lost(), integrity.duplicated(), integrity.redelivered(), integrity.unexpected(),
                 publish.unacknowledged());
-        out.printf(Locale.ROOT, "  errors        publish errors %d, retries %d, dedup hits %d, protocol errors %d;"
-                        + " SSE reconnects %d, heartbeats %d, lag notices %d, malformed events %d%n",
-                publish.errors(), publish.retries(), publish.dedupHits(), publish.protocolErrors(), sse.reconnects(),
-                sse.heartbeats(), sse.lagNotices(), sse.malformedEvents());
+        if (ws != null) {
+            Latency a = ws.ackLatency();
+            out.printf(Locale.ROOT, "  ack confirm   p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms"
+                            + " (%d ack frames, %d ids sent, %d confirmed, %d unconfirmed, %d unknown)%n",
+                    a.p50Ms(), a.p90Ms(), a.p99Ms(), a.p999Ms(), a.maxMs(), ws.ackFrames(), ws.ackIds(),
+                    ws.confirmed(), ws.unconfirmed(), ws.unknownConfirmations());
+        }
+        if (subscriptions.size() > 1) {
+            for (PerSubscription p : subscriptions) {
+                out.printf(Locale.ROOT, "  subscription  %s: %d received, %.0f msgs/s, lost %d, duplicated %d,"
+                                + " redelivered %d, unexpected %d%n", p.name(), p.received(), p.msgsPerSec(), p.lost(), p.duplicated(), p.redelivered(), p.unexpected());
+            }
+        }
+        out.printf(Locale.ROOT, "  errors        publish errors %d, retries %d, dedup hits %d, protocol errors %d%n",
+                publish.errors(), publish.retries(), publish.dedupHits(), publish.protocolErrors());
+        if (sse != null) {
+            out.printf(Locale.ROOT, "  sse           reconnects %d, heartbeats %d, lag notices %d, malformed events %d%n",
+                    sse.reconnects(), sse.heartbeats(), sse.lagNotices(), sse.malformedEvents());
+        }
+        if (ws != null) {
+            out.printf(Locale.ROOT, "  ws            reconnects %d, lag frames %d, error frames %d, other frames %d,"
+                            + " malformed frames %d, send failures %d%n", ws.reconnects(), ws.lagFrames(),
+                    ws.errorFrames(), ws.otherFrames(), ws.malformedFrames(), ws.sendFailures());
+        }
         if (s.rateMsgsPerSec() > 0 && publish.msgsPerSec() < 0.95 * s.rateMsgsPerSec()) {
             out.printf(Locale.ROOT, "  note          target rate %d msgs/s not reached: the node (or the bench) could not"
                     + " keep up, so latency excludes the time messages waited to be sent%n", s.rateMsgsPerSec());

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * {@link Delivery}; when the connection drops it reconnects with {@code Last-Event-ID} so delivery resumes after the
  * last event it saw.
  */
-final class SseConsumer {
+final class SseConsumer implements BenchConsumer {
     private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
     private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
@@ -57,18 +57,32 @@ final class SseConsumer {
         this.thread.setDaemon(true);
     }
 
-    void start() {
+    @Override
+    public void start() {
         thread.start();
     }
 
     /** Waits until the first connection answered 200; false if it did not within {@code timeout}. */
-    boolean awaitConnected(Duration timeout) throws InterruptedException {
+    @Override
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
         return connected.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Why the last connection attempt failed, or null if none failed. */
-    String lastFailure() {
+    @Override
+    public String lastFailure() {
         return lastFailure;
+    }
+
+    /** A cursor stream owes the server nothing: its position advances as events are written. */
+    @Override
+    public boolean settled() {
+        return true;
+    }
+
+    /** Its counters cover the whole run, warm-up included. */
+    @Override
+    public void resetFigures() {
     }
 
     /** The HTTP status of the last refused connection attempt, or 0 if none was refused by status. */
@@ -97,7 +111,8 @@ final class SseConsumer {
     }
 
     /** Ends the stream and waits briefly for the reading thread to finish. */
-    void stop() throws InterruptedException {
+    @Override
+    public void stop() throws InterruptedException {
         closed = true;
         InputStream stream = current;
         if (stream != null) {

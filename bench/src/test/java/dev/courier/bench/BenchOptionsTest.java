@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Checks option defaults, both flag spellings, and that bad command lines are refused with a useful message. */
@@ -31,6 +32,42 @@ class BenchOptionsTest {
         assertFalse(o.help());
         assertTrue(o.topic().matches("bench-[0-9a-f]{8}"), o.topic());
         assertEquals(o.topic() + "-sub", o.subscription());
+        assertEquals(BenchOptions.CONSUMER_SSE, o.consumer());
+        assertEquals(1, o.subscriptions());
+        assertEquals(List.of(o.subscription()), o.subscriptionNames());
+        assertEquals(100, o.ackBatch());
+        assertEquals(Duration.ofMillis(5), o.ackInterval());
+        assertEquals(0, o.window());
+        assertEquals(0, o.maxInFlight());
+    }
+
+    @Test
+    void readsWebSocketAndFanOutOptions() throws UsageException {
+        BenchOptions o = BenchOptions.parse("--consumer", "ws", "--subscriptions=3", "--ack-batch", "250",
+                "--ack-interval", "2ms", "--window", "5000", "--max-in-flight", "10000", "--subscription", "s");
+
+        assertEquals(BenchOptions.CONSUMER_WS, o.consumer());
+        assertEquals(3, o.subscriptions());
+        assertEquals(List.of("s-0", "s-1", "s-2"), o.subscriptionNames());
+        assertEquals(250, o.ackBatch());
+        assertEquals(Duration.ofMillis(2), o.ackInterval());
+        assertEquals(5000, o.window());
+        assertEquals(10_000, o.maxInFlight());
+    }
+
+    @Test
+    void webSocketOptionsNeedTheWebSocketConsumerAndSaneValues() {
+        assertTrue(assertThrows(UsageException.class, () -> BenchOptions.parse("--ack-batch", "10"))
+                .getMessage().contains("--consumer ws"));
+        assertTrue(assertThrows(UsageException.class, () -> BenchOptions.parse("--consumer", "poll"))
+                .getMessage().contains("sse or ws"));
+        assertThrows(UsageException.class, () -> BenchOptions.parse("--consumer", "ws", "--ack-batch", "0"));
+        assertThrows(UsageException.class, () -> BenchOptions.parse("--consumer", "ws", "--ack-interval", "0ms"));
+        assertThrows(UsageException.class, () -> BenchOptions.parse("--consumer", "ws", "--window", "-1"));
+        assertThrows(UsageException.class, () -> BenchOptions.parse("--consumer", "ws", "--window", "100001"));
+        assertThrows(UsageException.class, () -> BenchOptions.parse("--backlog"));
+        assertThrows(UsageException.class, () -> BenchOptions.parse("--subscriptions", "0"));
+        assertThrows(UsageException.class, () -> BenchOptions.parse("--subscriptions", "101"));
     }
 
     @Test
