@@ -40,4 +40,4 @@ if jar_is_stale; then
 fi
 
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options, split on purpose
-exec java ${BENCH_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$jar" "$@"
+exec java ${BENCH_JAVA_OPTS:--Xms512m -Xmx512m -Djava.util.concurrent.ForkJoinPool.common.parallelism=4} -jar "$jar" "$@"

@@ -19,6 +19,19 @@ import org.slf4j.LoggerFactory;
  * the Cassandra it started is stopped after it.
  */
 public final class Main {
+  private static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  static {
+    // With fewer than three cores the JDK's common pool has parallelism 1, and CompletableFuture
+    // then starts a new thread for every async step; Pekko's ask replies take that path. Set
+    // before anything touches the pool.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
