@@ -15,7 +15,8 @@ bench/pom.xml or the root pom.xml, then runs it with the options given. Start a 
 (./courier run in another terminal).
 
 Environment:
-  BENCH_JAVA_OPTS   extra JVM options for the bench process (default: -Xms512m -Xmx512m)
+  BENCH_JAVA_OPTS   JVM options for the bench process (default: -Xms512m -Xmx512m and a
+                    common pool of four threads)
   BENCH_REBUILD=1   rebuild the jar even if it looks fresh
 
 USAGE

@@ -100,6 +100,15 @@ public final class CourierNode {
                     subscription, name, settings.push(), settings.maxInFlight(), pushConfig),
             DeliverySettings.fromConfig(config)));
     PushKeeper.init(system, pushRegistry);
+    // Webhook connection pools close before the actor system does, not under it.
+    org.apache.pekko.actor.CoordinatedShutdown.get(system)
+        .addTask(
+            org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceStop(),
+            "close-push-connection-pools",
+            () ->
+                org.apache.pekko.http.javadsl.Http.get(system)
+                    .shutdownAllConnectionPools()
+                    .thenApply(done -> org.apache.pekko.Done.getInstance()));
     log.info("Sharded entities started");
     return backend;
   }
