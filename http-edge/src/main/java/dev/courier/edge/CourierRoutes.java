@@ -14,7 +14,8 @@ public final class CourierRoutes extends AllDirectives {
             new TopicRoutes(backend, settings).routes(),
             new SseRoutes(system, backend, settings).routes(),
             new SubscriptionRoutes(backend).routes(),
-            new HealthRoutes(backend).routes());
+            new HealthRoutes(backend).routes(),
+            new LatestRoutes(backend).routes());
     var exceptions = Problems.exceptionHandler();
     var rejections = Problems.rejectionHandler();
     this.all = handleExceptions(exceptions, () -> handleRejections(rejections, () -> api));

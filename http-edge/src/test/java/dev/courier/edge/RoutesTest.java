@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.courier.protocol.topic.PublishReply;
+import dev.courier.protocol.topic.StoredMessage;
+import java.time.Instant;
+import java.util.Map;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +54,7 @@ class RoutesTest {
     backend.published.clear();
     backend.nextPublishReply = null;
     backend.ready = true;
+    backend.latest.clear();
     backend.addTopic("orders", 3);
   }
 
@@ -181,4 +185,25 @@ class RoutesTest {
     backend.ready = false;
     assertProblem(call("GET", "/health/ready", null), 503);
   }
-}
+
+  @Test
+  void latestNeedsAValidKeyAndAnswersTheStoredMessage() throws Exception {
+    assertProblem(call("GET", "/v1/topics/orders/latest", null), 400);
+    Answer empty = call("GET", "/v1/topics/orders/latest?key=", null);
+    assertProblem(empty, 400);
+    assertEquals("key", empty.body().get("errors").get(0).get("field").asText());
+    assertProblem(call("GET", "/v1/topics/orders/latest?key=" + "k".repeat(1025), null), 400);
+    assertProblem(call("GET", "/v1/topics/missing/latest?key=a", null), 404);
+    assertProblem(call("GET", "/v1/topics/orders/latest?key=a", null), 404);
+    backend.latest.put("orders/a", new StoredMessage("m-1", "a", 2, 41,
+        Instant.parse("2026-01-31T12:00:00Z"), Map.of("type", "created"), "{\"x\":[1,2]}"));
+    Answer found = call("GET", "/v1/topics/orders/latest?key=a", null);
+    assertEquals(200, found.status());
+    assertEquals("m-1", found.body().get("id").asText());
+    assertEquals("a", found.body().get("key").asText());
+    assertEquals(2, found.body().get("partition").asInt());
+    assertEquals(41, found.body().get("offset").asLong());
+    assertEquals("2026-01-31T12:00:00Z", found.body().get("publishTime").asText());
+    assertEquals("created", found.body().get("attributes").get("type").asText());
+    assertEquals("{\"x\":[1,2]}", Json.MAPPER.writeValueAsString(found.body().get("data")));
+  }}
