@@ -286,8 +286,9 @@ public final class TopicPartitionEntity {
   }
 
   /**
-   * Once per incarnation, before the first write: re-records the dedup ids of the last rows of the
-   * log, in case the previous incarnation died between writing those rows and their ids.
+   * Once per incarnation, before the first write: re-records the dedup ids and each key's latest
+   * offset of the last rows of the log, in case the previous incarnation died between writing
+   * those rows and the rest of its commit (a retry would be a duplicate and record neither).
    */
   private CompletionStage<Void> repairTail(TopicInfo topic) {
     if (tailRepaired || nextOffset == 0) {
@@ -299,12 +300,21 @@ public final class TopicPartitionEntity {
         .thenCompose(
             rows -> {
               List<StoredMessage> withIds = new ArrayList<>();
+              List<StoredMessage> all = new ArrayList<>();
               for (LogEntry row : rows) {
+                all.add(row.message());
                 if (row.clientId()) {
                   withIds.add(row.message());
                 }
               }
-              return dedup.remember(topicId, withIds, topic.settings().dedupWindow());
+              CompletableFuture<Void> ids =
+                  dedup.remember(topicId, withIds, topic.settings().dedupWindow())
+                      .toCompletableFuture();
+              CompletableFuture<Void> latestKeys =
+                  latest
+                      .record(topicId, partition, topic.settings().retention(), newestPerKey(all))
+                      .toCompletableFuture();
+              return CompletableFuture.allOf(ids, latestKeys);
             })
         .thenApply(
             done -> {
