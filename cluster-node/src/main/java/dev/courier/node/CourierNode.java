@@ -14,6 +14,7 @@ import dev.courier.node.topic.TopicPartitionSettings;
 import dev.courier.persistence.CassandraSessions;
 import dev.courier.persistence.CourierSchema;
 import dev.courier.persistence.DedupStore;
+import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.SubscriptionRegistry;
 import dev.courier.persistence.TopicLogStore;
 import dev.courier.persistence.TopicStore;
@@ -78,15 +79,17 @@ public final class CourierNode {
     String ks = node.keyspace();
     TopicLogStore logStore = new TopicLogStore(session, ks, node.maxBatchBytes());
     DedupStore dedup = new DedupStore(session, ks);
+    LatestStore latest = new LatestStore(session, ks, node.maxBatchBytes());
     TopicStore topics = new TopicStore(session, ks);
     SubscriptionRegistry registry = new SubscriptionRegistry(session, ks);
     TopicPartitionEntity.init(
-        system, logStore, dedup, TopicPartitionSettings.fromConfig(config));
+        system, logStore, dedup, latest, TopicPartitionSettings.fromConfig(config));
     PushConfig pushConfig = PushConfig.fromConfig(config);
     PushRegistry pushRegistry = new PushRegistry(session, ks);
     NodeBackend backend =
         new NodeBackend(
-            system, session, topics, logStore, registry, edge.askTimeout(), node.topicCacheTtl());
+            system, session, topics, logStore, registry, edge.askTimeout(), node.topicCacheTtl(),
+            latest);
     SubscriptionEntity.init(
         system,
         new SubscriptionEntity.Dependencies(

@@ -5,6 +5,7 @@ import dev.courier.edge.CourierBackend;
 import dev.courier.edge.SeekTarget;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
+import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.SubscriptionRegistry;
 import dev.courier.persistence.TopicLogStore;
 import dev.courier.persistence.TopicStore;
@@ -18,6 +19,7 @@ import dev.courier.protocol.topic.PartitionHead;
 import dev.courier.protocol.topic.Partitioner;
 import dev.courier.protocol.topic.PublishReply;
 import dev.courier.protocol.topic.PublishResult;
+import dev.courier.protocol.topic.StoredMessage;
 import dev.courier.protocol.topic.TopicInfo;
 import dev.courier.protocol.topic.TopicPartitionCommand;
 import dev.courier.protocol.topic.TopicSettings;
@@ -56,6 +58,7 @@ public final class NodeBackend implements CourierBackend {
   private final long cacheTtlNanos;
   private final ConcurrentHashMap<String, CachedTopic> cache = new ConcurrentHashMap<>();
   private final ClusterShardingHealthCheck shardingHealth;
+  private final LatestStore latest;
 
   public NodeBackend(
       ActorSystem<?> system,
@@ -64,7 +67,8 @@ public final class NodeBackend implements CourierBackend {
       TopicLogStore log,
       SubscriptionRegistry registry,
       Duration askTimeout,
-      Duration topicCacheTtl) {
+      Duration topicCacheTtl,
+      LatestStore latest) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.session = session;
@@ -74,6 +78,7 @@ public final class NodeBackend implements CourierBackend {
     this.askTimeout = askTimeout;
     this.cacheTtlNanos = topicCacheTtl.toNanos();
     this.shardingHealth = new ClusterShardingHealthCheck(system.classicSystem());
+    this.latest = latest;
   }
 
   // ---- topics ----
@@ -381,6 +386,24 @@ public final class NodeBackend implements CourierBackend {
                         .executeAsync("SELECT release_version FROM system.local")
                         .thenApply(rs -> rs.one() != null))
         .exceptionally(e -> false);
+  }
+
+  // ---- latest per key ----
+
+  @Override
+  public CompletionStage<Optional<StoredMessage>> latest(TopicInfo topic, String key) {
+    int partition = Partitioner.partitionForKey(key, topic.partitions());
+    return latest
+        .find(topic.topicId(), partition, key)
+        .thenCompose(
+            offset ->
+                offset.isEmpty()
+                    ? CompletableFuture.completedFuture(Optional.<StoredMessage>empty())
+                    : log.readOne(topic.topicId(), partition, offset.get())
+                        .thenApply(
+                            row ->
+                                row.map(r -> r.message())
+                                    .filter(m -> key.equals(m.key()))));
   }
 
   private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {

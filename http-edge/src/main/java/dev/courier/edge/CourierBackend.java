@@ -7,6 +7,7 @@ import dev.courier.protocol.subscription.SubscriptionView;
 import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.PartitionHead;
 import dev.courier.protocol.topic.PublishReply;
+import dev.courier.protocol.topic.StoredMessage;
 import dev.courier.protocol.topic.TopicInfo;
 import dev.courier.protocol.topic.TopicSettings;
 import java.time.Duration;
@@ -68,4 +69,7 @@ public interface CourierBackend {
 
   /** True when Cassandra answers and this node's sharding can host entities. */
   CompletionStage<Boolean> ready();
+
+  /** The newest retained message of the topic with this key, if any. */
+  CompletionStage<Optional<StoredMessage>> latest(TopicInfo topic, String key);
 }

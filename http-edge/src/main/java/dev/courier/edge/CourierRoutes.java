@@ -15,7 +15,12 @@ public final class CourierRoutes extends AllDirectives {
             new SseRoutes(system, backend, settings).routes(),
             new SubscriptionRoutes(backend, settings.askTimeout()).routes(),
             new WebSocketRoutes(system, backend, settings).routes(),
-            new HealthRoutes(backend).routes());
+            new HealthRoutes(backend).routes(),
+            new LatestRoutes(backend).routes(),
+            new PublishStreamRoutes(
+                    system, backend, settings,
+                    PublishStreamSettings.fromConfig(system.settings().config()))
+                .routes());
     var exceptions = Problems.exceptionHandler();
     var rejections = Problems.rejectionHandler();
     this.all = handleExceptions(exceptions, () -> handleRejections(rejections, () -> api));

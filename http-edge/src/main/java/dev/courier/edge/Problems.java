@@ -8,6 +8,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.ExpectedWebSocketRequestRejection;
 import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -105,6 +106,14 @@ public final class Problems {
             r ->
                 org.apache.pekko.http.javadsl.server.Directives.complete(
                     response(Problem.invalidField(r.parameterName(), r.errorMsg()))))
+        .handle(
+            ExpectedWebSocketRequestRejection.class,
+            r ->
+                org.apache.pekko.http.javadsl.server.Directives.complete(
+                    response(
+                        Problem.invalid(
+                            "this endpoint is a WebSocket: send a GET with Upgrade: websocket",
+                            null))))
         .handleNotFound(
             org.apache.pekko.http.javadsl.server.Directives.complete(
                 response(Problem.of(404, "Not found", "no such resource"))))
@@ -123,5 +132,22 @@ public final class Problems {
             ? strict.getData().utf8String()
             : response.status().reason();
     return response(Problem.of(response.status().intValue(), response.status().reason(), detail));
+  }
+
+  /** The problem a failure amounts to where no HTTP response carries it (a WebSocket frame). */
+  public static Problem problemFor(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof ProblemException p) {
+      return p.problem();
+    }
+    if (e instanceof TimeoutException || e instanceof AskTimeoutException) {
+      return Problem.of(503, "Service unavailable", "the cluster did not answer in time; retry");
+    }
+    log.error("Unexpected failure answering a stream frame", e);
+    return Problem.of(500, "Internal error", "unexpected failure");
   }
 }

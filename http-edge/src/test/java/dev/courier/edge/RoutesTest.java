@@ -1,11 +1,18 @@
 package dev.courier.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.courier.protocol.topic.PublishReply;
+import dev.courier.protocol.topic.StoredMessage;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +58,7 @@ class RoutesTest {
     backend.published.clear();
     backend.nextPublishReply = null;
     backend.ready = true;
+    backend.latest.clear();
     backend.addTopic("orders", 3);
   }
 
@@ -182,5 +190,92 @@ class RoutesTest {
     assertEquals(200, call("GET", "/health/ready", null).status());
     backend.ready = false;
     assertProblem(call("GET", "/health/ready", null), 503);
+  }
+
+  @Test
+  void latestNeedsAValidKeyAndAnswersTheStoredMessage() throws Exception {
+    assertProblem(call("GET", "/v1/topics/orders/latest", null), 400);
+    Answer empty = call("GET", "/v1/topics/orders/latest?key=", null);
+    assertProblem(empty, 400);
+    assertEquals("key", empty.body().get("errors").get(0).get("field").asText());
+    assertProblem(call("GET", "/v1/topics/orders/latest?key=" + "k".repeat(1025), null), 400);
+    assertProblem(call("GET", "/v1/topics/missing/latest?key=a", null), 404);
+    assertProblem(call("GET", "/v1/topics/orders/latest?key=a", null), 404);
+    backend.latest.put("orders/a", new StoredMessage("m-1", "a", 2, 41,
+        Instant.parse("2026-01-31T12:00:00Z"), Map.of("type", "created"), "{\"x\":[1,2]}"));
+    Answer found = call("GET", "/v1/topics/orders/latest?key=a", null);
+    assertEquals(200, found.status());
+    assertEquals("m-1", found.body().get("id").asText());
+    assertEquals("a", found.body().get("key").asText());
+    assertEquals(2, found.body().get("partition").asInt());
+    assertEquals(41, found.body().get("offset").asLong());
+    assertEquals("2026-01-31T12:00:00Z", found.body().get("publishTime").asText());
+    assertEquals("created", found.body().get("attributes").get("type").asText());
+    assertEquals("{\"x\":[1,2]}", Json.MAPPER.writeValueAsString(found.body().get("data")));
+  }
+
+  @Test
+  void publishStreamIsAWebSocketOnAKnownTopic() throws Exception {
+    Answer plain = call("GET", "/v1/topics/orders/publish", null);
+    assertProblem(plain, 400);
+    assertTrue(plain.body().get("detail").asText().contains("WebSocket"));
+    assertProblem(call("GET", "/v1/topics/missing/publish", null), 404);
+    String ws = base.replace("http:", "ws:");
+    ExecutionException refused =
+        assertThrows(ExecutionException.class, () -> WsClient.open(ws + "/v1/topics/missing/publish"));
+    assertEquals(404, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
+  }
+
+  @Test
+  void publishStreamAnswersEveryFrameInItsPlace() throws Exception {
+    try (WsClient ws = WsClient.open(base.replace("http:", "ws:") + "/v1/topics/orders/publish")) {
+      ws.send("{\"id\":\"a\",\"data\":1}");
+      ws.send("{\"data\": tru}");
+      ws.send("{\"messages\":[{\"id\":\"b\",\"data\":2},{\"id\":\"c\",\"data\":3}]}");
+      ws.sendBinary(new byte[] {1, 2, 3});
+      ws.send("{\"id\":\"d\",\"key\":7,\"data\":4}");
+      ws.send("{\"id\":\"e\",\"data\":\"" + "y".repeat(13 * 1024 * 1024) + "\"}");
+      ws.send("{\"id\":\"f\",\"data\":5}");
+
+      assertResult(ws.next(), "a");
+      assertError(ws.next(), 400);
+      assertResult(ws.next(), "b");
+      assertResult(ws.next(), "c");
+      assertError(ws.next(), 400);
+      JsonNode invalid = ws.next();
+      assertError(invalid, 400);
+      assertEquals("key", invalid.get("errors").get(0).get("field").asText());
+      assertError(ws.next(), 413);
+      assertResult(ws.next(), "f");
+    }
+    assertEquals(3, backend.published.size(), "only the valid frames reached the backend");
+  }
+
+  @Test
+  void publishStreamReportsOverloadAndStorageFailureAndGoesOn() throws Exception {
+    try (WsClient ws = WsClient.open(base.replace("http:", "ws:") + "/v1/topics/orders/publish")) {
+      backend.nextPublishReply = new PublishReply.Overloaded("busy");
+      ws.send("{\"data\":1}");
+      assertError(ws.next(), 429);
+      backend.nextPublishReply = new PublishReply.Failed("down");
+      ws.send("{\"data\":1}");
+      assertError(ws.next(), 503);
+      backend.nextPublishReply = null;
+      ws.send("{\"id\":\"g\",\"data\":1}");
+      assertResult(ws.next(), "g");
+    }
+  }
+
+  private static void assertResult(JsonNode frame, String id) {
+    assertEquals(id, frame.get("id").asText(), frame::toString);
+    assertTrue(frame.has("partition") && frame.has("offset") && frame.has("publishTime"),
+        frame::toString);
+    assertFalse(frame.get("duplicate").asBoolean());
+  }
+
+  private static void assertError(JsonNode frame, int status) {
+    assertEquals("error", frame.path("type").asText(), frame::toString);
+    assertEquals(status, frame.get("status").asInt(), frame::toString);
+    assertTrue(frame.get("title").isTextual() && frame.get("detail").isTextual());
   }
 }

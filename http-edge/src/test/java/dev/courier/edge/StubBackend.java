@@ -8,6 +8,7 @@ import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.PartitionHead;
 import dev.courier.protocol.topic.PublishReply;
 import dev.courier.protocol.topic.PublishResult;
+import dev.courier.protocol.topic.StoredMessage;
 import dev.courier.protocol.topic.TopicInfo;
 import dev.courier.protocol.topic.TopicSettings;
 import java.time.Instant;
@@ -28,6 +29,8 @@ final class StubBackend implements CourierBackend {
   final List<List<NewMessage>> published = new CopyOnWriteArrayList<>();
   volatile PublishReply nextPublishReply;
   volatile boolean ready = true;
+  /** Newest message per "topic/key", as {@link #latest} answers it. */
+  final Map<String, StoredMessage> latest = new ConcurrentHashMap<>();
 
   TopicInfo addTopic(String name, int partitions) {
     TopicInfo t = new TopicInfo(name, UUID.randomUUID(),
@@ -141,5 +144,11 @@ final class StubBackend implements CourierBackend {
 
   static SubscriptionView view(String name, SubscriptionSettings s) {
     return new SubscriptionView(name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  @Override
+  public CompletionStage<Optional<StoredMessage>> latest(TopicInfo topic, String key) {
+    return CompletableFuture.completedFuture(
+        Optional.ofNullable(latest.get(topic.name() + "/" + key)));
   }
 }

@@ -1,6 +1,7 @@
 package dev.courier.node.topic;
 
 import dev.courier.persistence.DedupStore;
+import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.TopicLogStore;
 import dev.courier.protocol.topic.NewMessage;
@@ -17,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +38,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * Owns one partition of one topic: assigns offsets, deduplicates ids, and group-commits everything
- * that arrives while the previous write is in flight as one Cassandra round. Publishers are
- * answered only after the write; watchers (subscriptions) then get the new messages from memory.
+ * that arrives while the previous write is in flight as one Cassandra round (log rows, ids, and
+ * each key's newest offset). Publishers are answered only after the write; watchers
+ * (subscriptions) then get the new messages from memory.
  *
  * <p>Its state is the log in Cassandra: on start it reads its head back. At most one write cycle is
  * in flight; if one fails the entity stops, and its next incarnation reads the head again.
@@ -52,10 +55,15 @@ public final class TopicPartitionEntity {
   }
 
   public static void init(
-      ActorSystem<?> system, TopicLogStore log, DedupStore dedup, TopicPartitionSettings settings) {
+      ActorSystem<?> system,
+      TopicLogStore log,
+      DedupStore dedup,
+      LatestStore latest,
+      TopicPartitionSettings settings) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), log, dedup, settings))
+            Entity.of(
+                    ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), log, dedup, latest, settings))
                 // A partition with watchers must keep pushing; it is stopped only with its node.
                 .withSettings(
                     org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
@@ -63,7 +71,11 @@ public final class TopicPartitionEntity {
   }
 
   public static Behavior<TopicPartitionCommand> create(
-      String entityId, TopicLogStore log, DedupStore dedup, TopicPartitionSettings settings) {
+      String entityId,
+      TopicLogStore log,
+      DedupStore dedup,
+      LatestStore latest,
+      TopicPartitionSettings settings) {
     int sep = entityId.lastIndexOf('~');
     UUID topicId = UUID.fromString(entityId.substring(0, sep));
     int partition = Integer.parseInt(entityId.substring(sep + 1));
@@ -72,7 +84,8 @@ public final class TopicPartitionEntity {
         stash ->
             Behaviors.setup(
                 ctx ->
-                    new TopicPartitionEntity(ctx, stash, topicId, partition, log, dedup, settings)
+                    new TopicPartitionEntity(
+                            ctx, stash, topicId, partition, log, dedup, latest, settings)
                         .recovering()));
   }
 
@@ -104,6 +117,7 @@ public final class TopicPartitionEntity {
   private final int partition;
   private final TopicLogStore log;
   private final DedupStore dedup;
+  private final LatestStore latest;
   private final TopicPartitionSettings settings;
   private final RecentIds recent;
   private final ArrayDeque<TopicPartitionCommand.Publish> pending = new ArrayDeque<>();
@@ -131,6 +145,7 @@ public final class TopicPartitionEntity {
       int partition,
       TopicLogStore log,
       DedupStore dedup,
+      LatestStore latest,
       TopicPartitionSettings settings) {
     this.ctx = ctx;
     this.stash = stash;
@@ -138,6 +153,7 @@ public final class TopicPartitionEntity {
     this.partition = partition;
     this.log = log;
     this.dedup = dedup;
+    this.latest = latest;
     this.settings = settings;
     this.recent = new RecentIds(settings.recentIds());
   }
@@ -270,8 +286,9 @@ public final class TopicPartitionEntity {
   }
 
   /**
-   * Once per incarnation, before the first write: re-records the dedup ids of the last rows of the
-   * log, in case the previous incarnation died between writing those rows and their ids.
+   * Once per incarnation, before the first write: re-records the dedup ids and each key's latest
+   * offset of the last rows of the log, in case the previous incarnation died between writing
+   * those rows and the rest of its commit (a retry would be a duplicate and record neither).
    */
   private CompletionStage<Void> repairTail(TopicInfo topic) {
     if (tailRepaired || nextOffset == 0) {
@@ -283,12 +300,21 @@ public final class TopicPartitionEntity {
         .thenCompose(
             rows -> {
               List<StoredMessage> withIds = new ArrayList<>();
+              List<StoredMessage> all = new ArrayList<>();
               for (LogEntry row : rows) {
+                all.add(row.message());
                 if (row.clientId()) {
                   withIds.add(row.message());
                 }
               }
-              return dedup.remember(topicId, withIds, topic.settings().dedupWindow());
+              CompletableFuture<Void> ids =
+                  dedup.remember(topicId, withIds, topic.settings().dedupWindow())
+                      .toCompletableFuture();
+              CompletableFuture<Void> latestKeys =
+                  latest
+                      .record(topicId, partition, topic.settings().retention(), newestPerKey(all))
+                      .toCompletableFuture();
+              return CompletableFuture.allOf(ids, latestKeys);
             })
         .thenApply(
             done -> {
@@ -405,12 +431,28 @@ public final class TopicPartitionEntity {
                               .toCompletableFuture();
                       CompletableFuture<Void> idWrite =
                           dedup.remember(topicId, withIds, topic.dedupWindow()).toCompletableFuture();
-                      return CompletableFuture.allOf(logWrite, idWrite);
+                      CompletableFuture<Void> latestWrite =
+                          latest
+                              .record(topicId, partition, topic.retention(), newestPerKey(stored))
+                              .toCompletableFuture();
+                      return CompletableFuture.allOf(logWrite, idWrite, latestWrite);
                     });
     ctx.pipeToSelf(
         write,
         (done, error) ->
             error == null ? new Written(batch, stored, results) : new WriteFailed(batch, error));
+  }
+
+  /** The last (highest-offset) message of each key among these, in offset order. */
+  private static List<StoredMessage> newestPerKey(List<StoredMessage> stored) {
+    Map<String, StoredMessage> newest = new LinkedHashMap<>();
+    for (StoredMessage m : stored) {
+      if (m.key() != null) {
+        newest.remove(m.key());
+        newest.put(m.key(), m);
+      }
+    }
+    return List.copyOf(newest.values());
   }
 
   private CompletionStage<Void> registerBuckets(long firstOffset, long lastOffset) {

@@ -52,6 +52,10 @@ final class WsClient implements AutoCloseable {
     socket.sendText(text, true).join();
   }
 
+  void sendBinary(byte[] bytes) {
+    socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+  }
+
   void ack(List<String> ackIds) {
     send("{\"type\":\"ack\",\"ackIds\":" + Http.JSON.valueToTree(ackIds) + "}");
   }

@@ -15,6 +15,11 @@ public final class Partitioner {
     return Math.floorMod(murmur3(by.getBytes(StandardCharsets.UTF_8)), partitions);
   }
 
+  /** The partition every message with this key goes to. */
+  public static int partitionForKey(String key, int partitions) {
+    return Math.floorMod(murmur3(key.getBytes(StandardCharsets.UTF_8)), partitions);
+  }
+
   static int murmur3(byte[] data) {
     final int c1 = 0xcc9e2d51;
     final int c2 = 0x1b873593;

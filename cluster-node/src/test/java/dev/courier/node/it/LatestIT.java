@@ -1,0 +1,85 @@
+package dev.courier.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** GET /v1/topics/{topic}/latest?key= on the real Cassandra: read-your-writes, newest wins. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class LatestIT extends OneNodeIT {
+
+  private static String newTopic() {
+    String topic = "latest-" + UUID.randomUUID().toString().substring(0, 8);
+    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+    return topic;
+  }
+
+  private static JsonNode publish(String topic, String body) {
+    Http.Response r = Http.post(url + "/v1/topics/" + topic + "/messages", body);
+    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
+    return r.body().get("results");
+  }
+
+  private static Http.Response latest(String topic, String key) {
+    return Http.get(url + "/v1/topics/" + topic + "/latest?key=" + key);
+  }
+
+  @Test
+  void eachKeyAnswersItsNewestMessageRightAfterThePublish() {
+    String topic = newTopic();
+    publish(topic, "{\"messages\":["
+        + "{\"id\":\"a1\",\"key\":\"a\",\"data\":{\"v\":1},\"attributes\":{\"type\":\"created\"}},"
+        + "{\"id\":\"b1\",\"key\":\"b\",\"data\":[\"x\",2]},"
+        + "{\"id\":\"a2\",\"key\":\"a\",\"data\":{\"v\":2}},"
+        + "{\"id\":\"n1\",\"data\":0}]}");
+
+    Http.Response a = latest(topic, "a");
+    assertEquals(200, a.status(), () -> String.valueOf(a.body()));
+    assertEquals("a2", a.body().get("id").asText(), "the later of two in one batch");
+    assertEquals("a", a.body().get("key").asText());
+    assertEquals("{\"v\":2}", a.body().get("data").toString());
+    assertTrue(a.body().get("publishTime").isTextual());
+    assertTrue(a.body().get("attributes").isEmpty());
+    Http.Response b = latest(topic, "b");
+    assertEquals("b1", b.body().get("id").asText());
+    assertEquals("[\"x\",2]", b.body().get("data").toString());
+
+    JsonNode result = publish(topic,
+        "{\"id\":\"a3\",\"key\":\"a\",\"data\":{\"v\":3},\"attributes\":{\"type\":\"updated\"}}")
+        .get(0);
+    Http.Response newer = latest(topic, "a");
+    assertEquals(200, newer.status());
+    assertEquals("a3", newer.body().get("id").asText(), "a later publish overwrites the older");
+    assertEquals(result.get("partition").asInt(), newer.body().get("partition").asInt());
+    assertEquals(result.get("offset").asLong(), newer.body().get("offset").asLong());
+    assertEquals("updated", newer.body().get("attributes").get("type").asText());
+    assertEquals("b1", latest(topic, "b").body().get("id").asText(), "other keys unchanged");
+  }
+
+  @Test
+  void aDuplicateDoesNotMoveTheLatest() {
+    String topic = newTopic();
+    publish(topic, "{\"id\":\"x1\",\"key\":\"k\",\"data\":1}");
+    publish(topic, "{\"id\":\"x2\",\"key\":\"k\",\"data\":2}");
+    JsonNode again = publish(topic, "{\"id\":\"x1\",\"key\":\"k\",\"data\":1}").get(0);
+    assertTrue(again.get("duplicate").asBoolean());
+    assertEquals("x2", latest(topic, "k").body().get("id").asText());
+  }
+
+  @Test
+  void unknownKeysAndTopicsAre404AndBadKeys400() {
+    String topic = newTopic();
+    publish(topic, "{\"key\":\"present\",\"data\":1}");
+    Http.Response unknownKey = latest(topic, "absent");
+    assertEquals(404, unknownKey.status());
+    assertTrue(unknownKey.contentType().startsWith("application/problem+json"));
+    assertEquals(404, latest("no-such-topic-" + UUID.randomUUID(), "present").status());
+    assertEquals(400, Http.get(url + "/v1/topics/" + topic + "/latest").status());
+    assertEquals(400, latest(topic, "").status());
+  }
+}

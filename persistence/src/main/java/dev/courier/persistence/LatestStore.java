@@ -1,0 +1,103 @@
+package dev.courier.persistence;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.courier.protocol.topic.StoredMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The newest offset per key of each topic partition, so "the latest message with key K" is two
+ * point reads instead of a scan of the log.
+ *
+ * <p>Each row's write timestamp is the message's offset: Cassandra keeps the cell with the highest
+ * timestamp, so a write that arrives late (a retried or slower batch) never replaces a newer
+ * offset, and rows are never deleted (a re-created topic has a new topic id).
+ */
+public final class LatestStore {
+  private final CqlSession session;
+  private final int maxBatchBytes;
+  private final PreparedStatement upsert;
+  private final PreparedStatement select;
+
+  public LatestStore(CqlSession session, String keyspace, int maxBatchBytes) {
+    this.session = session;
+    this.maxBatchBytes = maxBatchBytes;
+    String table = keyspace + ".latest_by_key";
+    this.upsert =
+        session.prepare(
+            "INSERT INTO "
+                + table
+                + " (topic_id, partition, key, offset) VALUES (?, ?, ?, ?)"
+                + " USING TTL ? AND TIMESTAMP ?");
+    this.select =
+        session.prepare(
+            "SELECT offset FROM " + table + " WHERE topic_id = ? AND partition = ? AND key = ?");
+  }
+
+  /**
+   * Records these messages (of one partition, each the newest of its key in the caller's commit)
+   * as their keys' latest, expiring with the topic's retention: unlogged single-partition batches
+   * of at most {@code maxBatchBytes}, all sent at once.
+   */
+  public CompletionStage<Void> record(
+      UUID topicId, int partition, Duration retention, List<StoredMessage> newest) {
+    if (newest.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Instant now = Instant.now();
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    BatchStatementBuilder batch = null;
+    int batchBytes = 0;
+    for (StoredMessage m : newest) {
+      int weight = 48 + m.key().length();
+      if (batch != null && batchBytes + weight > maxBatchBytes) {
+        writes.add(session.executeAsync(batch.build()).toCompletableFuture());
+        batch = null;
+      }
+      if (batch == null) {
+        batch = BatchStatement.builder(BatchType.UNLOGGED).setIdempotence(true);
+        batchBytes = 0;
+      }
+      batch.addStatement(
+          upsert
+              .boundStatementBuilder()
+              .setUuid(0, topicId)
+              .setInt(1, partition)
+              .setString(2, m.key())
+              .setLong(3, m.offset())
+              .setInt(4, DedupStore.ttlSeconds(retention, m.publishTime(), now))
+              .setLong(5, writeTimestamp(m.offset()))
+              .build());
+      batchBytes += weight;
+    }
+    writes.add(session.executeAsync(batch.build()).toCompletableFuture());
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+  }
+
+  /** The offset of the newest message with this key in the partition, if one is retained. */
+  public CompletionStage<Optional<Long>> find(UUID topicId, int partition, String key) {
+    return session
+        .executeAsync(select.bind(topicId, partition, key))
+        .thenApply(rs -> Optional.ofNullable(rs.one()).map(LatestStore::offsetOf));
+  }
+
+  /** Offsets only grow within a partition, so they order its writes exactly. */
+  static long writeTimestamp(long offset) {
+    return offset;
+  }
+
+  private static Long offsetOf(Row row) {
+    return row.getLong(0);
+  }
+}
