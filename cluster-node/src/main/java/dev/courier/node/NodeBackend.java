@@ -2,6 +2,8 @@ package dev.courier.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.courier.edge.CourierBackend;
+import dev.courier.edge.Problem;
+import dev.courier.edge.ProblemException;
 import dev.courier.edge.SeekTarget;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import scala.jdk.javaapi.FutureConverters;
@@ -275,24 +278,39 @@ public final class NodeBackend implements CourierBackend {
   }
 
   @Override
-  public CompletionStage<List<SubscriptionView>> subscriptions() {
+  public CompletionStage<SubscriptionPage> subscriptions(int limit, String pageToken) {
     return registry
-        .list()
-        .thenCompose(
-            entries -> {
-              List<CompletableFuture<SubscriptionReply>> gets = new ArrayList<>();
-              for (var entry : entries) {
-                gets.add(subscription(entry.name()).toCompletableFuture());
+        .page(limit, pageToken)
+        .exceptionally(
+            error -> {
+              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+              if (cause instanceof IllegalArgumentException) {
+                throw new ProblemException(Problem.invalidField("pageToken", "not a page token"));
               }
-              return allOf(gets);
+              throw error instanceof CompletionException c ? c : new CompletionException(error);
             })
-        .thenApply(
-            replies ->
-                replies.stream()
-                    .filter(r -> r instanceof SubscriptionReply.Found)
-                    .map(r -> ((SubscriptionReply.Found) r).view())
-                    .sorted(java.util.Comparator.comparing(SubscriptionView::name))
-                    .toList());
+        .thenCompose(
+            page -> {
+              List<CompletableFuture<SubscriptionReply>> gets = new ArrayList<>();
+              for (var entry : page.entries()) {
+                // One subscription that cannot answer (its journal unreadable, its node gone)
+                // must not fail the whole page: it is left out.
+                gets.add(
+                    subscription(entry.name())
+                        .toCompletableFuture()
+                        .exceptionally(error -> new SubscriptionReply.NotFound()));
+              }
+              return allOf(gets)
+                  .thenApply(
+                      replies ->
+                          new SubscriptionPage(
+                              replies.stream()
+                                  .filter(r -> r instanceof SubscriptionReply.Found)
+                                  .map(r -> ((SubscriptionReply.Found) r).view())
+                                  .sorted(java.util.Comparator.comparing(SubscriptionView::name))
+                                  .toList(),
+                              page.nextPageToken()));
+            });
   }
 
   @Override

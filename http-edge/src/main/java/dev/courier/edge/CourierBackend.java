@@ -50,7 +50,14 @@ public interface CourierBackend {
 
   CompletionStage<SubscriptionReply> subscription(String name);
 
-  CompletionStage<List<SubscriptionView>> subscriptions();
+  /** One page of subscriptions; {@code nextPageToken} is null on the last page. */
+  record SubscriptionPage(List<SubscriptionView> subscriptions, String nextPageToken) {}
+
+  /**
+   * Up to {@code limit} subscriptions with their live state, after {@code pageToken} (null for the
+   * first page). A token that is not one of ours fails with a 400 {@link ProblemException}.
+   */
+  CompletionStage<SubscriptionPage> subscriptions(int limit, String pageToken);
 
   CompletionStage<SubscriptionReply> deleteSubscription(String name);
 

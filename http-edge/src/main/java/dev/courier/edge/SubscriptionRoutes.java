@@ -27,6 +27,8 @@ public final class SubscriptionRoutes extends AllDirectives {
           "deadLetterTopic", "overflow", "lagWarning", "query", "push", "maxBacklog");
   private static final int MAX_ACK_IDS = 10_000;
   private static final int MAX_POLL_MESSAGES = 1000;
+  private static final int DEFAULT_PAGE = 100;
+  private static final int MAX_PAGE = 1000;
   private static final int DEFAULT_POLL_MESSAGES = 100;
   private static final Duration DEFAULT_POLL_WAIT = Duration.ofSeconds(20);
   private static final Duration MAX_POLL_WAIT = Duration.ofSeconds(60);
@@ -48,7 +50,16 @@ public final class SubscriptionRoutes extends AllDirectives {
                 "subscriptions",
                 () ->
                     concat(
-                        pathEndOrSingleSlash(() -> get(this::list)),
+                        pathEndOrSingleSlash(
+                            () ->
+                                get(
+                                    () ->
+                                        parameterOptional(
+                                            "limit",
+                                            limit ->
+                                                parameterOptional(
+                                                    "pageToken",
+                                                    token -> list(limit, token))))),
                         pathPrefix(
                             org.apache.pekko.http.javadsl.server.PathMatchers.segment(),
                             name ->
@@ -81,13 +92,38 @@ public final class SubscriptionRoutes extends AllDirectives {
     return entity(Unmarshaller.entityToString(), inner);
   }
 
-  private Route list() {
+  private Route list(Optional<String> limitText, Optional<String> pageToken) {
+    int limit = intParameter("limit", limitText, DEFAULT_PAGE, MAX_PAGE);
+    if (pageToken.isPresent() && (pageToken.get().isEmpty() || pageToken.get().length() > 2048)) {
+      throw new ProblemException(Problem.invalidField("pageToken", "not a page token"));
+    }
     return Replies.answer(
-        backend.subscriptions(),
-        views ->
-            Json.response(
-                StatusCodes.OK,
-                Map.of("subscriptions", views.stream().map(Views::subscription).toList())));
+        backend.subscriptions(limit, pageToken.orElse(null)),
+        page -> {
+          Map<String, Object> body = new java.util.LinkedHashMap<>();
+          body.put("subscriptions", page.subscriptions().stream().map(Views::subscription).toList());
+          if (page.nextPageToken() != null) {
+            body.put("nextPageToken", page.nextPageToken());
+          }
+          return Json.response(StatusCodes.OK, body);
+        });
+  }
+
+  private static int intParameter(String name, Optional<String> text, int fallback, int max) {
+    if (text.isEmpty()) {
+      return fallback;
+    }
+    int value;
+    try {
+      value = Integer.parseInt(text.get());
+    } catch (NumberFormatException e) {
+      value = -1;
+    }
+    if (value < 1 || value > max) {
+      throw new ProblemException(
+          Problem.invalidField(name, "must be an integer from 1 to " + max));
+    }
+    return value;
   }
 
   private Route create(String name, String body) {
@@ -162,27 +198,15 @@ public final class SubscriptionRoutes extends AllDirectives {
 
   private Route poll(String name, Optional<String> maxText, Optional<String> waitText) {
     TopicRoutes.checkName(name);
-    int max = DEFAULT_POLL_MESSAGES;
-    if (maxText.isPresent()) {
-      try {
-        max = Integer.parseInt(maxText.get());
-      } catch (NumberFormatException e) {
-        max = -1;
-      }
-      if (max < 1 || max > MAX_POLL_MESSAGES) {
-        throw new ProblemException(
-            Problem.invalidField("max", "must be an integer from 1 to " + MAX_POLL_MESSAGES));
-      }
-    }
+    int max = intParameter("max", maxText, DEFAULT_POLL_MESSAGES, MAX_POLL_MESSAGES);
     Duration wait = waitText.map(t -> Bodies.parseDuration("wait", t)).orElse(DEFAULT_POLL_WAIT);
     if (wait.isNegative() || wait.compareTo(MAX_POLL_WAIT) > 0) {
       throw new ProblemException(
           Problem.invalidField("wait", "must be between PT0S and " + Durations.format(MAX_POLL_WAIT)));
     }
-    int limit = max;
     return withRequestTimeout(
         wait.plus(askTimeout).plus(askTimeout),
-        () -> Replies.answer(backend.pull(name, limit, wait), reply -> viewOrProblem(name, reply)));
+        () -> Replies.answer(backend.pull(name, max, wait), reply -> viewOrProblem(name, reply)));
   }
 
   private static List<String> ackIds(ObjectNode o) {

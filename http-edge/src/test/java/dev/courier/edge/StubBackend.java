@@ -101,8 +101,8 @@ final class StubBackend implements CourierBackend {
   }
 
   @Override
-  public CompletionStage<List<SubscriptionView>> subscriptions() {
-    return CompletableFuture.completedFuture(List.of());
+  public CompletionStage<SubscriptionPage> subscriptions(int limit, String pageToken) {
+    return CompletableFuture.completedFuture(new SubscriptionPage(List.of(), null));
   }
 
   @Override

@@ -15,6 +15,9 @@ public final class SubscriptionRegistry implements SubscriptionNames {
   /** One registered subscription. */
   public record Entry(String name, String topic) {}
 
+  /** One page of the registry; {@code nextPageToken} is null on the last page. */
+  public record Page(List<Entry> entries, String nextPageToken) {}
+
   private final CqlSession session;
   private final PreparedStatement insert;
   private final PreparedStatement delete;
@@ -37,6 +40,49 @@ public final class SubscriptionRegistry implements SubscriptionNames {
   @Override
   public CompletionStage<Void> unregister(String name) {
     return session.executeAsync(delete.bind(name)).thenApply(rs -> null);
+  }
+
+  /**
+   * One page of at most {@code limit} entries, after the page {@code pageToken} (from an earlier
+   * page; null for the first). A token that is not one of ours fails with {@link
+   * IllegalArgumentException}.
+   */
+  public CompletionStage<Page> page(int limit, String pageToken) {
+    var statement = selectAll.bind().setPageSize(limit);
+    if (pageToken != null) {
+      try {
+        statement = statement.setPagingState(
+            java.nio.ByteBuffer.wrap(java.util.Base64.getUrlDecoder().decode(pageToken)));
+      } catch (IllegalArgumentException e) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+            new IllegalArgumentException("not a page token"));
+      }
+    }
+    return session
+        .executeAsync(statement)
+        .handle(
+            (rs, error) -> {
+              if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                if (pageToken != null
+                    && (cause instanceof com.datastax.oss.driver.api.core.servererrors.QueryValidationException
+                        || cause instanceof IllegalArgumentException)) {
+                  throw new IllegalArgumentException("not a page token");
+                }
+                throw new java.util.concurrent.CompletionException(cause);
+              }
+              List<Entry> entries = new java.util.ArrayList<>();
+              for (var row : rs.currentPage()) {
+                entries.add(new Entry(row.getString("name"), row.getString("topic")));
+              }
+              java.nio.ByteBuffer next = rs.getExecutionInfo().getPagingState();
+              String token =
+                  rs.hasMorePages() && next != null
+                      ? java.util.Base64.getUrlEncoder().withoutPadding()
+                          .encodeToString(com.datastax.oss.protocol.internal.util.Bytes.getArray(next))
+                      : null;
+              return new Page(List.copyOf(entries), token);
+            });
   }
 
   public CompletionStage<List<Entry>> list() {

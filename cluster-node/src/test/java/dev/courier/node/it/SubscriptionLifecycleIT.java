@@ -109,12 +109,22 @@ class SubscriptionLifecycleIT extends OneNodeIT {
     String topic = topic(2);
     String sub = unique("gone");
     subscribe(sub, topic, "latest");
-    JsonNode listed = Http.get(url + "/v1/subscriptions").body().get("subscriptions");
     boolean found = false;
-    for (JsonNode s : listed) {
-      found |= s.get("name").asText().equals(sub);
-    }
+    String token = null;
+    int pages = 0;
+    do {
+      JsonNode page = Http.get(url + "/v1/subscriptions?limit=200"
+          + (token == null ? "" : "&pageToken=" + token)).body();
+      for (JsonNode s : page.get("subscriptions")) {
+        found |= s.get("name").asText().equals(sub);
+      }
+      assertTrue(page.get("subscriptions").size() <= 200, "a page holds at most its limit");
+      token = page.hasNonNull("nextPageToken") ? page.get("nextPageToken").asText() : null;
+      pages++;
+    } while (!found && token != null && pages < 1000);
     assertTrue(found, "a new subscription is listed");
+    assertEquals(400, Http.get(url + "/v1/subscriptions?limit=0").status());
+    assertEquals(400, Http.get(url + "/v1/subscriptions?pageToken=bm9wZQ").status());
     assertEquals(200, Http.get(url + "/v1/topics/" + topic).status());
     assertEquals(204, Http.send("DELETE", url + "/v1/topics/" + topic, null).status());
     assertEquals(404, Http.get(url + "/v1/topics/" + topic).status());
