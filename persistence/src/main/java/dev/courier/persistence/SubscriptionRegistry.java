@@ -18,10 +18,14 @@ public final class SubscriptionRegistry implements SubscriptionNames {
   /** One page of the registry; {@code nextPageToken} is null on the last page. */
   public record Page(List<Entry> entries, String nextPageToken) {}
 
+  private record TokenedEntry(Entry entry, long token) {}
+
   private final CqlSession session;
   private final PreparedStatement insert;
   private final PreparedStatement delete;
   private final PreparedStatement selectAll;
+  private final PreparedStatement selectFirst;
+  private final PreparedStatement selectAfter;
 
   public SubscriptionRegistry(CqlSession session, String keyspace) {
     this.session = session;
@@ -30,6 +34,13 @@ public final class SubscriptionRegistry implements SubscriptionNames {
             "INSERT INTO " + keyspace + ".subscriptions (name, topic, created_at) VALUES (?, ?, ?)");
     this.delete = session.prepare("DELETE FROM " + keyspace + ".subscriptions WHERE name = ?");
     this.selectAll = session.prepare("SELECT name, topic FROM " + keyspace + ".subscriptions");
+    this.selectFirst =
+        session.prepare(
+            "SELECT name, topic, token(name) FROM " + keyspace + ".subscriptions LIMIT ?");
+    this.selectAfter =
+        session.prepare(
+            "SELECT name, topic, token(name) FROM " + keyspace + ".subscriptions"
+                + " WHERE token(name) > ? LIMIT ?");
   }
 
   @Override
@@ -43,45 +54,35 @@ public final class SubscriptionRegistry implements SubscriptionNames {
   }
 
   /**
-   * One page of at most {@code limit} entries, after the page {@code pageToken} (from an earlier
-   * page; null for the first). A token that is not one of ours fails with {@link
+   * One page of at most {@code limit} entries in token order, after the page {@code pageToken}
+   * (from an earlier page; null for the first). A token that is not one of ours fails with {@link
    * IllegalArgumentException}.
    */
   public CompletionStage<Page> page(int limit, String pageToken) {
-    var statement = selectAll.bind().setPageSize(limit);
-    if (pageToken != null) {
+    com.datastax.oss.driver.api.core.cql.BoundStatement statement;
+    if (pageToken == null) {
+      statement = selectFirst.bind(limit);
+    } else {
+      long after;
       try {
-        statement = statement.setPagingState(
-            java.nio.ByteBuffer.wrap(java.util.Base64.getUrlDecoder().decode(pageToken)));
-      } catch (IllegalArgumentException e) {
+        after = Long.parseLong(pageToken, 36);
+      } catch (NumberFormatException e) {
         return java.util.concurrent.CompletableFuture.failedFuture(
             new IllegalArgumentException("not a page token"));
       }
+      statement = selectAfter.bind(after, limit);
     }
-    return session
-        .executeAsync(statement)
-        .handle(
-            (rs, error) -> {
-              if (error != null) {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                if (pageToken != null
-                    && (cause instanceof com.datastax.oss.driver.api.core.servererrors.QueryValidationException
-                        || cause instanceof IllegalArgumentException)) {
-                  throw new IllegalArgumentException("not a page token");
-                }
-                throw new java.util.concurrent.CompletionException(cause);
-              }
-              List<Entry> entries = new java.util.ArrayList<>();
-              for (var row : rs.currentPage()) {
-                entries.add(new Entry(row.getString("name"), row.getString("topic")));
-              }
-              java.nio.ByteBuffer next = rs.getExecutionInfo().getPagingState();
-              String token =
-                  rs.hasMorePages() && next != null
-                      ? java.util.Base64.getUrlEncoder().withoutPadding()
-                          .encodeToString(com.datastax.oss.protocol.internal.util.Bytes.getArray(next))
-                      : null;
-              return new Page(List.copyOf(entries), token);
+    return Rows.all(
+            session.executeAsync(statement),
+            row -> new TokenedEntry(new Entry(row.getString(0), row.getString(1)), row.getLong(2)))
+        .thenApply(
+            rows -> {
+              List<Entry> entries = rows.stream().map(TokenedEntry::entry).toList();
+              String next =
+                  rows.size() < limit
+                      ? null
+                      : Long.toString(rows.get(rows.size() - 1).token(), 36);
+              return new Page(entries, next);
             });
   }
 
