@@ -32,15 +32,25 @@ final class OffsetRanges {
   /** The ranges with {@code offsets} added. */
   static List<Long> with(List<Long> bounds, Collection<Long> offsets) {
     TreeSet<Long> added = new TreeSet<>(offsets);
-    if (added.isEmpty()) {
+    List<Long> single = new ArrayList<>(added.size() * 2);
+    for (long o : added) {
+      single.add(o);
+      single.add(o + 1);
+    }
+    return union(bounds, single);
+  }
+
+  /** Both sets of ranges together; {@code more} may be in any order and overlap. */
+  static List<Long> union(List<Long> bounds, List<Long> more) {
+    if (more.isEmpty()) {
       return bounds;
     }
-    List<long[]> ranges = new ArrayList<>(bounds.size() / 2 + added.size());
+    List<long[]> ranges = new ArrayList<>((bounds.size() + more.size()) / 2);
     for (int i = 0; i < bounds.size(); i += 2) {
       ranges.add(new long[] {bounds.get(i), bounds.get(i + 1)});
     }
-    for (long o : added) {
-      ranges.add(new long[] {o, o + 1});
+    for (int i = 0; i < more.size(); i += 2) {
+      ranges.add(new long[] {more.get(i), more.get(i + 1)});
     }
     ranges.sort((a, b) -> Long.compare(a[0], b[0]));
     List<Long> out = new ArrayList<>(ranges.size() * 2);

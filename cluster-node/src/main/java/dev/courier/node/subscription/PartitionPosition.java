@@ -36,6 +36,11 @@ public record PartitionPosition(long committed, long reserved, List<Long> acked)
     return normalise(committed, reserved, OffsetRanges.with(acked, offsets));
   }
 
+  /** Adds acked ranges given flat as {@code [from0, until0, from1, until1, ...]}, in any order. */
+  public PartitionPosition ackRanges(List<Long> bounds) {
+    return normalise(committed, reserved, OffsetRanges.union(acked, bounds));
+  }
+
   public PartitionPosition reserve(long mark) {
     return new PartitionPosition(committed, Math.max(reserved, mark), acked);
   }

@@ -12,6 +12,7 @@ import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Cursor;
 import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.DeliveryCounters;
+import dev.courier.protocol.subscription.OffsetSpan;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -495,11 +496,11 @@ public final class SubscriptionEntity
   private List<SubscriptionEvent> ackEvents() {
     List<SubscriptionEvent> events = new ArrayList<>(2);
     if (!ackBatch.isEmpty()) {
-      events.add(new SubscriptionEvent.Acked(ackBatch, counters()));
+      events.add(new SubscriptionEvent.Acked(OffsetSpan.of(ackBatch), counters()));
       ackBatch.clear();
     }
     if (!deadLetterBatch.isEmpty()) {
-      events.add(new SubscriptionEvent.DeadLettered(deadLetterBatch, counters()));
+      events.add(new SubscriptionEvent.DeadLettered(OffsetSpan.of(deadLetterBatch), counters()));
       deadLetterBatch.clear();
     }
     return events;
@@ -673,7 +674,7 @@ public final class SubscriptionEntity
         events.add(new SubscriptionEvent.Committed(points, counters()));
       }
       if (!above.isEmpty()) {
-        events.add(new SubscriptionEvent.Acked(above, counters()));
+        events.add(new SubscriptionEvent.Acked(OffsetSpan.of(above), counters()));
       }
     }
     events.addAll(ackEvents());

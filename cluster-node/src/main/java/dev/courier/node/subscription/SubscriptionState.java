@@ -1,7 +1,7 @@
 package dev.courier.node.subscription;
 
 import dev.courier.protocol.CborSerializable;
-import dev.courier.protocol.subscription.AckId;
+import dev.courier.protocol.subscription.OffsetSpan;
 import dev.courier.protocol.subscription.DeliveryCounters;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionSettings;
@@ -69,11 +69,11 @@ public record SubscriptionState(
       return next.with(acked + Math.max(0, next.done() - before), deadLettered, c.counters());
     }
     if (event instanceof SubscriptionEvent.Acked a) {
-      SubscriptionState next = withAcks(a.ackIds());
+      SubscriptionState next = withAcks(a.spans());
       return next.with(acked + (next.done() - done()), deadLettered, a.counters());
     }
     if (event instanceof SubscriptionEvent.DeadLettered d) {
-      SubscriptionState next = withAcks(d.ackIds());
+      SubscriptionState next = withAcks(d.spans());
       return next.with(acked, deadLettered + (next.done() - done()), d.counters());
     }
     if (event instanceof SubscriptionEvent.Seeked s) {
@@ -85,17 +85,19 @@ public record SubscriptionState(
     throw new IllegalArgumentException("unknown event " + event);
   }
 
-  private SubscriptionState withAcks(List<AckId> ids) {
+  private SubscriptionState withAcks(List<OffsetSpan> spans) {
     Map<Integer, List<Long>> byPartition = new HashMap<>();
-    for (AckId id : ids) {
-      if (id.partition() < positions.size()) {
-        byPartition.computeIfAbsent(id.partition(), p -> new ArrayList<>()).add(id.offset());
+    for (OffsetSpan span : spans) {
+      if (span.partition() < positions.size()) {
+        List<Long> bounds = byPartition.computeIfAbsent(span.partition(), p -> new ArrayList<>());
+        bounds.add(span.from());
+        bounds.add(span.until());
       }
     }
     return withPositions(
         i -> {
-          List<Long> offsets = byPartition.get(i);
-          return offsets == null ? positions.get(i) : positions.get(i).ack(offsets);
+          List<Long> bounds = byPartition.get(i);
+          return bounds == null ? positions.get(i) : positions.get(i).ackRanges(bounds);
         });
   }
 

@@ -48,9 +48,9 @@ public sealed interface SubscriptionEvent extends CborSerializable {
    * These offsets, above the committed positions, were acknowledged (by a client, or by being
    * written to a cursor consumer). {@code counters} are the delivery totals when it was written.
    */
-  record Acked(List<AckId> ackIds, DeliveryCounters counters) implements SubscriptionEvent {
+  record Acked(List<OffsetSpan> spans, DeliveryCounters counters) implements SubscriptionEvent {
     public Acked {
-      ackIds = List.copyOf(ackIds);
+      spans = List.copyOf(spans);
     }
   }
 
@@ -58,10 +58,10 @@ public sealed interface SubscriptionEvent extends CborSerializable {
    * These offsets ran out of delivery attempts: they were written to the dead-letter topic (if
    * there is one) and are done.
    */
-  record DeadLettered(List<AckId> ackIds, DeliveryCounters counters)
+  record DeadLettered(List<OffsetSpan> spans, DeliveryCounters counters)
       implements SubscriptionEvent {
     public DeadLettered {
-      ackIds = List.copyOf(ackIds);
+      spans = List.copyOf(spans);
     }
   }
 
