@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * How a subscription entity paces delivery and persistence: how often cursor commits are written,
  * how far ahead a delivery reservation reaches, page and buffer sizes for catch-up reads, how
- * often leases and long polls are checked, and how many long polls may wait at once.
+ * often leases and long polls are checked, how many long polls may wait at once, and how long
+ * acks gather before they are written.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -16,7 +17,8 @@ public record DeliverySettings(
     Duration rewatchDelay,
     int snapshotEvery,
     Duration leaseCheckInterval,
-    int maxWaitingPolls) {
+    int maxWaitingPolls,
+    Duration ackLinger) {
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -28,6 +30,7 @@ public record DeliverySettings(
         c.getDuration("rewatch-delay"),
         c.getInt("snapshot-every"),
         c.getDuration("lease-check-interval"),
-        c.getInt("max-waiting-polls"));
+        c.getInt("max-waiting-polls"),
+        c.getDuration("ack-linger"));
   }
 }

@@ -364,6 +364,7 @@ public final class SubscriptionEntity
     book.stop();
     timers.cancelAll();
     ticking = false;
+    flushScheduled = false;
     if (pushDeliverer != null) {
       ctx.stop(pushDeliverer);
       pushDeliverer = null;
@@ -464,10 +465,19 @@ public final class SubscriptionEntity
     return deliver(state);
   }
 
+  /**
+   * Acks wait up to the ack linger before they are written, so a busy subscription writes one
+   * event per linger rather than one per consumer round trip; every ack that arrives meanwhile
+   * (and during the write) goes into the same or the next event.
+   */
   private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
-      ctx.getSelf().tell(new FlushAcks());
+      if (deps.settings().ackLinger().isZero()) {
+        ctx.getSelf().tell(new FlushAcks());
+      } else {
+        timers.startSingleTimer("flush-acks", new FlushAcks(), deps.settings().ackLinger());
+      }
     }
   }
 
