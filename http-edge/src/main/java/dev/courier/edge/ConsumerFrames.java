@@ -85,8 +85,7 @@ public final class ConsumerFrames {
   }
 
   public static String message(DeliveryRecord r) {
-    String record = DeliveryJson.write(r);
-    return "{\"type\":\"message\"," + record.substring(1);
+    return DeliveryJson.frame("message", r);
   }
 
   public static String acked(List<String> ackIds) {

@@ -10,12 +10,28 @@ public final class DeliveryJson {
   private DeliveryJson() {}
 
   public static String write(DeliveryRecord r) {
-    return Json.generate(g -> write(g, r));
+    return Json.generate(expectedLength(r), g -> write(g, r));
+  }
+
+  /** The record with a leading {@code "type"} field: a WebSocket frame. */
+  public static String frame(String type, DeliveryRecord r) {
+    return Json.generate(expectedLength(r), g -> write(g, type, r));
   }
 
   /** Writes one record to an open generator (several records may share one). */
   public static void write(JsonGenerator g, DeliveryRecord r) throws IOException {
+    write(g, null, r);
+  }
+
+  private static int expectedLength(DeliveryRecord r) {
+    return r.data().length() + 320 + (r.key() == null ? 0 : r.key().length());
+  }
+
+  private static void write(JsonGenerator g, String type, DeliveryRecord r) throws IOException {
     g.writeStartObject();
+    if (type != null) {
+      g.writeStringField("type", type);
+    }
     g.writeStringField("ackId", r.ackId());
     g.writeStringField("id", r.id());
     g.writeStringField("topic", r.topic());

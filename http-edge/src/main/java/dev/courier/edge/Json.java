@@ -52,7 +52,12 @@ public final class Json {
   }
 
   public static String generate(Writer writer) {
-    StringWriter out = new StringWriter(256);
+    return generate(256, writer);
+  }
+
+  /** As {@link #generate(Writer)}, sized for about {@code expectedLength} characters. */
+  public static String generate(int expectedLength, Writer writer) {
+    StringWriter out = new StringWriter(expectedLength);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       writer.write(g);
     } catch (IOException e) {

@@ -27,6 +27,12 @@ public final class TopicLogStore implements TopicLogReader {
   /** Where a partition's log ends: the next offset, and the time of the last message. */
   public record Head(long nextOffset, Instant lastPublishTime, long highestBucket) {}
 
+  /** Resolved once: the driver resolves a map's generic type on every setMap call. */
+  private static final com.datastax.oss.driver.api.core.type.reflect.GenericType<
+          java.util.Map<String, String>>
+      ATTRIBUTES =
+          com.datastax.oss.driver.api.core.type.reflect.GenericType.mapOf(String.class, String.class);
+
   private static final String COLUMNS = "offset, id, key, publish_time, attributes, data, client_id";
 
   private final CqlSession session;
@@ -173,7 +179,7 @@ public final class TopicLogStore implements TopicLogReader {
               .setString(4, m.id())
               .setString(5, m.key())
               .setInstant(6, m.publishTime())
-              .setMap(7, m.attributes(), String.class, String.class)
+              .set(7, m.attributes(), ATTRIBUTES)
               .setString(8, m.data())
               .setBoolean(9, entry.clientId())
               .setInt(10, DedupStore.ttlSeconds(retention, m.publishTime(), now))
