@@ -45,31 +45,42 @@ final class OffsetRanges {
     if (more.isEmpty()) {
       return bounds;
     }
-    List<long[]> ranges = new ArrayList<>((bounds.size() + more.size()) / 2);
-    for (int i = 0; i < bounds.size(); i += 2) {
-      ranges.add(new long[] {bounds.get(i), bounds.get(i + 1)});
+    // The new ranges are few: sort them, then merge with the (sorted) existing ones in one pass.
+    int m = more.size() / 2;
+    long[][] added = new long[m][];
+    for (int i = 0; i < m; i++) {
+      added[i] = new long[] {more.get(2 * i), more.get(2 * i + 1)};
     }
-    for (int i = 0; i < more.size(); i += 2) {
-      ranges.add(new long[] {more.get(i), more.get(i + 1)});
-    }
-    ranges.sort((a, b) -> Long.compare(a[0], b[0]));
-    List<Long> out = new ArrayList<>(ranges.size() * 2);
-    long from = ranges.get(0)[0];
-    long until = ranges.get(0)[1];
-    for (int i = 1; i < ranges.size(); i++) {
-      long[] r = ranges.get(i);
-      if (r[0] <= until) {
-        until = Math.max(until, r[1]);
+    java.util.Arrays.sort(added, (x, y) -> Long.compare(x[0], y[0]));
+    long[] out = new long[bounds.size() + more.size()];
+    int n = 0;
+    int i = 0;
+    int j = 0;
+    int existing = bounds.size() / 2;
+    while (i < existing || j < m) {
+      long from;
+      long until;
+      if (j >= m || (i < existing && bounds.get(2 * i) <= added[j][0])) {
+        from = bounds.get(2 * i);
+        until = bounds.get(2 * i + 1);
+        i++;
       } else {
-        out.add(from);
-        out.add(until);
-        from = r[0];
-        until = r[1];
+        from = added[j][0];
+        until = added[j][1];
+        j++;
+      }
+      if (n > 0 && from <= out[n - 1]) {
+        out[n - 1] = Math.max(out[n - 1], until);
+      } else {
+        out[n++] = from;
+        out[n++] = until;
       }
     }
-    out.add(from);
-    out.add(until);
-    return List.copyOf(out);
+    Long[] boxed = new Long[n];
+    for (int k = 0; k < n; k++) {
+      boxed[k] = out[k];
+    }
+    return List.of(boxed);
   }
 
   /** The ranges with everything below {@code offset} removed. */
