@@ -96,6 +96,8 @@ class PushDeliveryIT {
       Await.until("the next message", () -> receiver.accepted().stream()
           .anyMatch(r -> "late".equals(r.json().get("id").asText())));
       assertEquals(before + 1, receiver.received().size(), "nothing acked came again");
+      // Push subscriptions are woken until deleted: leave none behind.
+      assertEquals(204, Http.send("DELETE", url + "/v1/subscriptions/" + sub, null).status());
     }
   }
 
@@ -120,6 +122,7 @@ class PushDeliveryIT {
         assertEquals(1, receiver.received().stream()
             .filter(r -> "before".equals(r.json().get("id").asText())).count(),
             "the acknowledged message is not pushed again");
+        assertEquals(204, Http.send("DELETE", node.url() + "/v1/subscriptions/" + sub, null).status());
       }
     }
   }
