@@ -88,13 +88,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private static final int MAX_WAITING_ACKS = 100_000;
 
   private final TimerScheduler<Command> timers;
-  private final RecipientRef<SubscriptionCommand> subscription;
   private final Settings settings;
   private final ActorRef<ConsumerMessage> self;
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final List<String> waitingAcks = new ArrayList<>();
   private ActorRef<Outgoing> stream;
-  private ActorRef<SubscriptionCommand> attachedTo;
+  private final SubscriptionLink link;
   private boolean streamBusy;
   private boolean ackInFlight;
   private int window;
@@ -106,10 +105,10 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       Settings settings) {
     super(ctx);
     this.timers = timers;
-    this.subscription = subscription;
     this.settings = settings;
     this.window = Math.min(settings.window(), settings.maxWindow());
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
+    this.link = new SubscriptionLink(ctx, subscription, self);
   }
 
   @Override
@@ -126,7 +125,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         .onMessage(
             KeepAlive.class,
             k -> {
-              subscription.tell(new SubscriptionCommand.Demand(self, 0));
+              link.keepAlive();
               return this;
             })
         .onSignal(Terminated.class, this::onSubscriptionLost)
@@ -140,7 +139,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private Behavior<Command> attach() {
-    subscription.tell(
+    link.attach(
         new SubscriptionCommand.Attach(self, ConsumerMode.LEASE, window, null, null));
     return this;
   }
@@ -179,7 +178,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private RecipientRef<SubscriptionCommand> target() {
-    return attachedTo != null ? attachedTo : subscription;
+    return link.target();
   }
 
   /** Forwards gathered acks when none is in flight: one durable write covers them all. */
@@ -218,11 +217,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private Behavior<Command> onSubscription(FromSubscription from) {
     ConsumerMessage message = from.message();
     if (message instanceof ConsumerMessage.Attached attached) {
-      if (attachedTo != null) {
-        getContext().unwatch(attachedTo);
-      }
-      attachedTo = attached.subscription();
-      getContext().watch(attachedTo);
+      link.attached(attached.subscription());
     } else if (message instanceof ConsumerMessage.Deliveries d) {
       for (Delivery delivery : d.deliveries()) {
         queue.add(ConsumerFrames.message(delivery.record()));
@@ -260,16 +255,13 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private Behavior<Command> onStreamDone() {
-    if (attachedTo != null) {
-      attachedTo.tell(new SubscriptionCommand.Detach(self));
-    }
+    link.detach();
     return Behaviors.stopped();
   }
 
   /** The subscription's actor stopped: attach to its next incarnation, keeping the socket. */
   private Behavior<Command> onSubscriptionLost(Terminated terminated) {
-    if (terminated.getRef().equals(attachedTo)) {
-      attachedTo = null;
+    if (link.lost(terminated.getRef())) {
       ackInFlight = false;
       timers.startSingleTimer(new Reattach(), settings.reattachDelay());
     }

@@ -71,13 +71,12 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   }
 
   private final TimerScheduler<Command> timers;
-  private final RecipientRef<SubscriptionCommand> subscription;
   private final Settings settings;
   private final String streamId;
   private final ActorRef<ConsumerMessage> self;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
   private ActorRef<StreamElement> stream;
-  private ActorRef<SubscriptionCommand> attachedTo;
+  private final SubscriptionLink link;
   private boolean streamBusy;
   private String cursor;
   private int outstanding;
@@ -92,10 +91,10 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     super(ctx);
     this.streamId = streamId;
     this.timers = timers;
-    this.subscription = subscription;
     this.settings = settings;
     this.cursor = resumeCursor;
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
+    this.link = new SubscriptionLink(ctx, subscription, self);
   }
 
   @Override
@@ -109,7 +108,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
         .onMessage(
             KeepAlive.class,
             k -> {
-              subscription.tell(new SubscriptionCommand.Demand(self, 0));
+              link.keepAlive();
               return this;
             })
         .onSignal(Terminated.class, this::onSubscriptionLost)
@@ -124,18 +123,14 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
 
   private Behavior<Command> attach() {
     outstanding = 0;
-    subscription.tell(new SubscriptionCommand.Attach(self, ConsumerMode.CURSOR, settings.window(), cursor, streamId));
+    link.attach(new SubscriptionCommand.Attach(self, ConsumerMode.CURSOR, settings.window(), cursor, streamId));
     return this;
   }
 
   private Behavior<Command> onSubscription(FromSubscription from) {
     ConsumerMessage message = from.message();
     if (message instanceof ConsumerMessage.Attached attached) {
-      if (attachedTo != null) {
-        getContext().unwatch(attachedTo);
-      }
-      attachedTo = attached.subscription();
-      getContext().watch(attachedTo);
+      link.attached(attached.subscription());
     } else if (message instanceof ConsumerMessage.Deliveries d && !d.deliveries().isEmpty()) {
       outstanding += d.deliveries().size();
       queue.add(new Batch(d.deliveries()));
@@ -167,15 +162,11 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     cursor = sent.get(sent.size() - 1).cursor();
     int n = sent.size();
     outstanding = Math.max(0, outstanding - n);
-    if (attachedTo != null) {
-      attachedTo.tell(new SubscriptionCommand.Demand(self, n));
-    }
+    link.tellAttached(new SubscriptionCommand.Demand(self, n));
   }
 
   private Behavior<Command> onStreamDone() {
-    if (attachedTo != null) {
-      attachedTo.tell(new SubscriptionCommand.Detach(self));
-    }
+    link.detach();
     return Behaviors.stopped();
   }
 
@@ -184,8 +175,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
    * here still goes out; attach again at the cursor of the last message handed to the stream.
    */
   private Behavior<Command> onSubscriptionLost(Terminated terminated) {
-    if (terminated.getRef().equals(attachedTo)) {
-      attachedTo = null;
+    if (link.lost(terminated.getRef())) {
       queue.clear();
       timers.startSingleTimer(new Reattach(), settings.reattachDelay());
     }
