@@ -165,6 +165,22 @@ class RoutesTest {
   }
 
   @Test
+  void consumingRequestsAreValidated() throws Exception {
+    assertProblem(call("POST", "/v1/subscriptions/s1/nack", "{\"ackIds\":[\"0-1\"],\"delay\":\"soon\"}"), 400);
+    assertProblem(call("POST", "/v1/subscriptions/s1/nack", "{\"ackIds\":[1]}"), 400);
+    assertProblem(call("POST", "/v1/subscriptions/s1/nack", "{\"ackIds\":[],\"extra\":1}"), 400);
+    assertEquals(200, call("POST", "/v1/subscriptions/s1/nack", "{\"ackIds\":[\"0-1\"]}").status());
+    assertProblem(call("GET", "/v1/subscriptions/s1/messages?max=1001", null), 400);
+    assertProblem(call("GET", "/v1/subscriptions/s1/messages?max=x", null), 400);
+    assertProblem(call("GET", "/v1/subscriptions/s1/messages?wait=PT61S", null), 400);
+    assertProblem(call("GET", "/v1/subscriptions/s1/messages?wait=-PT1S", null), 400);
+    assertEquals(200, call("GET", "/v1/subscriptions/s1/messages?max=5&wait=PT0S", null).status());
+    assertProblem(call("GET", "/v1/subscriptions?limit=0", null), 400);
+    assertProblem(call("GET", "/v1/subscriptions/bad%20name/ws", null), 400);
+    assertProblem(call("GET", "/v1/subscriptions/s1/ws", null), 404);
+  }
+
+  @Test
   void subscriptionRequestsAreValidated() throws Exception {
     assertEquals(201, call("PUT", "/v1/subscriptions/s1", "{\"topic\":\"orders\"}").status());
     assertProblem(call("PUT", "/v1/subscriptions/s1", "{}"), 400);
