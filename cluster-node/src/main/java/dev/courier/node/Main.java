@@ -42,7 +42,7 @@ public final class Main {
     ActorSystem<Void> system =
         ActorSystem.create(
             Behaviors.empty(),
-            "courier",
+            config.getString("courier.node.system-name"),
             ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on")
                 .withFallback(config));
     if (cassandra.startedHere()) {

@@ -19,13 +19,38 @@ public final class NodeConfig {
   /** As {@link #load()}, with {@code overrides} (for tests and tools) above everything else. */
   public static Config load(Config overrides) {
     ConfigFactory.invalidateCaches();
-    return overrides
-        .withFallback(ConfigFactory.defaultOverrides())
-        .withFallback(ConfigFactory.defaultApplication())
-        .withFallback(ConfigFactory.parseResources("courier-node.conf"))
-        .withFallback(ConfigFactory.parseResources("courier-http.conf"))
-        .withFallback(ConfigFactory.parseResources("courier-persistence.conf"))
-        .withFallback(ConfigFactory.defaultReference())
-        .resolve();
+    Config config =
+        overrides
+            .withFallback(ConfigFactory.defaultOverrides())
+            .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(ConfigFactory.parseResources("courier-node.conf"))
+            .withFallback(ConfigFactory.parseResources("courier-http.conf"))
+            .withFallback(ConfigFactory.parseResources("courier-persistence.conf"))
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
+    return withSeeds(config);
+  }
+
+  /**
+   * {@code courier.node.seeds} ("host:port,host:port", or COURIER_SEEDS) becomes Pekko's seed-node
+   * list, so operators and scripts name peers without writing actor-system addresses.
+   */
+  static Config withSeeds(Config config) {
+    String seeds = config.getString("courier.node.seeds").trim();
+    if (seeds.isEmpty()) {
+      return config;
+    }
+    String system = config.getString("courier.node.system-name");
+    java.util.List<String> addresses = new java.util.ArrayList<>();
+    for (String seed : seeds.split(",")) {
+      String hostPort = seed.trim();
+      if (!hostPort.matches("[A-Za-z0-9.\\-]+:[0-9]{1,5}")) {
+        throw new IllegalArgumentException(
+            "courier.node.seeds: '" + hostPort + "' is not host:port");
+      }
+      addresses.add("pekko://" + system + "@" + hostPort);
+    }
+    return ConfigFactory.parseMap(java.util.Map.of("pekko.cluster.seed-nodes", addresses))
+        .withFallback(config);
   }
 }
