@@ -200,6 +200,7 @@ public final class SubscriptionEntity
             RecoveryCompleted.instance(),
             state -> {
               if (state.exists()) {
+                ctx.getLog().debug("Subscription {} started at {}", name, state.positions());
                 startLanes(state);
                 // Covers a crash between persisting Created and registering the name.
                 deps.registry().register(name, state.topic(), state.createdAt());
