@@ -9,6 +9,7 @@
 #   deploy/local-cluster.sh stop          stop every node, and the Cassandra if this script started it
 # Node I serves HTTP on 127.0.0.1:808I, remoting on 255I (nodes 10+ take 80xx/25xx likewise);
 # nodes 1 and 2 are the seeds. State and logs: $COURIER_CLUSTER_DIR (default ~/.courier/local-cluster).
+# COURIER_CLUSTER_HTTP_BASE / COURIER_CLUSTER_REMOTE_BASE (8080 / 2550) move the ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,13 +18,15 @@ JAR=deploy/target/courier.jar
 READY_TIMEOUT=${COURIER_READY_TIMEOUT:-120}
 mkdir -p "$DIR"
 
-http_port() { echo $((8080 + $1)); }
-remote_port() { echo $((2550 + $1)); }
+HTTP_BASE=${COURIER_CLUSTER_HTTP_BASE:-8080}
+REMOTE_BASE=${COURIER_CLUSTER_REMOTE_BASE:-2550}
+http_port() { echo $((HTTP_BASE + $1)); }
+remote_port() { echo $((REMOTE_BASE + $1)); }
 pid_of() { cat "$DIR/node-$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(http_port "$1")/health/ready" 2>/dev/null; }
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 check_index() {
   [[ "$1" =~ ^[1-9][0-9]?$ ]] || { echo "local-cluster: node index must be 1..99, not '$1'" >&2; exit 2; }

@@ -1,0 +1,85 @@
+package dev.courier.system;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Drives deploy/local-cluster.sh for a test: its own state folder and ports, real processes. */
+final class LocalCluster implements AutoCloseable {
+  static final int HTTP_BASE = 18080;
+  static final int REMOTE_BASE = 12550;
+
+  private final Path root;
+  private final Path dir;
+
+  LocalCluster(Path root, Path dir) {
+    this.root = root;
+    this.dir = dir;
+  }
+
+  /** The repository root, found from the module's working directory. */
+  static Path repositoryRoot() {
+    Path here = Path.of("").toAbsolutePath();
+    while (here != null && !here.resolve("deploy/local-cluster.sh").toFile().exists()) {
+      here = here.getParent();
+    }
+    if (here == null) {
+      throw new IllegalStateException("deploy/local-cluster.sh not found above the working directory");
+    }
+    return here;
+  }
+
+  String url(int node) {
+    return "http://127.0.0.1:" + (HTTP_BASE + node);
+  }
+
+  void start(int nodes) {
+    run("start", Integer.toString(nodes));
+  }
+
+  void kill(int node) {
+    run("kill", Integer.toString(node));
+  }
+
+  void startNode(int node) {
+    run("start-node", Integer.toString(node));
+  }
+
+  void stop(int node) {
+    run("stop", Integer.toString(node));
+  }
+
+  @Override
+  public void close() {
+    run("stop");
+  }
+
+  private void run(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(root.resolve("deploy/local-cluster.sh").toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile()).inheritIO();
+    pb.environment().put("COURIER_CLUSTER_DIR", dir.toString());
+    pb.environment().put("COURIER_CLUSTER_HTTP_BASE", Integer.toString(HTTP_BASE));
+    pb.environment().put("COURIER_CLUSTER_REMOTE_BASE", Integer.toString(REMOTE_BASE));
+    try {
+      Process p = pb.start();
+      if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException("local-cluster.sh " + String.join(" ", args) + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Path stateDir() {
+    return new File("target/local-cluster").getAbsoluteFile().toPath();
+  }
+}
