@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * SSE consumer and an ordered WebSocket consumer with acks, both on node 1; nodes 3 and then 2 are
  * SIGKILLed and restarted while traffic flows. Every message must reach both subscriptions, no
  * message whose ack was confirmed may come again, and per-key order must hold on the ordered one.
+ * A graceful rolling restart (SIGTERM, then start again) of the same nodes must repeat nothing.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FailoverSystemIT {
@@ -56,8 +57,44 @@ class FailoverSystemIT {
   private final AtomicLong sseDuplicates = new AtomicLong();
   private final AtomicLong wsDuplicates = new AtomicLong();
 
+  /** What is done to the cluster while traffic flows; answers a line per step for the report. */
+  private interface Disruption {
+    List<String> apply(LocalCluster cluster) throws Exception;
+  }
+
   @Test
   void killedNodesLoseNothingAndRepeatNoAcknowledgedMessage() throws Exception {
+    run(cluster -> {
+      List<String> resumes = new ArrayList<>();
+      for (int victim : new int[] {3, 2}) {
+        awaitDeliveries(500 * (4 - victim));
+        long killedAt = System.nanoTime();
+        cluster.kill(victim);
+        resumes.add("kill node " + victim + ": sse resumed after " + awaitResume(sseLast, killedAt)
+            + " ms, ws after " + awaitResume(wsLast, killedAt) + " ms");
+        cluster.startNode(victim);
+      }
+      return resumes;
+    });
+  }
+
+  @Test
+  void aGracefulRollingRestartRepeatsNothing() throws Exception {
+    run(cluster -> {
+      List<String> steps = new ArrayList<>();
+      for (int node : new int[] {3, 2}) {
+        awaitDeliveries(500 * (4 - node));
+        cluster.stop(node);
+        cluster.startNode(node);
+        steps.add("restarted node " + node);
+      }
+      return steps;
+    });
+    assertEquals(0, sseDuplicates.get(), "SSE repeats during a rolling restart");
+    assertEquals(0, wsDuplicates.get(), "WebSocket repeats during a rolling restart");
+  }
+
+  private void run(Disruption disruption) throws Exception {
     try (LocalCluster cluster =
         new LocalCluster(LocalCluster.repositoryRoot(), LocalCluster.stateDir())) {
       cluster.start(3);
@@ -77,16 +114,7 @@ class FailoverSystemIT {
         int producer = p;
         producers.add(daemon(() -> produce(cluster, topic, producer)));
       }
-
-      List<String> resumes = new ArrayList<>();
-      for (int victim : new int[] {3, 2}) {
-        awaitDeliveries(500 * (4 - victim));
-        long killedAt = System.nanoTime();
-        cluster.kill(victim);
-        resumes.add("node " + victim + ": sse " + awaitResume(sseLast, killedAt) + " ms, ws "
-            + awaitResume(wsLast, killedAt) + " ms");
-        cluster.startNode(victim);
-      }
+      List<String> report = disruption.apply(cluster);
       for (Thread t : producers) {
         t.join(TimeUnit.MINUTES.toMillis(5));
       }
@@ -100,7 +128,7 @@ class FailoverSystemIT {
       ws.abort();
       sse.interrupt();
 
-      System.out.printf("failover: %s%n", resumes);
+      System.out.printf("failover: %s%n", report);
       System.out.printf("failover: %d published; sse %d distinct, %d repeats; ws %d distinct, %d repeats%n",
           published.size(), sseSeen.size(), sseDuplicates.get(), wsSeen.size(), wsDuplicates.get());
       assertTrue(sseSeen.keySet().containsAll(published), "SSE lost " + missing(sseSeen));

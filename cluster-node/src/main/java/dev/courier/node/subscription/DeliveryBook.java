@@ -81,6 +81,15 @@ final class DeliveryBook {
     leaseQueue.clear();
   }
 
+  /** Leases outstanding, including messages being dead-lettered. */
+  int inFlight() {
+    int n = 0;
+    for (PartitionLane lane : lanes) {
+      n += lane.leases.size();
+    }
+    return n;
+  }
+
   boolean idle() {
     return consumers.isEmpty() && polls.isEmpty();
   }

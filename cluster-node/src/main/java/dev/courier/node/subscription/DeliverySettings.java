@@ -18,7 +18,8 @@ public record DeliverySettings(
     int snapshotEvery,
     Duration leaseCheckInterval,
     int maxWaitingPolls,
-    Duration ackLinger) {
+    Duration ackLinger,
+    Duration handoffDrain) {
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -31,6 +32,7 @@ public record DeliverySettings(
         c.getInt("snapshot-every"),
         c.getDuration("lease-check-interval"),
         c.getInt("max-waiting-polls"),
-        c.getDuration("ack-linger"));
+        c.getDuration("ack-linger"),
+        c.getDuration("handoff-drain"));
   }
 }

@@ -103,8 +103,14 @@ public final class SubscriptionEntity
 
   // ---- internal commands ----
 
-  /** Sharding's passivation: persist what is pending, then stop. */
+  /**
+   * Sharding's passivation or hand-off: stop handing out messages, give outstanding leases a
+   * bounded time to be acked, persist what is pending, then stop.
+   */
   public record Passivate() implements SubscriptionCommand {}
+
+  /** The drain before a stop is over, acked or not. */
+  private record DrainOver() implements SubscriptionCommand {}
 
   private record Notice(PartitionNotice notice) implements SubscriptionCommand {}
 
@@ -158,6 +164,8 @@ public final class SubscriptionEntity
   private final List<AckId> deadLetterBatch = new ArrayList<>();
   private final List<AckWaiter> ackWaiters = new ArrayList<>();
   private ActorRef<?> pushDeliverer;
+  /** Stopping: no new deliveries; stops once no lease is outstanding (or the drain is over). */
+  private boolean draining;
   private int pushIncarnation;
   private boolean flushScheduled;
   private boolean ticking;
@@ -246,7 +254,8 @@ public final class SubscriptionEntity
         .onCommand(FlushCommits.class, (s, c) -> flush(s))
         .onCommand(Pump.class, (s, c) -> deliver(s))
         .onCommand(RegistryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
-        .onCommand(Passivate.class, (s, c) -> flush(s).thenStop())
+        .onCommand(Passivate.class, (s, c) -> onPassivate(s))
+        .onCommand(DrainOver.class, (s, c) -> flush(s).thenStop())
         .build();
   }
 
@@ -291,6 +300,22 @@ public final class SubscriptionEntity
                     return new RegistryWritten(reply, create.replyTo());
                   });
             });
+  }
+
+  /**
+   * A hand-off (or idle passivation) while consumers hold leases would redeliver all of them from
+   * the next incarnation. Instead, stop handing out messages and let the leases be acked, for at
+   * most the hand-off drain; then persist and stop.
+   */
+  private Effect<SubscriptionEvent, SubscriptionState> onPassivate(SubscriptionState state) {
+    if (!state.exists() || book.inFlight() == 0 || deps.settings().handoffDrain().isZero()) {
+      return flush(state).thenStop();
+    }
+    if (!draining) {
+      draining = true;
+      timers.startSingleTimer("drain", new DrainOver(), deps.settings().handoffDrain());
+    }
+    return Effect().none();
   }
 
   /**
@@ -824,6 +849,9 @@ public final class SubscriptionEntity
   private EffectBuilder<SubscriptionEvent, SubscriptionState> deliver(SubscriptionState state) {
     if (!state.exists()) {
       return Effect().none();
+    }
+    if (draining) {
+      return book.inFlight() == 0 ? flush(state).thenStop() : Effect().none();
     }
     for (PartitionLane lane : lanes) {
       readIfBehind(state, lane);
