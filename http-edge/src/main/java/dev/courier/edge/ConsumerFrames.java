@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The WebSocket consumer's frames: parses what clients send ({@code ack}, {@code nack}, {@code
- * credit}) and writes what the server sends ({@code message}, {@code acked}, {@code error}).
+ * credit}) and writes what the server sends ({@code message}, {@code acked}; errors are {@link
+ * ErrorFrame}s).
  */
 public final class ConsumerFrames {
   private static final int MAX_ACK_IDS = 10_000;
@@ -98,30 +99,6 @@ public final class ConsumerFrames {
             g.writeString(id);
           }
           g.writeEndArray();
-          g.writeEndObject();
-        });
-  }
-
-  public static String error(Problem p) {
-    return Json.generate(
-        g -> {
-          g.writeStartObject();
-          g.writeStringField("type", "error");
-          g.writeNumberField("status", p.status());
-          g.writeStringField("title", p.title());
-          if (p.detail() != null) {
-            g.writeStringField("detail", p.detail());
-          }
-          if (!p.errors().isEmpty()) {
-            g.writeArrayFieldStart("errors");
-            for (Problem.FieldError e : p.errors()) {
-              g.writeStartObject();
-              g.writeStringField("field", e.field());
-              g.writeStringField("message", e.message());
-              g.writeEndObject();
-            }
-            g.writeEndArray();
-          }
           g.writeEndObject();
         });
   }

@@ -121,20 +121,20 @@ public final class PublishStreamRoutes extends AllDirectives {
 
   private CompletionStage<List<String>> publish(TopicInfo topic, Frame frame) {
     if (frame instanceof Frame.Rejected rejected) {
-      return CompletableFuture.completedFuture(List.of(PublishFrames.error(rejected.problem())));
+      return CompletableFuture.completedFuture(List.of(ErrorFrame.of(rejected.problem())));
     }
     List<NewMessage> parsed;
     try {
       parsed = messages.parse(Bodies.parse(((Frame.Text) frame).text()));
     } catch (ProblemException e) {
-      return CompletableFuture.completedFuture(List.of(PublishFrames.error(e.problem())));
+      return CompletableFuture.completedFuture(List.of(ErrorFrame.of(e.problem())));
     }
     return backend
         .publish(topic, parsed)
         .handle(
             (reply, error) ->
                 error != null
-                    ? List.of(PublishFrames.error(Problems.problemFor(error)))
+                    ? List.of(ErrorFrame.of(Problems.problemFor(error)))
                     : PublishFrames.answer(reply));
   }
 

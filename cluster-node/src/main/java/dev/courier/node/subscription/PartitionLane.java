@@ -122,14 +122,9 @@ final class PartitionLane {
     return point;
   }
 
-  /** Whether an offset below {@code readPos} is still owed to someone (leased or pending). */
-  boolean outstanding(long offset) {
-    return leases.containsKey(offset) || pending.containsKey(offset);
-  }
-
   /**
    * The next message to deliver: a pending one whose time has come first, then the buffer's head
-   * while it lies below {@code reservedLimit}. On an ordered subscription a message whose key is
+   * while it lies below its reservation mark. On an ordered subscription a message whose key is
    * in flight (or has an earlier message waiting) is set aside as pending, up to {@code
    * pendingCap}.
    */

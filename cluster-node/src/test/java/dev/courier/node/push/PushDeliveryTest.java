@@ -246,13 +246,13 @@ class PushDeliveryTest {
     assertEquals(consumer, detach.consumer());
   }
 
-  private static void awaitCondition(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
+  private static void awaitCondition(String what, BooleanSupplier condition) {
+    testKit.createTestProbe().awaitAssert(WAIT, () -> {
+      if (!condition.getAsBoolean()) {
         throw new AssertionError("timed out waiting for " + what);
       }
-      Thread.sleep(20);
-    }
+      return null;
+    });
   }
+
 }

@@ -1,6 +1,7 @@
 package dev.courier.edge.consumer;
 
 import dev.courier.edge.ConsumerFrames;
+import dev.courier.edge.ErrorFrame;
 import dev.courier.edge.Problem;
 import dev.courier.edge.ProblemException;
 import dev.courier.protocol.subscription.ConsumerMessage;
@@ -151,7 +152,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   private Behavior<Command> onClientText(ClientText frame) {
     if (frame.unreadable() != null) {
-      send(ConsumerFrames.error(frame.unreadable()));
+      send(ErrorFrame.of(frame.unreadable()));
       return take(frame.ackTo());
     }
     try {
@@ -172,7 +173,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         target().tell(new SubscriptionCommand.Window(self, window));
       }
     } catch (ProblemException e) {
-      send(ConsumerFrames.error(e.problem()));
+      send(ErrorFrame.of(e.problem()));
     }
     return take(frame.ackTo());
   }
@@ -206,7 +207,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       }
     } else {
       send(
-          ConsumerFrames.error(
+          ErrorFrame.of(
               Problem.of(503, "Service unavailable",
                   "acks not confirmed (" + answered.sent().size() + " ids); send them again")));
     }
