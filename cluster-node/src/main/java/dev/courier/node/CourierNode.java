@@ -65,7 +65,14 @@ public final class CourierNode {
         .thenComposeAsync(
             session -> {
               NodeBackend backend = wire(system, session, node, edge);
-              return HttpServer.start(system, backend, edge)
+              return PersistenceWarmup.run(system, "node", node.startupTimeout())
+                  .exceptionally(
+                      error -> {
+                        log.warn("Journal warm-up failed (recoveries will retry): {}",
+                            error.toString());
+                        return null;
+                      })
+                  .thenCompose(warm -> HttpServer.start(system, backend, edge))
                   .thenApply(binding -> new CourierNode(system, backend, binding));
             },
             system.executionContext())

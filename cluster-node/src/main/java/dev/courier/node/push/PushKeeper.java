@@ -16,8 +16,11 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.ClusterEvent.MemberRemoved;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +37,9 @@ public final class PushKeeper {
   public sealed interface Command {}
 
   private record Tick() implements Command {}
+
+  /** Wake every push subscription now, not at the next tick (a member left the cluster). */
+  public record WakeAll() implements Command {}
 
   private record Listed(List<String> names) implements Command {}
 
@@ -52,10 +58,23 @@ public final class PushKeeper {
             () -> registry.list().thenApply(l -> l.stream().map(PushRegistry.Entry::name).toList()),
             name -> sharding.entityRefFor(SubscriptionEntity.ENTITY_TYPE_KEY, name),
             interval);
+    // A removed node's push subscriptions have no client to restart them: wake them all at once
+    // (the wakes wait in the shard regions until their shards have a new home).
+    Behavior<Command> watchingMembers =
+        Behaviors.setup(
+            ctx -> {
+              Cluster.get(system)
+                  .subscriptions()
+                  .tell(
+                      Subscribe.create(
+                          ctx.messageAdapter(MemberRemoved.class, removed -> new WakeAll()),
+                          MemberRemoved.class));
+              return keeper;
+            });
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                Behaviors.supervise(keeper).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(watchingMembers).onFailure(SupervisorStrategy.restart()),
                 SINGLETON_NAME));
   }
 
@@ -84,20 +103,22 @@ public final class PushKeeper {
 
     Behavior<Command> idle(boolean failing) {
       return Behaviors.receive(Command.class)
-          .onMessage(
-              Tick.class,
-              tick -> {
-                ctx.pipeToSelf(
-                    names.get(),
-                    (list, error) -> error != null ? new ListFailed(error) : new Listed(list));
-                return listing(failing);
-              })
+          .onMessage(Tick.class, tick -> list(failing))
+          .onMessage(WakeAll.class, wake -> list(failing))
           .build();
     }
 
-    Behavior<Command> listing(boolean failing) {
+    private Behavior<Command> list(boolean failing) {
+      ctx.pipeToSelf(
+          names.get(), (list, error) -> error != null ? new ListFailed(error) : new Listed(list));
+      return listing(failing, false);
+    }
+
+    /** {@code again}: a WakeAll came during this listing; list once more when it is done. */
+    Behavior<Command> listing(boolean failing, boolean again) {
       return Behaviors.receive(Command.class)
           .onMessage(Tick.class, tick -> Behaviors.same())
+          .onMessage(WakeAll.class, wake -> listing(failing, true))
           .onMessage(
               Listed.class,
               listed -> {
@@ -107,7 +128,7 @@ public final class PushKeeper {
                 for (String name : listed.names()) {
                   subscriptions.apply(name).tell(new SubscriptionCommand.Wake());
                 }
-                return idle(false);
+                return again ? list(false) : idle(false);
               })
           .onMessage(
               ListFailed.class,
@@ -117,7 +138,7 @@ public final class PushKeeper {
                           "Push keeper cannot list push subscriptions (retrying every tick): {}",
                           failed.error().toString());
                 }
-                return idle(true);
+                return again ? list(true) : idle(true);
               })
           .build();
     }

@@ -76,4 +76,47 @@ class PushKeeperTest {
     slow.complete(List.of("orders"));
     orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
   }
+
+  @Test
+  void wakesAllAtOnceWhenToldAMemberLeft() {
+    TestProbe<SubscriptionCommand> orders = testKit.createTestProbe();
+    AtomicInteger calls = new AtomicInteger();
+    var keeper =
+        testKit.spawn(
+            PushKeeper.create(
+                () -> {
+                  calls.incrementAndGet();
+                  return CompletableFuture.completedFuture(List.of("orders"));
+                },
+                name -> orders.ref(),
+                Duration.ofHours(1)));
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    keeper.tell(new PushKeeper.WakeAll());
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    assertTrue(calls.get() == 2, "one listing per wake: " + calls);
+  }
+
+  @Test
+  void aWakeAllDuringAListingListsAgainAfterIt() {
+    CompletableFuture<List<String>> slow = new CompletableFuture<>();
+    AtomicInteger calls = new AtomicInteger();
+    TestProbe<SubscriptionCommand> orders = testKit.createTestProbe();
+    var keeper =
+        testKit.spawn(
+            PushKeeper.create(
+                () -> calls.incrementAndGet() == 1
+                    ? slow
+                    : CompletableFuture.completedFuture(List.of("orders")),
+                name -> orders.ref(),
+                Duration.ofHours(1)));
+    orders.awaitAssert(() -> {
+      assertTrue(calls.get() == 1, "the first listing is under way");
+      return null;
+    });
+    keeper.tell(new PushKeeper.WakeAll());
+    slow.complete(List.of("orders"));
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    assertTrue(calls.get() == 2, "the wake during the first listing made one more: " + calls);
+  }
 }
