@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.edge.consumer.ConsumerDrain;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -8,13 +9,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class CourierRoutes extends AllDirectives {
   private final Route all;
 
-  public CourierRoutes(ActorSystem<?> system, CourierBackend backend, EdgeSettings settings) {
+  public CourierRoutes(
+      ActorSystem<?> system, CourierBackend backend, EdgeSettings settings, ConsumerDrain drains) {
     Route api =
         concat(
             new TopicRoutes(backend, settings).routes(),
-            new SseRoutes(system, backend, settings).routes(),
+            new SseRoutes(system, backend, settings, drains).routes(),
             new SubscriptionRoutes(backend, settings.askTimeout()).routes(),
-            new WebSocketRoutes(system, backend, settings).routes(),
+            new WebSocketRoutes(system, backend, settings, drains).routes(),
             new HealthRoutes(backend).routes(),
             new LatestRoutes(backend).routes(),
             new PublishStreamRoutes(

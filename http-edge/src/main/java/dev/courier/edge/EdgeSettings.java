@@ -16,7 +16,9 @@ public record EdgeSettings(
     Duration consumerKeepAlive,
     Duration reattachDelay,
     int wsMaxWindow,
-    int wsMaxFrameChars) {
+    int wsMaxFrameChars,
+    Duration shutdownDrain,
+    Duration shutdownDeadline) {
 
   public static EdgeSettings fromConfig(Config config) {
     Config c = config.getConfig("courier.http");
@@ -32,12 +34,14 @@ public record EdgeSettings(
         c.getDuration("consumer.keep-alive"),
         c.getDuration("consumer.reattach-delay"),
         c.getInt("ws.max-window"),
-        (int) c.getMemorySize("ws.max-frame-size").toBytes());
+        (int) c.getMemorySize("ws.max-frame-size").toBytes(),
+        c.getDuration("shutdown.drain"),
+        c.getDuration("shutdown.deadline"));
   }
 
   public EdgeSettings withPort(int newPort) {
     return new EdgeSettings(host, newPort, askTimeout, maxMessageBytes, maxBatchMessages,
         maxBatchBytes, sseHeartbeat, sseWindow, consumerKeepAlive, reattachDelay, wsMaxWindow,
-        wsMaxFrameChars);
+        wsMaxFrameChars, shutdownDrain, shutdownDeadline);
   }
 }

@@ -1,8 +1,9 @@
 package dev.courier.edge;
 
+import dev.courier.edge.consumer.ConsumerDrain;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -10,7 +11,10 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Binds the routes and unbinds gracefully when the node shuts down. */
+/**
+ * Binds the routes, and on shutdown takes the node out of service in order: stop accepting
+ * connections, drain the consumers (see {@link ConsumerDrain}), then give open requests a deadline.
+ */
 public final class HttpServer {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
@@ -18,7 +22,8 @@ public final class HttpServer {
 
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, CourierBackend backend, EdgeSettings settings) {
-    var routes = new CourierRoutes(system, backend, settings).routes();
+    ConsumerDrain drains = new ConsumerDrain();
+    var routes = new CourierRoutes(system, backend, settings, drains).routes();
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .bind(routes)
@@ -27,7 +32,7 @@ public final class HttpServer {
               InetSocketAddress address = binding.localAddress();
               log.info("Courier HTTP listening on http://{}:{}/", address.getHostString(),
                   address.getPort());
-              binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+              takeOutOfServiceOnShutdown(system, binding, drains, settings);
               return binding;
             })
         .whenComplete(
@@ -37,5 +42,32 @@ public final class HttpServer {
                 CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
               }
             });
+  }
+
+  private static void takeOutOfServiceOnShutdown(
+      ActorSystem<?> system, ServerBinding binding, ConsumerDrain drains, EdgeSettings settings) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(),
+        "http-unbind",
+        () -> binding.unbind().thenApply(done -> Done.getInstance()));
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "http-drain-consumers-and-terminate",
+        () -> {
+          int open = drains.size();
+          long start = System.nanoTime();
+          return drains
+              .drainAll(system, settings.shutdownDrain())
+              .thenCompose(
+                  drained -> {
+                    if (open > 0) {
+                      log.info("Drained {} consumers in {} ms", open,
+                          (System.nanoTime() - start) / 1_000_000);
+                    }
+                    return binding.terminate(settings.shutdownDeadline());
+                  })
+              .thenApply(terminated -> Done.getInstance());
+        });
   }
 }

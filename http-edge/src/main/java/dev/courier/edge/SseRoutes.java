@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.StreamConsumer;
 import dev.courier.protocol.Names;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -29,9 +30,12 @@ public final class SseRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final CourierBackend backend;
   private final EdgeSettings settings;
+  private final ConsumerDrain drains;
 
-  public SseRoutes(ActorSystem<?> system, CourierBackend backend, EdgeSettings settings) {
+  public SseRoutes(
+      ActorSystem<?> system, CourierBackend backend, EdgeSettings settings, ConsumerDrain drains) {
     this.system = system;
+    this.drains = drains;
     this.backend = backend;
     this.settings = settings;
   }
@@ -90,7 +94,8 @@ public final class SseRoutes extends AllDirectives {
                 cursor,
                 token,
                 new StreamConsumer.Settings(
-                    settings.sseWindow(), settings.consumerKeepAlive(), settings.reattachDelay())),
+                    settings.sseWindow(), settings.consumerKeepAlive(), settings.reattachDelay()),
+                drains),
             "sse-" + UUID.randomUUID(),
             Props.empty());
     Source<StreamConsumer.StreamElement, ActorRef<StreamConsumer.StreamElement>> elements =

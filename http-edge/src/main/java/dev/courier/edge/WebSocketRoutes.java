@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.SocketConsumer;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import java.util.List;
@@ -34,9 +35,12 @@ public final class WebSocketRoutes extends AllDirectives {
   private final CourierBackend backend;
   private final EdgeSettings settings;
   private final Materializer materializer;
+  private final ConsumerDrain drains;
 
-  public WebSocketRoutes(ActorSystem<?> system, CourierBackend backend, EdgeSettings settings) {
+  public WebSocketRoutes(
+      ActorSystem<?> system, CourierBackend backend, EdgeSettings settings, ConsumerDrain drains) {
     this.system = system;
+    this.drains = drains;
     this.backend = backend;
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(system);
@@ -81,7 +85,9 @@ public final class WebSocketRoutes extends AllDirectives {
                     settings.wsMaxWindow(),
                     settings.askTimeout(),
                     settings.consumerKeepAlive(),
-                    settings.reattachDelay())),
+                    settings.reattachDelay(),
+                    settings.shutdownDrain()),
+                drains),
             "ws-" + UUID.randomUUID(),
             Props.empty());
     Sink<Message, NotUsed> incoming =

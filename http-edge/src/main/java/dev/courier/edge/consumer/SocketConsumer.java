@@ -12,9 +12,13 @@ import dev.courier.protocol.subscription.SubscriptionReply;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -28,7 +32,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * is a lease consumer: the subscription sends at most the socket's window of unacknowledged
  * messages; client acks are forwarded in batches (one Ack in flight, the rest gathered behind it)
  * and confirmed with an {@code acked} frame once durable. Bad frames get an {@code error} frame and
- * the socket stays open. It re-attaches if the subscription's node goes away.
+ * the socket stays open. It re-attaches if the subscription's node goes away. When its own node
+ * shuts down it drains: it takes no new messages, waits (at most the drain time) until everything
+ * it handed out is acked, then closes the socket, so a rolling restart repeats nothing.
  */
 public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Command> {
 
@@ -69,6 +75,10 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   private record KeepAlive() implements Command {}
 
+  private record DrainNow(ActorRef<Done> replyTo) implements Command {}
+
+  private record DrainOver() implements Command {}
+
   /** What goes into the socket. */
   public sealed interface Outgoing {}
 
@@ -78,12 +88,19 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   /** Fixed facts of one socket. */
   public record Settings(
-      int window, int maxWindow, Duration askTimeout, Duration keepAlive, Duration reattachDelay) {}
+      int window,
+      int maxWindow,
+      Duration askTimeout,
+      Duration keepAlive,
+      Duration reattachDelay,
+      Duration shutdownDrain) {}
 
   public static Behavior<Command> create(
-      RecipientRef<SubscriptionCommand> subscription, Settings settings) {
+      RecipientRef<SubscriptionCommand> subscription, Settings settings, ConsumerDrain drains) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new SocketConsumer(ctx, timers, subscription, settings)));
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new SocketConsumer(ctx, timers, subscription, settings, drains)));
   }
 
   private static final int MAX_WAITING_ACKS = 100_000;
@@ -93,6 +110,15 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private final ActorRef<ConsumerMessage> self;
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final List<String> waitingAcks = new ArrayList<>();
+  /** Ack ids handed to the client and not yet confirmed acked (at most the window). */
+  private final Set<String> unacked = new HashSet<>();
+  private final ConsumerDrain drains;
+  private final ActorRef<ConsumerDrain.Drain> drainRef;
+  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  private boolean draining;
+  /** Close the socket once the queued frames are out; {@code endSent} once it is closing. */
+  private String closeReason;
+  private boolean endSent;
   private ActorRef<Outgoing> stream;
   private final SubscriptionLink link;
   private boolean streamBusy;
@@ -103,13 +129,17 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       RecipientRef<SubscriptionCommand> subscription,
-      Settings settings) {
+      Settings settings,
+      ConsumerDrain drains) {
     super(ctx);
     this.timers = timers;
     this.settings = settings;
     this.window = Math.min(settings.window(), settings.maxWindow());
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
     this.link = new SubscriptionLink(ctx, subscription, self);
+    this.drains = drains;
+    this.drainRef = ctx.messageAdapter(ConsumerDrain.Drain.class, d -> new DrainNow(d.replyTo()));
+    drains.add(drainRef);
   }
 
   @Override
@@ -129,7 +159,16 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
               link.keepAlive();
               return this;
             })
+        .onMessage(DrainNow.class, this::onDrain)
+        .onMessage(DrainOver.class, over -> end("the node is shutting down"))
         .onSignal(Terminated.class, this::onSubscriptionLost)
+        .onSignal(
+            PostStop.class,
+            stop -> {
+              drains.remove(drainRef);
+              drainWaiters.forEach(w -> w.tell(Done.getInstance()));
+              return this;
+            })
         .build();
   }
 
@@ -141,7 +180,39 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   private Behavior<Command> attach() {
     link.attach(
-        new SubscriptionCommand.Attach(self, ConsumerMode.LEASE, window, null, null));
+        new SubscriptionCommand.Attach(
+            self, ConsumerMode.LEASE, draining ? 0 : window, null, null));
+    return this;
+  }
+
+  /** The node is shutting down: take nothing new, close once all handed out is acked. */
+  private Behavior<Command> onDrain(DrainNow drain) {
+    drainWaiters.add(drain.replyTo());
+    if (!draining) {
+      draining = true;
+      target().tell(new SubscriptionCommand.Window(self, 0));
+      timers.startSingleTimer(new DrainOver(), settings.shutdownDrain());
+    }
+    return endIfDrained();
+  }
+
+  private Behavior<Command> endIfDrained() {
+    if (draining && unacked.isEmpty() && waitingAcks.isEmpty() && !ackInFlight) {
+      return end("the node is shutting down");
+    }
+    return this;
+  }
+
+  /** Closes the socket once the frames queued so far have gone out. */
+  private Behavior<Command> end(String reason) {
+    if (stream == null) {
+      link.detach();
+      return Behaviors.stopped();
+    }
+    if (closeReason == null) {
+      closeReason = reason;
+      pushNext();
+    }
     return this;
   }
 
@@ -164,18 +235,32 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         }
         waitingAcks.addAll(ack.ackIds());
         sendAcks();
+        if (draining) {
+          return endIfDrainedAfter(frame.ackTo());
+        }
       } else if (parsed instanceof ConsumerFrames.Nack nack) {
         target().tell(
             new SubscriptionCommand.Nack(
                 nack.ackIds(), nack.delay(), getContext().getSystem().ignoreRef()));
+        nack.ackIds().forEach(unacked::remove);
+        if (draining) {
+          return endIfDrainedAfter(frame.ackTo());
+        }
       } else if (parsed instanceof ConsumerFrames.Credit credit) {
         window = Math.min(credit.messages(), settings.maxWindow());
-        target().tell(new SubscriptionCommand.Window(self, window));
+        if (!draining) {
+          target().tell(new SubscriptionCommand.Window(self, window));
+        }
       }
     } catch (ProblemException e) {
       send(ErrorFrame.of(e.problem()));
     }
     return take(frame.ackTo());
+  }
+
+  private Behavior<Command> endIfDrainedAfter(ActorRef<FrameTaken> ackTo) {
+    take(ackTo);
+    return endIfDrained();
   }
 
   private RecipientRef<SubscriptionCommand> target() {
@@ -202,6 +287,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private Behavior<Command> onAckAnswered(AckAnswered answered) {
     ackInFlight = false;
     if (answered.reply() instanceof SubscriptionReply.AckResult result) {
+      // Durable, or unknown to the subscription (acked before, or never leased): done either way.
+      answered.sent().forEach(unacked::remove);
       if (!result.durable().isEmpty()) {
         send(ConsumerFrames.acked(result.durable()));
       }
@@ -212,7 +299,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
                   "acks not confirmed (" + answered.sent().size() + " ids); send them again")));
     }
     sendAcks();
-    return this;
+    return endIfDrained();
   }
 
   private Behavior<Command> onSubscription(FromSubscription from) {
@@ -221,6 +308,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       link.attached(attached.subscription());
     } else if (message instanceof ConsumerMessage.Deliveries d) {
       for (Delivery delivery : d.deliveries()) {
+        unacked.add(delivery.record().ackId());
         queue.add(ConsumerFrames.message(delivery.record()));
       }
       pushNext();
@@ -246,13 +334,18 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private void pushNext() {
-    if (streamBusy || stream == null || queue.isEmpty()) {
+    if (streamBusy || stream == null || endSent) {
       return;
     }
-    List<String> frames = new ArrayList<>(queue);
-    queue.clear();
-    streamBusy = true;
-    stream.tell(new Frames(frames));
+    if (!queue.isEmpty()) {
+      List<String> frames = new ArrayList<>(queue);
+      queue.clear();
+      streamBusy = true;
+      stream.tell(new Frames(frames));
+    } else if (closeReason != null) {
+      endSent = true;
+      stream.tell(new End(closeReason));
+    }
   }
 
   private Behavior<Command> onStreamDone() {
@@ -264,8 +357,10 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private Behavior<Command> onSubscriptionLost(Terminated terminated) {
     if (link.lost(terminated.getRef())) {
       ackInFlight = false;
+      // Its leases died with it: the next incarnation hands those messages out again.
+      unacked.clear();
       timers.startSingleTimer(new Reattach(), settings.reattachDelay());
     }
-    return this;
+    return endIfDrained();
   }
 }

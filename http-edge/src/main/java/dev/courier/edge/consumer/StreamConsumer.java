@@ -6,9 +6,12 @@ import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -47,6 +50,8 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
 
   private record KeepAlive() implements Command {}
 
+  private record DrainNow(ActorRef<Done> replyTo) implements Command {}
+
   /** What goes into the client's stream. */
   public sealed interface StreamElement {}
 
@@ -61,13 +66,14 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
       RecipientRef<SubscriptionCommand> subscription,
       String resumeCursor,
       String streamId,
-      Settings settings) {
+      Settings settings,
+      ConsumerDrain drains) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers ->
                     new StreamConsumer(
-                        ctx, timers, subscription, resumeCursor, streamId, settings)));
+                        ctx, timers, subscription, resumeCursor, streamId, settings, drains)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -80,6 +86,12 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   private boolean streamBusy;
   private String cursor;
   private int outstanding;
+  private final ConsumerDrain drains;
+  private final ActorRef<ConsumerDrain.Drain> drainRef;
+  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  /** Set when the node shuts down: the stream ends once the batch in the socket is taken. */
+  private boolean draining;
+  private boolean endSent;
 
   private StreamConsumer(
       ActorContext<Command> ctx,
@@ -87,7 +99,8 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
       RecipientRef<SubscriptionCommand> subscription,
       String resumeCursor,
       String streamId,
-      Settings settings) {
+      Settings settings,
+      ConsumerDrain drains) {
     super(ctx);
     this.streamId = streamId;
     this.timers = timers;
@@ -95,6 +108,9 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     this.cursor = resumeCursor;
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
     this.link = new SubscriptionLink(ctx, subscription, self);
+    this.drains = drains;
+    this.drainRef = ctx.messageAdapter(ConsumerDrain.Drain.class, d -> new DrainNow(d.replyTo()));
+    drains.add(drainRef);
   }
 
   @Override
@@ -111,7 +127,15 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
               link.keepAlive();
               return this;
             })
+        .onMessage(DrainNow.class, this::onDrain)
         .onSignal(Terminated.class, this::onSubscriptionLost)
+        .onSignal(
+            PostStop.class,
+            stop -> {
+              drains.remove(drainRef);
+              drainWaiters.forEach(w -> w.tell(Done.getInstance()));
+              return this;
+            })
         .build();
   }
 
@@ -122,6 +146,9 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   }
 
   private Behavior<Command> attach() {
+    if (draining) {
+      return this;
+    }
     outstanding = 0;
     link.attach(new SubscriptionCommand.Attach(self, ConsumerMode.CURSOR, settings.window(), cursor, streamId));
     return this;
@@ -131,7 +158,9 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     ConsumerMessage message = from.message();
     if (message instanceof ConsumerMessage.Attached attached) {
       link.attached(attached.subscription());
-    } else if (message instanceof ConsumerMessage.Deliveries d && !d.deliveries().isEmpty()) {
+    } else if (message instanceof ConsumerMessage.Deliveries d
+        && !d.deliveries().isEmpty()
+        && !draining) {
       outstanding += d.deliveries().size();
       queue.add(new Batch(d.deliveries()));
       pushNext();
@@ -145,6 +174,24 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     return this;
   }
 
+  /**
+   * The node is shutting down: end the stream now. Nothing is lost: the client resumes on another
+   * node from the Last-Event-ID of the last event it got.
+   */
+  private Behavior<Command> onDrain(DrainNow drain) {
+    drainWaiters.add(drain.replyTo());
+    if (!draining) {
+      draining = true;
+      queue.clear();
+      link.detach();
+      if (stream == null) {
+        return Behaviors.stopped();
+      }
+      pushNext();
+    }
+    return this;
+  }
+
   private Behavior<Command> onStreamAck() {
     streamBusy = false;
     pushNext();
@@ -152,7 +199,12 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   }
 
   private void pushNext() {
-    if (streamBusy || stream == null || queue.isEmpty()) {
+    if (draining && !streamBusy && stream != null && !endSent) {
+      endSent = true;
+      stream.tell(new End("the node is shutting down"));
+      return;
+    }
+    if (streamBusy || stream == null || queue.isEmpty() || draining) {
       return;
     }
     Batch batch = queue.poll();
