@@ -22,16 +22,17 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts everything a Courier node runs, in order: cluster membership, the Cassandra session and
- * schema, the sharded entities, and the HTTP edge. Used by {@link Main} and by tests that run a
- * node in-process.
+ * Starts everything a Courier node runs, in order: the management endpoint (health checks for
+ * orchestrators, cluster routes, bootstrap probes), cluster membership ({@link ClusterJoin}), the
+ * Cassandra session and schema, the sharded entities, and the HTTP edge. Used by {@link Main} and
+ * by tests that run a node in-process.
  */
 public final class CourierNode {
   private static final Logger log = LoggerFactory.getLogger(CourierNode.class);
@@ -39,22 +40,31 @@ public final class CourierNode {
   private final ActorSystem<?> system;
   private final NodeBackend backend;
   private final ServerBinding binding;
+  private final Uri management;
 
-  private CourierNode(ActorSystem<?> system, NodeBackend backend, ServerBinding binding) {
+  private CourierNode(
+      ActorSystem<?> system, NodeBackend backend, ServerBinding binding, Uri management) {
     this.system = system;
     this.backend = backend;
     this.binding = binding;
+    this.management = management;
   }
 
   public static CompletionStage<CourierNode> start(ActorSystem<?> system) {
     var config = system.settings().config();
     NodeSettings node = NodeSettings.fromConfig(config);
     EdgeSettings edge = EdgeSettings.fromConfig(config);
-    Cluster cluster = Cluster.get(system);
-    if (node.joinSelfWhenNoSeeds() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
-    return CassandraSessions.session(system)
+    // Management before joining: cluster bootstrap learns its own contact point from it. A node
+    // whose management port cannot be bound fails to start.
+    CompletableFuture<Uri> management =
+        PekkoManagement.get(system).start().toCompletableFuture();
+    ClusterJoin.start(system);
+    return management
+        .thenCompose(
+            uri -> {
+              log.info("Management endpoint at {}", uri);
+              return CassandraSessions.session(system);
+            })
         .thenCompose(
             session ->
                 (node.applySchema()
@@ -73,7 +83,9 @@ public final class CourierNode {
                         return null;
                       })
                   .thenCompose(warm -> HttpServer.start(system, backend, edge))
-                  .thenApply(binding -> new CourierNode(system, backend, binding));
+                  // The chain started from the management binding: it is complete here.
+                  .thenApply(
+                      binding -> new CourierNode(system, backend, binding, management.join()));
             },
             system.executionContext())
         .toCompletableFuture()
@@ -133,5 +145,10 @@ public final class CourierNode {
 
   public InetSocketAddress httpAddress() {
     return binding.localAddress();
+  }
+
+  /** The management endpoint's base URI (with the bound port, when configured as 0). */
+  public Uri managementUri() {
+    return management;
   }
 }

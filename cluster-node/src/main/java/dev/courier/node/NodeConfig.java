@@ -16,7 +16,12 @@ public final class NodeConfig {
     return load(ConfigFactory.empty());
   }
 
-  /** As {@link #load()}, with {@code overrides} (for tests and tools) above everything else. */
+  /**
+   * As {@link #load()}, with {@code overrides} (for tests and tools) above everything else.
+   *
+   * @throws IllegalArgumentException when the seeds or the discovery mode are invalid: a node
+   *     fails before it starts anything
+   */
   public static Config load(Config overrides) {
     ConfigFactory.invalidateCaches();
     Config config =
@@ -28,7 +33,9 @@ public final class NodeConfig {
             .withFallback(ConfigFactory.parseResources("courier-persistence.conf"))
             .withFallback(ConfigFactory.defaultReference())
             .resolve();
-    return withSeeds(config);
+    Config withSeeds = withSeeds(config);
+    ClusterJoin.Settings.fromConfig(withSeeds);
+    return withSeeds;
   }
 
   /**

@@ -5,7 +5,6 @@ import java.time.Duration;
 
 /** The node's own settings, read once from {@code courier.node}. */
 public record NodeSettings(
-    boolean joinSelfWhenNoSeeds,
     Duration topicCacheTtl,
     Duration startupTimeout,
     String keyspace,
@@ -15,7 +14,6 @@ public record NodeSettings(
   public static NodeSettings fromConfig(Config config) {
     Config node = config.getConfig("courier.node");
     return new NodeSettings(
-        node.getBoolean("join-self-when-no-seeds"),
         node.getDuration("topic-cache-ttl"),
         node.getDuration("startup-timeout"),
         config.getString("courier.cassandra.schema.keyspace"),

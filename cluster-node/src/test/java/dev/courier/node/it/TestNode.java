@@ -28,6 +28,7 @@ final class TestNode implements AutoCloseable {
                 courier.http.port = 0
                 courier.http.sse.heartbeat = 1s
                 pekko.remote.artery.canonical.port = 0
+                pekko.management.http.port = 0
                 courier.cassandra.embedded.mode = off
                 """));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "courier", config);
@@ -42,6 +43,11 @@ final class TestNode implements AutoCloseable {
 
   String url() {
     return "http://127.0.0.1:" + node.httpAddress().getPort();
+  }
+
+  /** The management endpoint (/alive, /ready, /cluster/members). */
+  String managementUrl() {
+    return "http://127.0.0.1:" + node.managementUri().port();
   }
 
   @Override
