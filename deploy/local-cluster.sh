@@ -5,11 +5,13 @@
 #   deploy/local-cluster.sh kill I        SIGKILL node I (a crash)
 #   deploy/local-cluster.sh stop I        SIGTERM node I and wait: it leaves the cluster, handing its shards over
 #   deploy/local-cluster.sh start-node I  start node I again (or a new one) and wait until it is ready
-#   deploy/local-cluster.sh status        each node's pid, liveness and readiness
+#   deploy/local-cluster.sh status        each node's pid, liveness, readiness and management /ready
 #   deploy/local-cluster.sh stop          stop every node, and the Cassandra if this script started it
-# Node I serves HTTP on 127.0.0.1:808I, remoting on 255I (nodes 10+ take 80xx/25xx likewise);
-# nodes 1 and 2 are the seeds. State and logs: $COURIER_CLUSTER_DIR (default ~/.courier/local-cluster).
-# COURIER_CLUSTER_HTTP_BASE / COURIER_CLUSTER_REMOTE_BASE (8080 / 2550) move the ports.
+# Node I serves HTTP on 127.0.0.1:808I, remoting on 255I, management (/alive, /ready,
+# /cluster/members) on 855I (nodes 10+ take 80xx/25xx/85xx likewise); nodes 1 and 2 are the seeds.
+# State and logs: $COURIER_CLUSTER_DIR (default ~/.courier/local-cluster).
+# COURIER_CLUSTER_HTTP_BASE / COURIER_CLUSTER_REMOTE_BASE / COURIER_CLUSTER_MANAGEMENT_BASE
+# (8080 / 2550 / 8550) move the ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,13 +22,19 @@ mkdir -p "$DIR"
 
 HTTP_BASE=${COURIER_CLUSTER_HTTP_BASE:-8080}
 REMOTE_BASE=${COURIER_CLUSTER_REMOTE_BASE:-2550}
+MANAGEMENT_BASE=${COURIER_CLUSTER_MANAGEMENT_BASE:-8550}
 http_port() { echo $((HTTP_BASE + $1)); }
 remote_port() { echo $((REMOTE_BASE + $1)); }
+management_port() { echo $((MANAGEMENT_BASE + $1)); }
 pid_of() { cat "$DIR/node-$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(http_port "$1")/health/ready" 2>/dev/null; }
+# Management's /ready: the node is an Up member and its shard regions have registered.
+management_ready() {
+  curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(management_port "$1")/ready" 2>/dev/null
+}
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 check_index() {
   [[ "$1" =~ ^[1-9][0-9]?$ ]] || { echo "local-cluster: node index must be 1..99, not '$1'" >&2; exit 2; }
@@ -41,11 +49,12 @@ start_node() {
   fi
   COURIER_HTTP_PORT=$(http_port "$i") \
   COURIER_REMOTE_PORT=$(remote_port "$i") \
+  COURIER_MANAGEMENT_PORT=$(management_port "$i") \
   COURIER_SEEDS="127.0.0.1:$(remote_port 1),127.0.0.1:$(remote_port 2)" \
   COURIER_CASSANDRA_EMBEDDED_MODE=off \
     setsid java ${COURIER_JAVA_OPTS:-} -jar "$JAR" >>"$DIR/node-$i.log" 2>&1 < /dev/null &
   echo $! >"$DIR/node-$i.pid"
-  echo "local-cluster: node $i started (pid $!, http :$(http_port "$i"), log $DIR/node-$i.log)"
+  echo "local-cluster: node $i started (pid $!, http :$(http_port "$i"), management :$(management_port "$i"), log $DIR/node-$i.log)"
 }
 
 await_ready() {
@@ -134,8 +143,12 @@ case "${1:-}" in
   status)
     for i in $(nodes); do
       state=down
-      if alive "$i"; then state=alive; ready "$i" && state=ready; fi
-      echo "node $i  pid $(pid_of "$i")  http :$(http_port "$i")  $state"
+      management=down
+      if alive "$i"; then
+        state=alive; ready "$i" && state=ready
+        management=not-ready; management_ready "$i" && management=ready
+      fi
+      echo "node $i  pid $(pid_of "$i")  http :$(http_port "$i")  $state  management :$(management_port "$i")  $management"
     done
     ;;
   *)

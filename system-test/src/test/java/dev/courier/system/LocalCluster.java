@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 final class LocalCluster implements AutoCloseable {
   static final int HTTP_BASE = 18080;
   static final int REMOTE_BASE = 12550;
+  static final int MANAGEMENT_BASE = 18550;
 
   private final Path root;
   private final Path dir;
@@ -65,6 +66,7 @@ final class LocalCluster implements AutoCloseable {
     pb.environment().put("COURIER_CLUSTER_DIR", dir.toString());
     pb.environment().put("COURIER_CLUSTER_HTTP_BASE", Integer.toString(HTTP_BASE));
     pb.environment().put("COURIER_CLUSTER_REMOTE_BASE", Integer.toString(REMOTE_BASE));
+    pb.environment().put("COURIER_CLUSTER_MANAGEMENT_BASE", Integer.toString(MANAGEMENT_BASE));
     try {
       Process p = pb.start();
       if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
