@@ -3,138 +3,198 @@ package dev.courier.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Three real node processes on a real Cassandra; a producer publishing with ids and retrying, an
- * SSE consumer and an ordered WebSocket consumer with acks, both on node 1; nodes 3 and then 2 are
- * SIGKILLed and restarted while traffic flows. Every message must reach both subscriptions, no
- * message whose ack was confirmed may come again, and per-key order must hold on the ordered one.
- * A graceful rolling restart (SIGTERM, then start again) of the same nodes must repeat nothing.
+ * Three real node processes on a real Cassandra, real clients, traffic throughout. Producers publish
+ * with ids and retry on any failure; one subscription is read over SSE (reconnecting with
+ * Last-Event-ID), one, ordered, over WebSocket with acks, and one is pushed to a webhook. Both
+ * consumers connect to node 1 first.
+ *
+ * <p>Kills: nodes 3, 1 (the consumers' own node, and the oldest, which hosts the shard
+ * coordinators) and 2 are SIGKILLed in turn and restarted in between. A graceful rolling restart
+ * stops and restarts nodes 3, 2 and 1 the same way. Both check that every message reached every
+ * subscription, was stored once, that no message whose ack was confirmed came again, and per-key
+ * order; both print resume times and repeats. The rolling restart must repeat nothing at all.
  */
-@Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Timeout(value = 12, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FailoverSystemIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2)).build();
-  private static final int PRODUCERS = 3;
-  private static final int PER_PRODUCER = 2000;
-  private static final int BATCH = 25;
+  private static final int NODES = 3;
 
-  private final AtomicBoolean running = new AtomicBoolean(true);
-  private final Set<String> published = ConcurrentHashMap.newKeySet();
-  private final Map<String, Integer> sseSeen = new ConcurrentHashMap<>();
-  private final Map<String, Integer> wsSeen = new ConcurrentHashMap<>();
-  private final Set<String> wsConfirmed = ConcurrentHashMap.newKeySet();
-  private final List<String> violations = new CopyOnWriteArrayList<>();
-  private final Map<String, Long> lastSeqPerKey = new ConcurrentHashMap<>();
-  private final AtomicLong sseLast = new AtomicLong();
-  private final AtomicLong wsLast = new AtomicLong();
-  private final AtomicLong sseDuplicates = new AtomicLong();
-  private final AtomicLong wsDuplicates = new AtomicLong();
+  /** One run: the cluster, the subscriptions and their clients, and what they received. */
+  private static final class Run implements AutoCloseable {
+    final LocalCluster cluster;
+    final String topic = "failover-" + UUID.randomUUID().toString().substring(0, 8);
+    final Set<String> published = ConcurrentHashMap.newKeySet();
+    final Tally sse = new Tally("sse");
+    final Tally ws = new Tally("ws");
+    final Tally push = new Tally("push");
+    final WebhookSink sink;
+    final SseReader sseReader;
+    final WsReader wsReader;
+    final List<Thread> threads = new ArrayList<>();
+    final List<Producer> producers = new ArrayList<>();
+    final List<Thread> producerThreads = new ArrayList<>();
 
-  /** What is done to the cluster while traffic flows; answers a line per step for the report. */
-  private interface Disruption {
-    List<String> apply(LocalCluster cluster) throws Exception;
+    Run(int producers, int perProducer, long pauseMillis) throws Exception {
+      cluster = new LocalCluster(LocalCluster.repositoryRoot(), LocalCluster.stateDir());
+      cluster.start(NODES);
+      sink = new WebhookSink(push);
+      String base = cluster.url(1);
+      created(SystemHttp.send("PUT", base + "/v1/topics/" + topic, "{\"partitions\":6}"));
+      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-sse",
+          "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}"));
+      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-ws",
+          "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ordered\":true,"
+              + "\"ackDeadline\":\"PT15S\"}"));
+      byte[] key = new byte[32];
+      ThreadLocalRandom.current().nextBytes(key);
+      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-push",
+          "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxInFlight\":32,"
+              + "\"push\":{\"url\":\"" + sink.url() + "\",\"secret\":\"whsec_"
+              + Base64.getEncoder().encodeToString(key) + "\"}}"));
+      sseReader = new SseReader(cluster::url, NODES, 1, topic + "-sse", sse);
+      wsReader = new WsReader(cluster::url, NODES, 1, topic + "-ws", ws);
+      threads.add(daemon(sseReader));
+      threads.add(daemon(wsReader));
+      for (int p = 0; p < producers; p++) {
+        Producer producer =
+            new Producer(p, perProducer, 20, pauseMillis, NODES, cluster::url, topic, published);
+        this.producers.add(producer);
+        producerThreads.add(daemon(producer));
+      }
+    }
+
+    List<Tally> tallies() {
+      return List.of(sse, ws, push);
+    }
+
+    /** Waits until every subscription has at least {@code n} distinct messages. */
+    void awaitDelivered(int n) {
+      await(() -> tallies().stream().allMatch(t -> t.distinct() >= n), 120,
+          "every subscription to reach " + n + " messages");
+    }
+
+    /** Waits until every subscription has a delivery that arrived after {@code nanos}. */
+    void awaitDeliveryAfter(long nanos) {
+      await(() -> tallies().stream().allMatch(t -> t.lastArrival() > nanos), 60,
+          "every subscription to deliver again");
+    }
+
+    /** Waits for the producers, then for every subscription to have every published message. */
+    void finish(int expected) throws InterruptedException {
+      for (Thread t : producerThreads) {
+        t.join(TimeUnit.MINUTES.toMillis(5));
+      }
+      await(() -> published.size() == expected, 300, "every publish to be answered 200");
+      await(() -> tallies().stream().allMatch(t -> t.hasAll(published)), 180,
+          "every subscription to receive every published message");
+    }
+
+    /** Checks the guarantees that hold for every run. */
+    void assertGuarantees(int expected) {
+      assertEquals(expected, published.size(), "every publish was answered 200 in the end");
+      for (Tally t : tallies()) {
+        assertTrue(t.hasAll(published), t.name + " lost " + t.missing(published));
+        assertEquals(List.of(), t.storedTwice(), t.name + ": ids stored twice");
+      }
+      assertEquals(List.of(), wsReader.violations,
+          "acknowledged messages delivered again, or keys out of order");
+    }
+
+    String summary() {
+      StringBuilder s = new StringBuilder();
+      s.append(published.size()).append(" published (")
+          .append(producers.stream().mapToInt(p -> p.retries.get()).sum()).append(" retried batches)");
+      for (Tally t : tallies()) {
+        s.append("; ").append(t.name).append(' ').append(t.distinct()).append(" distinct, ")
+            .append(t.repeats()).append(" repeats");
+      }
+      s.append("; sse reconnects ").append(sseReader.reconnects.get())
+          .append(", ws reconnects ").append(wsReader.reconnects.get());
+      return s.toString();
+    }
+
+    @Override
+    public void close() {
+      sseReader.stop();
+      wsReader.stop();
+      threads.forEach(Thread::interrupt);
+      producerThreads.forEach(Thread::interrupt);
+      sink.close();
+      cluster.close();
+    }
   }
 
   @Test
   void killedNodesLoseNothingAndRepeatNoAcknowledgedMessage() throws Exception {
-    run(cluster -> {
-      List<String> resumes = new ArrayList<>();
-      for (int victim : new int[] {3, 2}) {
-        awaitDeliveries(500 * (4 - victim));
-        long killedAt = System.nanoTime();
-        cluster.kill(victim);
-        resumes.add("kill node " + victim + ": sse resumed after " + awaitResume(sseLast, killedAt)
-            + " ms, ws after " + awaitResume(wsLast, killedAt) + " ms");
-        cluster.startNode(victim);
+    int producers = 4;
+    int perProducer = 5000;
+    try (Run run = new Run(producers, perProducer, 350)) {
+      int[] victims = {3, 1, 2};
+      long[] killedAt = new long[victims.length];
+      for (int k = 0; k < victims.length; k++) {
+        run.awaitDelivered(2000 * (k + 1));
+        killedAt[k] = System.nanoTime();
+        run.cluster.kill(victims[k]);
+        // Past the first second nothing from before the kill can still be arriving: a delivery
+        // then means the subscription runs again (or never stopped).
+        run.awaitDeliveryAfter(killedAt[k] + TimeUnit.SECONDS.toNanos(1));
+        run.cluster.startNode(victims[k]);
       }
-      return resumes;
-    });
+      run.finish(producers * perProducer);
+      long end = System.nanoTime();
+
+      List<String> report = new ArrayList<>();
+      for (int k = 0; k < victims.length; k++) {
+        long until = k + 1 < victims.length ? killedAt[k + 1] : end;
+        StringBuilder line = new StringBuilder("kill node " + victims[k] + ":");
+        for (Tally t : run.tallies()) {
+          long resume = t.resumeMillis(killedAt[k], until);
+          line.append(' ').append(t.name).append(resume < 0 ? " uninterrupted" : " resumed after "
+              + resume + " ms").append(" (").append(t.repeatsBetween(killedAt[k], until))
+              .append(" repeats)");
+        }
+        report.add(line.toString());
+      }
+      report.forEach(line -> System.out.println("failover: " + line));
+      System.out.println("failover: " + run.summary());
+      run.assertGuarantees(producers * perProducer);
+    }
   }
 
   @Test
-  void aGracefulRollingRestartRepeatsNothing() throws Exception {
-    run(cluster -> {
-      List<String> steps = new ArrayList<>();
-      for (int node : new int[] {3, 2}) {
-        awaitDeliveries(500 * (4 - node));
-        cluster.stop(node);
-        cluster.startNode(node);
-        steps.add("restarted node " + node);
+  void aGracefulRollingRestartOfEveryNodeRepeatsNothing() throws Exception {
+    int producers = 4;
+    int perProducer = 4000;
+    try (Run run = new Run(producers, perProducer, 400)) {
+      int[] order = {3, 2, 1};
+      for (int k = 0; k < order.length; k++) {
+        run.awaitDelivered(2000 * (k + 1));
+        run.cluster.stop(order[k]);
+        run.cluster.startNode(order[k]);
       }
-      return steps;
-    });
-    assertEquals(0, sseDuplicates.get(), "SSE repeats during a rolling restart");
-    assertEquals(0, wsDuplicates.get(), "WebSocket repeats during a rolling restart");
+      run.finish(producers * perProducer);
+      System.out.println("rolling restart: " + run.summary());
+      run.assertGuarantees(producers * perProducer);
+      for (Tally t : run.tallies()) {
+        assertEquals(0, t.repeats(), t.name + " repeated messages during a graceful rolling restart");
+      }
+    }
   }
 
-  private void run(Disruption disruption) throws Exception {
-    try (LocalCluster cluster =
-        new LocalCluster(LocalCluster.repositoryRoot(), LocalCluster.stateDir())) {
-      cluster.start(3);
-      String base = cluster.url(1);
-      String topic = "failover-" + UUID.randomUUID().toString().substring(0, 8);
-      assertEquals(201, send("PUT", base + "/v1/topics/" + topic, "{\"partitions\":6}").statusCode());
-      assertEquals(201, send("PUT", base + "/v1/subscriptions/" + topic + "-sse",
-          "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").statusCode());
-      assertEquals(201, send("PUT", base + "/v1/subscriptions/" + topic + "-ws",
-          "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ordered\":true,"
-              + "\"ackDeadline\":\"PT15S\"}").statusCode());
-
-      Thread sse = daemon(() -> consumeSse(base, topic + "-sse"));
-      WebSocket ws = openWs(base, topic + "-ws");
-      List<Thread> producers = new ArrayList<>();
-      for (int p = 0; p < PRODUCERS; p++) {
-        int producer = p;
-        producers.add(daemon(() -> produce(cluster, topic, producer)));
-      }
-      List<String> report = disruption.apply(cluster);
-      for (Thread t : producers) {
-        t.join(TimeUnit.MINUTES.toMillis(5));
-      }
-      assertEquals(PRODUCERS * PER_PRODUCER, published.size(), "every publish was answered 2xx");
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while ((!sseSeen.keySet().containsAll(published) || !wsSeen.keySet().containsAll(published))
-          && System.nanoTime() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(200);
-      }
-      running.set(false);
-      ws.abort();
-      sse.interrupt();
-
-      System.out.printf("failover: %s%n", report);
-      System.out.printf("failover: %d published; sse %d distinct, %d repeats; ws %d distinct, %d repeats%n",
-          published.size(), sseSeen.size(), sseDuplicates.get(), wsSeen.size(), wsDuplicates.get());
-      assertTrue(sseSeen.keySet().containsAll(published), "SSE lost " + missing(sseSeen));
-      assertTrue(wsSeen.keySet().containsAll(published), "WebSocket lost " + missing(wsSeen));
-      assertEquals(List.of(), violations, "acknowledged messages delivered again, or keys out of order");
-    }
+  private static void created(java.net.http.HttpResponse<String> r) {
+    assertEquals(201, r.statusCode(), r.body());
   }
 
   private static Thread daemon(Runnable body) {
@@ -144,184 +204,18 @@ class FailoverSystemIT {
     return t;
   }
 
-  private List<String> missing(Map<String, Integer> seen) {
-    return published.stream().filter(id -> !seen.containsKey(id)).limit(10).toList();
-  }
-
-  private void awaitDeliveries(int atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while ((sseSeen.size() < atLeast || wsSeen.size() < atLeast) && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
-  /** Milliseconds from the kill to the first delivery after the longest pause that followed it. */
-  private long awaitResume(AtomicLong last, long killedAt) throws InterruptedException {
-    long deadline = killedAt + TimeUnit.SECONDS.toNanos(60);
-    long seen = last.get();
-    long longestGapEnd = killedAt;
-    long quietSince = System.nanoTime();
-    while (System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(20);
-      long now = last.get();
-      if (now != seen) {
-        if (now - seen > TimeUnit.MILLISECONDS.toNanos(1000) || seen < killedAt) {
-          longestGapEnd = now;
-        }
-        seen = now;
-        quietSince = System.nanoTime();
-      } else if (seen > killedAt && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(3)
-          && System.nanoTime() - killedAt > TimeUnit.SECONDS.toNanos(15)) {
-        break;
-      }
-      if (System.nanoTime() - killedAt > TimeUnit.SECONDS.toNanos(15) && seen > killedAt) {
-        break;
-      }
-    }
-    return TimeUnit.NANOSECONDS.toMillis(longestGapEnd - killedAt);
-  }
-
-  // ---- producer ----
-
-  private void produce(LocalCluster cluster, String topic, int producer) {
-    int node = 1;
-    for (int from = 0; from < PER_PRODUCER; from += BATCH) {
-      StringBuilder body = new StringBuilder("{\"messages\":[");
-      List<String> ids = new ArrayList<>();
-      for (int i = from; i < from + BATCH; i++) {
-        String id = "p" + producer + "-" + i;
-        ids.add(id);
-        body.append(i > from ? "," : "").append("{\"id\":\"").append(id)
-            .append("\",\"key\":\"k").append(producer).append('-').append(i % 7)
-            .append("\",\"data\":{\"seq\":").append(i).append("}}");
-      }
-      body.append("]}");
-      while (true) {
-        try {
-          HttpResponse<String> r =
-              send("POST", cluster.url(node) + "/v1/topics/" + topic + "/messages", body.toString());
-          if (r.statusCode() == 200) {
-            published.addAll(ids);
-            break;
-          }
-        } catch (RuntimeException e) {
-          // the node is down: another one takes the retry
-        }
-        node = node % 3 + 1;
+  private static void await(BooleanSupplier condition, int seconds, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
       }
       try {
-        TimeUnit.MILLISECONDS.sleep(30);
+        TimeUnit.MILLISECONDS.sleep(100);
       } catch (InterruptedException e) {
-        return;
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what);
       }
-    }
-  }
-
-  // ---- consumers ----
-
-  private void consumeSse(String base, String sub) {
-    String lastEventId = null;
-    while (running.get()) {
-      try {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/subscriptions/" + sub + "/events"));
-        if (lastEventId != null) {
-          b.header("Last-Event-ID", lastEventId);
-        }
-        HttpResponse<java.io.InputStream> r =
-            HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (BufferedReader in =
-            new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = in.readLine()) != null && running.get()) {
-            if (line.startsWith("id:")) {
-              lastEventId = line.substring(3).trim();
-            } else if (line.startsWith("data:")) {
-              JsonNode d = JSON.readTree(line.substring(5));
-              if (sseSeen.merge(d.get("id").asText(), 1, Integer::sum) > 1) {
-                sseDuplicates.incrementAndGet();
-              }
-              sseLast.set(System.nanoTime());
-            }
-          }
-        }
-      } catch (Exception e) {
-        if (!running.get()) {
-          return;
-        }
-      }
-    }
-  }
-
-  private WebSocket openWs(String base, String sub) {
-    return HTTP.newWebSocketBuilder()
-        .buildAsync(URI.create(base.replace("http", "ws") + "/v1/subscriptions/" + sub + "/ws"),
-            new WebSocket.Listener() {
-              private final StringBuilder partial = new StringBuilder();
-              private final List<String> toAck = new ArrayList<>();
-
-              @Override
-              public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                  handle(ws, partial.toString());
-                  partial.setLength(0);
-                }
-                ws.request(1);
-                return null;
-              }
-
-              private void handle(WebSocket ws, String text) {
-                try {
-                  JsonNode f = JSON.readTree(text);
-                  String type = f.path("type").asText();
-                  if (type.equals("acked")) {
-                    f.get("ackIds").forEach(id -> wsConfirmed.add(id.asText()));
-                    return;
-                  }
-                  if (!type.equals("message")) {
-                    return;
-                  }
-                  String id = f.get("id").asText();
-                  if (wsConfirmed.contains(f.get("ackId").asText())) {
-                    violations.add("acked " + id + " delivered again (attempt "
-                        + f.get("deliveryAttempt").asInt() + ")");
-                  }
-                  if (wsSeen.merge(id, 1, Integer::sum) > 1) {
-                    wsDuplicates.incrementAndGet();
-                  } else {
-                    long seq = f.get("data").get("seq").asLong();
-                    Long before = lastSeqPerKey.put(f.get("key").asText(), seq);
-                    if (before != null && before > seq) {
-                      violations.add("key " + f.get("key").asText() + " went from " + before + " to " + seq);
-                    }
-                  }
-                  wsLast.set(System.nanoTime());
-                  toAck.add(f.get("ackId").asText());
-                  ws.sendText("{\"type\":\"ack\",\"ackIds\":" + JSON.writeValueAsString(toAck) + "}", true)
-                      .join();
-                  toAck.clear();
-                } catch (Exception e) {
-                  violations.add("unreadable frame: " + e);
-                }
-              }
-            })
-        .join();
-  }
-
-  private static HttpResponse<String> send(String method, String url, String body) {
-    try {
-      return HTTP.send(
-          HttpRequest.newBuilder(URI.create(url))
-              .timeout(Duration.ofSeconds(8))
-              .header("Content-Type", "application/json")
-              .method(method, HttpRequest.BodyPublishers.ofString(body))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 }

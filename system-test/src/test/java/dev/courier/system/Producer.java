@@ -1,0 +1,73 @@
+package dev.courier.system;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * Publishes {@code count} messages with ids in batches, at a steady pace, to one node at a time;
+ * a batch that fails (node down, 5xx, timeout) is sent again, same ids, to the next node. Adds
+ * each id to {@code published} once its batch was answered 200.
+ */
+final class Producer implements Runnable {
+  private final int producer;
+  private final int count;
+  private final int batch;
+  private final long pauseMillis;
+  private final int nodes;
+  private final IntFunction<String> nodeUrl;
+  private final String topic;
+  private final Set<String> published;
+  final AtomicInteger retries = new AtomicInteger();
+
+  Producer(int producer, int count, int batch, long pauseMillis, int nodes,
+      IntFunction<String> nodeUrl, String topic, Set<String> published) {
+    this.producer = producer;
+    this.count = count;
+    this.batch = batch;
+    this.pauseMillis = pauseMillis;
+    this.nodes = nodes;
+    this.nodeUrl = nodeUrl;
+    this.topic = topic;
+    this.published = published;
+  }
+
+  @Override
+  public void run() {
+    int node = 1 + producer % nodes;
+    for (int from = 0; from < count; from += batch) {
+      List<String> ids = new ArrayList<>();
+      StringBuilder body = new StringBuilder("{\"messages\":[");
+      for (int i = from; i < Math.min(count, from + batch); i++) {
+        String id = "p" + producer + "-" + i;
+        ids.add(id);
+        body.append(i > from ? "," : "").append("{\"id\":\"").append(id)
+            .append("\",\"key\":\"k").append(producer).append('-').append(i % 7)
+            .append("\",\"data\":{\"seq\":").append(i).append("}}");
+      }
+      body.append("]}");
+      while (true) {
+        try {
+          var r = SystemHttp.send("POST", nodeUrl.apply(node) + "/v1/topics/" + topic + "/messages",
+              body.toString());
+          if (r.statusCode() == 200) {
+            published.addAll(ids);
+            break;
+          }
+        } catch (RuntimeException e) {
+          // the node is down or did not answer in time: the next one takes the retry
+        }
+        retries.incrementAndGet();
+        node = node % nodes + 1;
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+}
