@@ -1,14 +1,17 @@
 package dev.courier.edge.consumer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
@@ -21,14 +24,36 @@ public final class ConsumerDrain {
   /** End the consumer cleanly; {@code replyTo} hears when it has. */
   public record Drain(ActorRef<Done> replyTo) {}
 
-  private final Set<ActorRef<Drain>> live = ConcurrentHashMap.newKeySet();
+  /** One open consumer's place in the drain, and who waits for it to end. Used by its actor only. */
+  static final class Member {
+    private final ConsumerDrain drains;
+    private final ActorRef<Drain> ref;
+    private final List<ActorRef<Done>> waiting = new ArrayList<>();
 
-  void add(ActorRef<Drain> consumer) {
-    live.add(consumer);
+    private Member(ConsumerDrain drains, ActorRef<Drain> ref) {
+      this.drains = drains;
+      this.ref = ref;
+    }
+
+    /** {@code replyTo} hears when the consumer has ended. */
+    void waiting(ActorRef<Done> replyTo) {
+      waiting.add(replyTo);
+    }
+
+    /** The consumer stopped: it leaves the drain, and whoever waits hears of it. */
+    void ended() {
+      drains.live.remove(ref);
+      waiting.forEach(w -> w.tell(Done.getInstance()));
+    }
   }
 
-  void remove(ActorRef<Drain> consumer) {
-    live.remove(consumer);
+  private final Set<ActorRef<Drain>> live = ConcurrentHashMap.newKeySet();
+
+  /** Enrols the consumer whose context this is; a Drain reaches it as {@code drainNow(replyTo)}. */
+  <C> Member join(ActorContext<C> ctx, Function<ActorRef<Done>, C> drainNow) {
+    ActorRef<Drain> ref = ctx.messageAdapter(Drain.class, d -> drainNow.apply(d.replyTo()));
+    live.add(ref);
+    return new Member(this, ref);
   }
 
   /** How many consumers are open now. */

@@ -112,9 +112,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private final List<String> waitingAcks = new ArrayList<>();
   /** Ack ids handed to the client and not yet confirmed acked (at most the window). */
   private final Set<String> unacked = new HashSet<>();
-  private final ConsumerDrain drains;
-  private final ActorRef<ConsumerDrain.Drain> drainRef;
-  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  private final ConsumerDrain.Member drain;
   private boolean draining;
   /** Close the socket once the queued frames are out; {@code endSent} once it is closing. */
   private String closeReason;
@@ -137,9 +135,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     this.window = Math.min(settings.window(), settings.maxWindow());
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
     this.link = new SubscriptionLink(ctx, subscription, self);
-    this.drains = drains;
-    this.drainRef = ctx.messageAdapter(ConsumerDrain.Drain.class, d -> new DrainNow(d.replyTo()));
-    drains.add(drainRef);
+    this.drain = drains.join(ctx, DrainNow::new);
   }
 
   @Override
@@ -165,8 +161,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         .onSignal(
             PostStop.class,
             stop -> {
-              drains.remove(drainRef);
-              drainWaiters.forEach(w -> w.tell(Done.getInstance()));
+              drain.ended();
               return this;
             })
         .build();
@@ -186,8 +181,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   /** The node is shutting down: take nothing new, close once all handed out is acked. */
-  private Behavior<Command> onDrain(DrainNow drain) {
-    drainWaiters.add(drain.replyTo());
+  private Behavior<Command> onDrain(DrainNow request) {
+    drain.waiting(request.replyTo());
     if (!draining) {
       draining = true;
       target().tell(new SubscriptionCommand.Window(self, 0));

@@ -6,7 +6,6 @@ import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -86,9 +85,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   private boolean streamBusy;
   private String cursor;
   private int outstanding;
-  private final ConsumerDrain drains;
-  private final ActorRef<ConsumerDrain.Drain> drainRef;
-  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  private final ConsumerDrain.Member drain;
   /** Set when the node shuts down: the stream ends once the batch in the socket is taken. */
   private boolean draining;
   private boolean endSent;
@@ -108,9 +105,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     this.cursor = resumeCursor;
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
     this.link = new SubscriptionLink(ctx, subscription, self);
-    this.drains = drains;
-    this.drainRef = ctx.messageAdapter(ConsumerDrain.Drain.class, d -> new DrainNow(d.replyTo()));
-    drains.add(drainRef);
+    this.drain = drains.join(ctx, DrainNow::new);
   }
 
   @Override
@@ -132,8 +127,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
         .onSignal(
             PostStop.class,
             stop -> {
-              drains.remove(drainRef);
-              drainWaiters.forEach(w -> w.tell(Done.getInstance()));
+              drain.ended();
               return this;
             })
         .build();
@@ -178,8 +172,8 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
    * The node is shutting down: end the stream now. Nothing is lost: the client resumes on another
    * node from the Last-Event-ID of the last event it got.
    */
-  private Behavior<Command> onDrain(DrainNow drain) {
-    drainWaiters.add(drain.replyTo());
+  private Behavior<Command> onDrain(DrainNow request) {
+    drain.waiting(request.replyTo());
     if (!draining) {
       draining = true;
       queue.clear();
