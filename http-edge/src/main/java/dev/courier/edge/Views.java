@@ -57,6 +57,7 @@ final class Views {
     m.put("redelivered", v.redelivered());
     m.put("deadLettered", v.deadLettered());
     m.put("consumers", v.consumers());
+    m.put("node", v.node());
     return m;
   }
 }

@@ -143,7 +143,8 @@ final class StubBackend implements CourierBackend {
   }
 
   static SubscriptionView view(String name, SubscriptionSettings s) {
-    return new SubscriptionView(name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0);
+    return new SubscriptionView(
+        name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0, "127.0.0.1:2551");
   }
 
   @Override

@@ -379,7 +379,8 @@ final class DeliveryBook {
 
   // ---- the view ----
 
-  SubscriptionView view(String name, SubscriptionState state, SubscriptionSettings shown) {
+  SubscriptionView view(
+      String name, SubscriptionState state, SubscriptionSettings shown, String node) {
     long backlog = 0;
     int inFlight = 0;
     Instant oldest = null;
@@ -425,6 +426,7 @@ final class DeliveryBook {
         state.acked(),
         redelivered,
         state.deadLettered(),
-        consumers.size() + polls.size());
+        consumers.size() + polls.size(),
+        node);
   }
 }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -907,7 +908,13 @@ public final class SubscriptionEntity
   // ---- the view ----
 
   private SubscriptionView view(SubscriptionState state) {
-    return book.view(name, state, redacted(state.settings()));
+    return book.view(name, state, redacted(state.settings()), node());
+  }
+
+  /** This node's remoting address, {@code host:port} (the actor system's name on a local one). */
+  private String node() {
+    Address a = ctx.getSystem().address();
+    return a.getHost().map(h -> h + ":" + a.getPort().orElse(0)).orElse(a.system());
   }
 
   private static SubscriptionSettings redacted(SubscriptionSettings s) {

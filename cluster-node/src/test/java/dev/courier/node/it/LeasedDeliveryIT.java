@@ -102,6 +102,7 @@ class LeasedDeliveryIT extends OneNodeIT {
       assertEquals(0, s.get("backlog").asLong());
       assertEquals(60, s.get("delivered").asLong());
       assertEquals(1, s.get("consumers").asInt());
+      assertEquals(node.remoting(), s.get("node").asText(), "the member hosting it");
     }
     Await.until("the socket to detach", () -> state(sub).get("consumers").asInt() == 0);
     try (WsClient again = ws(sub)) {

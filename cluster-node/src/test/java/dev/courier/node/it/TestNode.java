@@ -45,6 +45,12 @@ final class TestNode implements AutoCloseable {
     return "http://127.0.0.1:" + node.httpAddress().getPort();
   }
 
+  /** This node's remoting address, host:port, as a subscription's {@code node} shows it. */
+  String remoting() {
+    var a = system.address();
+    return a.getHost().orElseThrow() + ":" + a.getPort().orElseThrow();
+  }
+
   /** The management endpoint (/alive, /ready, /cluster/members). */
   String managementUrl() {
     return "http://127.0.0.1:" + node.managementUri().port();

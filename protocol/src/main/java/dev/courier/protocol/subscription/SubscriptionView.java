@@ -4,7 +4,10 @@ import dev.courier.protocol.CborSerializable;
 import java.time.Instant;
 import java.util.List;
 
-/** A subscription's settings plus its live delivery state, as GET shows it. */
+/**
+ * A subscription's settings plus its live delivery state, as GET shows it; {@code node} is the
+ * remoting address ({@code host:port}) of the cluster member hosting it now.
+ */
 public record SubscriptionView(
     String name,
     SubscriptionSettings settings,
@@ -18,7 +21,8 @@ public record SubscriptionView(
     long acked,
     long redelivered,
     long deadLettered,
-    int consumers)
+    int consumers,
+    String node)
     implements CborSerializable {
 
   public SubscriptionView {
