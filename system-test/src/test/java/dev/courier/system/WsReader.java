@@ -12,8 +12,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
@@ -22,54 +20,31 @@ import java.util.function.IntFunction;
  * ({@code acked} frame) never comes again, and, the subscription being ordered, each key's
  * messages first arrive in publish order.
  */
-final class WsReader implements Runnable {
+final class WsReader extends ReconnectingReader {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final IntFunction<String> nodeUrl;
-  private final int nodes;
-  private final String subscription;
-  private final Tally tally;
-  private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<String, String> idByAckId = new ConcurrentHashMap<>();
   private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lastSeqPerKey = new ConcurrentHashMap<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
-  final AtomicInteger reconnects = new AtomicInteger();
   private volatile WebSocket socket;
-  private int node;
 
   WsReader(IntFunction<String> nodeUrl, int nodes, int firstNode, String subscription, Tally tally) {
-    this.nodeUrl = nodeUrl;
-    this.nodes = nodes;
-    this.node = firstNode;
-    this.subscription = subscription;
-    this.tally = tally;
+    super(nodeUrl, nodes, firstNode, subscription, tally);
   }
 
   @Override
-  public void run() {
-    while (running.get()) {
-      CompletableFuture<Void> closed = new CompletableFuture<>();
-      try {
-        socket = SystemHttp.CLIENT.newWebSocketBuilder()
-            .buildAsync(URI.create(nodeUrl.apply(node).replace("http", "ws")
-                + "/v1/subscriptions/" + subscription + "/ws"), new Listener(closed))
-            .get(5, TimeUnit.SECONDS);
-        closed.join();
-      } catch (Exception e) {
-        if (Thread.currentThread().isInterrupted()) {
-          return;
-        }
-      }
-      if (running.get()) {
-        reconnects.incrementAndGet();
-        node = node % nodes + 1;
-      }
-    }
+  protected void readUntilClosed(String baseUrl) throws Exception {
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    socket = SystemHttp.CLIENT.newWebSocketBuilder()
+        .buildAsync(URI.create(baseUrl.replace("http", "ws")
+            + "/v1/subscriptions/" + subscription + "/ws"), new Listener(closed))
+        .get(5, TimeUnit.SECONDS);
+    closed.join();
   }
 
-  void stop() {
-    running.set(false);
+  @Override
+  protected void close() {
     WebSocket ws = socket;
     if (ws != null) {
       ws.abort();
@@ -138,7 +113,7 @@ final class WsReader implements Runnable {
         }
         ws.sendText("{\"type\":\"ack\",\"ackIds\":[\"" + ackId + "\"]}", true).join();
       } catch (Exception e) {
-        if (running.get()) {
+        if (running()) {
           violations.add("unreadable frame or failed ack: " + e);
         }
       }
