@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -206,7 +210,30 @@ public final class SubscriptionRoutes extends AllDirectives {
     }
     return withRequestTimeout(
         wait.plus(askTimeout).plus(askTimeout),
-        () -> Replies.answer(backend.pull(name, max, wait), reply -> viewOrProblem(name, reply)));
+        () -> Replies.answer(emptyIfLost(backend.pull(name, max, wait)),
+            reply -> viewOrProblem(name, reply)));
+  }
+
+  /**
+   * A poll whose subscription was lost while it waited (its node died; it starts again elsewhere)
+   * never hears back. It is answered with no messages, like a wait that ran out: the client polls
+   * again and reaches the subscription's new home. What the lost incarnation had leased to it is
+   * void and is delivered again.
+   */
+  private static CompletionStage<SubscriptionReply> emptyIfLost(
+      CompletionStage<SubscriptionReply> pulled) {
+    return pulled.handle(
+            (reply, error) -> {
+              if (error == null) {
+                return CompletableFuture.completedFuture(reply);
+              }
+              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+              return cause instanceof TimeoutException
+                  ? CompletableFuture.<SubscriptionReply>completedFuture(
+                      new SubscriptionReply.Pulled(List.of()))
+                  : CompletableFuture.<SubscriptionReply>failedFuture(error);
+            })
+        .thenCompose(stage -> stage);
   }
 
   private static List<String> ackIds(ObjectNode o) {

@@ -165,6 +165,15 @@ class RoutesTest {
   }
 
   @Test
+  void aPollWhoseSubscriptionWasLostIsAnsweredEmptyAndOtherFailuresAreNot() throws Exception {
+    Answer lost = call("GET", "/v1/subscriptions/lost/messages?wait=PT0S", null);
+    assertEquals(200, lost.status(), () -> "body: " + lost.body());
+    assertEquals(0, lost.body().get("messages").size());
+    Answer broken = call("GET", "/v1/subscriptions/broken/messages?wait=PT0S", null);
+    assertTrue(broken.status() >= 500, () -> "status " + broken.status());
+  }
+
+  @Test
   void consumingRequestsAreValidated() throws Exception {
     assertProblem(call("POST", "/v1/subscriptions/s1/nack", "{\"ackIds\":[\"0-1\"],\"delay\":\"soon\"}"), 400);
     assertProblem(call("POST", "/v1/subscriptions/s1/nack", "{\"ackIds\":[1]}"), 400);

@@ -124,6 +124,14 @@ final class StubBackend implements CourierBackend {
   @Override
   public CompletionStage<SubscriptionReply> pull(
       String name, int max, java.time.Duration maxWait) {
+    if (name.equals("lost")) {
+      // The entity's node died while the poll waited: the ask never hears back.
+      return CompletableFuture.failedFuture(
+          new java.util.concurrent.TimeoutException("ask timed out"));
+    }
+    if (name.equals("broken")) {
+      return CompletableFuture.failedFuture(new IllegalStateException("journal unavailable"));
+    }
     return CompletableFuture.completedFuture(new SubscriptionReply.Pulled(List.of()));
   }
 
