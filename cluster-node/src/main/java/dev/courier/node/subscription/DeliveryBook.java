@@ -269,6 +269,14 @@ final class DeliveryBook {
       PartitionLane lane = lanes.get(id.partition());
       long offset = id.offset();
       if (state.position(id.partition()).isDone(offset)) {
+        // Done already. A lease or redelivery it still had would be repeated forever (an ack of
+        // a done offset changes nothing durable): end it here.
+        Lease stale = lane.leases.get(offset);
+        if (stale != null && !stale.deadLettering) {
+          lane.removeLease(offset);
+          release(stale);
+        }
+        lane.removePending(offset);
         durable.add(text);
         continue;
       }
@@ -280,8 +288,11 @@ final class DeliveryBook {
         lane.removeLease(offset);
         release(lease);
         newly++;
-      } else if (lane.removePending(offset) != null
-          || (offset >= lane.readPos && offset < lane.redeliverBelow)) {
+      } else if (lane.removePending(offset) != null) {
+        newly++;
+      } else if (offset >= lane.readPos && offset < lane.redeliverBelow) {
+        // Not read back yet: skip it when it is, even before this ack is written.
+        lane.ackedAhead.add(offset);
         newly++;
       } else if (offset >= lane.readPos) {
         continue; // never delivered

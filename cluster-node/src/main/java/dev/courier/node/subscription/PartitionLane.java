@@ -29,6 +29,11 @@ final class PartitionLane {
   long head;
   /** Offsets below this may have been delivered by an earlier incarnation or before a seek. */
   long redeliverBelow;
+  /**
+   * Offsets at or above {@code readPos} acked before they were read back (a client acking what an
+   * earlier incarnation sent it) whose ack may not be written yet: skipped when read.
+   */
+  final Set<Long> ackedAhead = new HashSet<>();
   /** Contiguous messages from {@code readPos} on. */
   final ArrayDeque<StoredMessage> buffer = new ArrayDeque<>();
   /** A catch-up read is in flight. */
@@ -81,6 +86,7 @@ final class PartitionLane {
     leases.clear();
     pending.clear();
     cursorDone.clear();
+    ackedAhead.clear();
     keysInFlight.clear();
     pendingKeys.clear();
   }
@@ -155,7 +161,7 @@ final class PartitionLane {
     while (!buffer.isEmpty() && readPos < pos.reserved()) {
       StoredMessage m = buffer.peek();
       int attempt = m.offset() < redeliverBelow ? 2 : 1;
-      if (pos.isDone(m.offset())) {
+      if (pos.isDone(m.offset()) || ackedAhead.remove(m.offset())) {
         buffer.poll();
         readPos = m.offset() + 1;
         continue;

@@ -242,6 +242,27 @@ class SubscriptionEntityTest {
   }
 
   @Test
+  void anEarlierIncarnationsAckStillBeingWrittenKeepsItsMessageFromBeingLeasedAgain() {
+    subscriptionSettings = leaseSettings(Duration.ofMinutes(1), false, 10, null);
+    createdOver(3, 0);
+    receive(attachLease(10), 3);
+    kit.restart();
+    answerWatches(3, 0);
+    TestProbe<ConsumerMessage> consumer = attachLease(1);
+    assertEquals(0L, receive(consumer, 1).get(0).record().offset(), "the read is under way");
+    // The client acks offset 1, which it got from the earlier incarnation; the ack lingers
+    // before it is written, and meanwhile the consumer makes room for more.
+    TestProbe<SubscriptionReply> ackReply = testKit.createTestProbe();
+    kit.runCommand(new SubscriptionCommand.Ack(List.of("0-1"), ackReply.ref()));
+    kit.runCommand(new SubscriptionCommand.Window(consumer.ref(), 10));
+    assertEquals(List.of(2L), receive(consumer, 1).stream().map(d -> d.record().offset()).toList(),
+        "offset 1 is acked: it is not leased again while its ack is being written");
+    assertEquals(new SubscriptionReply.AckResult(1, List.of("0-1")),
+        ackReply.expectMessageClass(SubscriptionReply.AckResult.class));
+    consumer.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
   void seekMovesThePositionAndReplays() {
     createdOver(3, 0);
     TestProbe<ConsumerMessage> consumer = attach(10, null, null);
