@@ -21,11 +21,13 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Three real node processes on a real Cassandra, real clients, traffic throughout. Producers publish
  * with ids and retry on any failure; one subscription is read over SSE (reconnecting with
- * Last-Event-ID), one, ordered, over WebSocket with acks, and one is pushed to a webhook. Both
- * consumers connect to node 1 first.
+ * Last-Event-ID), one, ordered, over WebSocket with acks, one by long polling with acks, and one
+ * is pushed to a webhook. The SSE and WebSocket consumers connect to node 1 first, the long
+ * poller to node 2.
  *
- * <p>Kills: nodes 3, 1 (the consumers' own node, and the oldest, which hosts the shard
- * coordinators) and 2 are SIGKILLed in turn and restarted in between. A graceful rolling restart
+ * <p>Kills: nodes 3, 1 (the SSE and WebSocket consumers' own node, and the oldest, which hosts
+ * the shard coordinators) and 2 (the long poller's, and after the first kills the WebSocket
+ * consumer's) are SIGKILLed in turn and restarted in between. A graceful rolling restart
  * stops and restarts nodes 3, 2 and 1 the same way. Both check that every message reached every
  * subscription, was stored once, that no message whose ack was confirmed came again, and per-key
  * order; both print resume times and repeats. The rolling restart must repeat nothing at all.
@@ -43,9 +45,11 @@ class FailoverSystemIT {
     final Tally sse = new Tally("sse");
     final Tally ws = new Tally("ws");
     final Tally push = new Tally("push");
+    final Tally poll = new Tally("poll");
     final WebhookSink sink;
     final SseReader sseReader;
     final WsReader wsReader;
+    final PollReader pollReader;
     final List<Thread> threads = new ArrayList<>();
     final List<Producer> producers = new ArrayList<>();
     final List<Thread> producerThreads = new ArrayList<>();
@@ -61,6 +65,8 @@ class FailoverSystemIT {
       created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-ws",
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ordered\":true,"
               + "\"ackDeadline\":\"PT15S\"}"));
+      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-poll",
+          "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"PT15S\"}"));
       byte[] key = new byte[32];
       ThreadLocalRandom.current().nextBytes(key);
       created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-push",
@@ -69,8 +75,10 @@ class FailoverSystemIT {
               + Base64.getEncoder().encodeToString(key) + "\"}}"));
       sseReader = new SseReader(cluster::url, NODES, 1, topic + "-sse", sse);
       wsReader = new WsReader(cluster::url, NODES, 1, topic + "-ws", ws);
+      pollReader = new PollReader(cluster::url, NODES, 2, topic + "-poll", poll);
       threads.add(daemon(sseReader));
       threads.add(daemon(wsReader));
+      threads.add(daemon(pollReader));
       for (int p = 0; p < producers; p++) {
         Producer producer =
             new Producer(p, perProducer, 20, pauseMillis, NODES, cluster::url, topic, published);
@@ -80,7 +88,7 @@ class FailoverSystemIT {
     }
 
     List<Tally> tallies() {
-      return List.of(sse, ws, push);
+      return List.of(sse, ws, push, poll);
     }
 
     /** The remoting address (host:port) of the member hosting a subscription, asked of a node. */
@@ -124,7 +132,9 @@ class FailoverSystemIT {
         assertEquals(List.of(), t.storedTwice(), t.name + ": ids stored twice");
       }
       assertEquals(List.of(), wsReader.violations,
-          "acknowledged messages delivered again, or keys out of order");
+          "acknowledged messages delivered again, or keys out of order (WebSocket)");
+      assertEquals(List.of(), pollReader.violations,
+          "acknowledged messages delivered again (long polling)");
     }
 
     String summary() {
@@ -136,20 +146,22 @@ class FailoverSystemIT {
             .append(t.repeats()).append(" repeats");
       }
       s.append("; sse reconnects ").append(sseReader.reconnects.get())
-          .append(", ws reconnects ").append(wsReader.reconnects.get());
+          .append(", ws reconnects ").append(wsReader.reconnects.get())
+          .append(", long-poll node changes ").append(pollReader.reconnects.get());
       return s.toString();
     }
 
     @Override
     public void close() {
       // Leave nothing behind: a push subscription would otherwise be woken by every later run.
-      for (String sub : List.of("-sse", "-ws", "-push")) {
+      for (String sub : List.of("-sse", "-ws", "-push", "-poll")) {
         quietly(() -> SystemHttp.send(
             "DELETE", cluster.url(1) + "/v1/subscriptions/" + topic + sub, null));
       }
       quietly(() -> SystemHttp.send("DELETE", cluster.url(1) + "/v1/topics/" + topic, null));
       sseReader.stop();
       wsReader.stop();
+      pollReader.stop();
       threads.forEach(Thread::interrupt);
       producerThreads.forEach(Thread::interrupt);
       sink.close();
@@ -166,7 +178,9 @@ class FailoverSystemIT {
       long[] killedAt = new long[victims.length];
       List<Set<String>> hosted = new ArrayList<>();
       for (int k = 0; k < victims.length; k++) {
-        run.awaitDelivered(2000 * (k + 1));
+        // Kills 5,000 messages apart (~20 s at this pace): the node restarted after the last kill
+        // has rejoined and warmed up, so each kill is measured on a settled cluster.
+        run.awaitDelivered(2000 + 5000 * k);
         String victim = "127.0.0.1:" + (LocalCluster.REMOTE_BASE + victims[k]);
         int askNode = victims[k] % NODES + 1;
         Set<String> onVictim = new HashSet<>();
