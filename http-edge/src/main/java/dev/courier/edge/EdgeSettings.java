@@ -15,6 +15,7 @@ public record EdgeSettings(
     int sseWindow,
     Duration consumerKeepAlive,
     Duration reattachDelay,
+    Duration attachRetry,
     int wsMaxWindow,
     int wsMaxFrameChars,
     Duration shutdownDrain,
@@ -33,6 +34,7 @@ public record EdgeSettings(
         c.getInt("sse.window"),
         c.getDuration("consumer.keep-alive"),
         c.getDuration("consumer.reattach-delay"),
+        c.getDuration("consumer.attach-retry"),
         c.getInt("ws.max-window"),
         (int) c.getMemorySize("ws.max-frame-size").toBytes(),
         c.getDuration("shutdown.drain"),
@@ -41,7 +43,7 @@ public record EdgeSettings(
 
   public EdgeSettings withPort(int newPort) {
     return new EdgeSettings(host, newPort, askTimeout, maxMessageBytes, maxBatchMessages,
-        maxBatchBytes, sseHeartbeat, sseWindow, consumerKeepAlive, reattachDelay, wsMaxWindow,
-        wsMaxFrameChars, shutdownDrain, shutdownDeadline);
+        maxBatchBytes, sseHeartbeat, sseWindow, consumerKeepAlive, reattachDelay, attachRetry,
+        wsMaxWindow, wsMaxFrameChars, shutdownDrain, shutdownDeadline);
   }
 }

@@ -94,7 +94,8 @@ public final class SseRoutes extends AllDirectives {
                 cursor,
                 token,
                 new StreamConsumer.Settings(
-                    settings.sseWindow(), settings.consumerKeepAlive(), settings.reattachDelay()),
+                    settings.sseWindow(), settings.consumerKeepAlive(), settings.reattachDelay(),
+                    settings.attachRetry()),
                 drains),
             "sse-" + UUID.randomUUID(),
             Props.empty());

@@ -86,6 +86,7 @@ public final class WebSocketRoutes extends AllDirectives {
                     settings.askTimeout(),
                     settings.consumerKeepAlive(),
                     settings.reattachDelay(),
+                    settings.attachRetry(),
                     settings.shutdownDrain()),
                 drains),
             "ws-" + UUID.randomUUID(),

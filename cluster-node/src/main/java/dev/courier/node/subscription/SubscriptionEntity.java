@@ -417,12 +417,16 @@ public final class SubscriptionEntity
         stale.tell(new ConsumerMessage.Closed("replaced by a newer connection of the same stream"));
       }
     }
-    if (book.attach(attach.consumer(), attach.mode(), attach.streamId(), attach.credit())) {
+    boolean fresh =
+        book.attach(attach.consumer(), attach.mode(), attach.streamId(), attach.credit());
+    if (fresh) {
       ctx.watchWith(attach.consumer(), new ConsumerGone(attach.consumer()));
     }
     attach.consumer().tell(new ConsumerMessage.Attached(ctx.getSelf()));
+    // A consumer already attached that attaches again (its retry crossed our answer) must not
+    // move the subscription back to where it started.
     Optional<Cursor> resume =
-        attach.mode() == ConsumerMode.CURSOR
+        fresh && attach.mode() == ConsumerMode.CURSOR
             ? Optional.ofNullable(attach.resumeCursor())
                 .flatMap(text -> Cursor.parse(text, state.partitions()))
             : Optional.empty();

@@ -11,6 +11,7 @@ import dev.courier.persistence.TopicLogReader;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.ConsumerMode;
+import dev.courier.protocol.subscription.Cursor;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -259,6 +260,18 @@ class SubscriptionEntityTest {
         "offset 1 is acked: it is not leased again while its ack is being written");
     assertEquals(new SubscriptionReply.AckResult(1, List.of("0-1")),
         ackReply.expectMessageClass(SubscriptionReply.AckResult.class));
+    consumer.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void anAttachRepeatedByAnAttachedConsumerDoesNotMoveTheSubscriptionBack() {
+    createdOver(3, 0);
+    String start = new Cursor(List.of(0L, 0L)).encode();
+    TestProbe<ConsumerMessage> consumer = attach(10, start, "s1");
+    receive(consumer, 3);
+    kit.runCommand(
+        new SubscriptionCommand.Attach(consumer.ref(), ConsumerMode.CURSOR, 10, start, "s1"));
+    consumer.expectMessageClass(ConsumerMessage.Attached.class);
     consumer.expectNoMessage(Duration.ofMillis(300));
   }
 

@@ -93,6 +93,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       Duration askTimeout,
       Duration keepAlive,
       Duration reattachDelay,
+      Duration attachRetry,
       Duration shutdownDrain) {}
 
   public static Behavior<Command> create(
@@ -177,6 +178,9 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     link.attach(
         new SubscriptionCommand.Attach(
             self, ConsumerMode.LEASE, draining ? 0 : window, null, null));
+    // An Attach can be lost (a shard region drops what it buffered for a shard being handed off):
+    // try again until the subscription answers.
+    timers.startSingleTimer(new Reattach(), settings.attachRetry());
     return this;
   }
 
@@ -300,6 +304,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private Behavior<Command> onSubscription(FromSubscription from) {
     ConsumerMessage message = from.message();
     if (message instanceof ConsumerMessage.Attached attached) {
+      timers.cancel(new Reattach());
       link.attached(attached.subscription());
     } else if (message instanceof ConsumerMessage.Deliveries d) {
       for (Delivery delivery : d.deliveries()) {

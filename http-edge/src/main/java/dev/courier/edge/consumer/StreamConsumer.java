@@ -59,7 +59,8 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   public record End(String reason) implements StreamElement {}
 
   /** Fixed facts of one attachment. */
-  public record Settings(int window, Duration keepAlive, Duration reattachDelay) {}
+  public record Settings(
+      int window, Duration keepAlive, Duration reattachDelay, Duration attachRetry) {}
 
   public static Behavior<Command> create(
       RecipientRef<SubscriptionCommand> subscription,
@@ -144,13 +145,19 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
       return this;
     }
     outstanding = 0;
-    link.attach(new SubscriptionCommand.Attach(self, ConsumerMode.CURSOR, settings.window(), cursor, streamId));
+    link.attach(
+        new SubscriptionCommand.Attach(
+            self, ConsumerMode.CURSOR, settings.window(), cursor, streamId));
+    // An Attach can be lost (a shard region drops what it buffered for a shard being handed off):
+    // try again until the subscription answers.
+    timers.startSingleTimer(new Reattach(), settings.attachRetry());
     return this;
   }
 
   private Behavior<Command> onSubscription(FromSubscription from) {
     ConsumerMessage message = from.message();
     if (message instanceof ConsumerMessage.Attached attached) {
+      timers.cancel(new Reattach());
       link.attached(attached.subscription());
     } else if (message instanceof ConsumerMessage.Deliveries d
         && !d.deliveries().isEmpty()

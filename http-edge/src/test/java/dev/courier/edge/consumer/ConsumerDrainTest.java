@@ -44,7 +44,8 @@ class ConsumerDrainTest {
 
   private static SocketConsumer.Settings socketSettings(Duration drain) {
     return new SocketConsumer.Settings(
-        10, 100, WAIT, Duration.ofMinutes(1), Duration.ofMillis(100), drain);
+        10, 100, WAIT, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMinutes(1),
+        drain);
   }
 
   /** A socket consumer attached to {@code subscription}, with two messages handed out. */
@@ -153,7 +154,8 @@ class ConsumerDrainTest {
         testKit.spawn(
             StreamConsumer.create(
                 subscription.ref(), null, "s1",
-                new StreamConsumer.Settings(10, Duration.ofMinutes(1), Duration.ofMillis(100)),
+                new StreamConsumer.Settings(
+                    10, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMinutes(1)),
                 drains));
     TestProbe<StreamConsumer.StreamElement> out = testKit.createTestProbe();
     consumer.tell(new StreamConsumer.StreamReady(out.ref()));
