@@ -176,6 +176,7 @@ class FailoverSystemIT {
     try (Run run = new Run(producers, perProducer, 800)) {
       int[] victims = {3, 1, 2};
       long[] killedAt = new long[victims.length];
+      long[] restartedAt = new long[victims.length];
       List<Set<String>> hosted = new ArrayList<>();
       for (int k = 0; k < victims.length; k++) {
         // Kills 5,000 messages apart (~20 s at this pace): the node restarted after the last kill
@@ -195,6 +196,7 @@ class FailoverSystemIT {
         // Past the first second nothing from before the kill can still be arriving: a delivery
         // then means the subscription runs again (or never stopped).
         run.awaitDeliveryAfter(killedAt[k] + TimeUnit.SECONDS.toNanos(1));
+        restartedAt[k] = System.nanoTime();
         run.cluster.startNode(victims[k]);
       }
       run.finish(producers * perProducer);
@@ -206,14 +208,17 @@ class FailoverSystemIT {
         long until = k + 1 < victims.length ? killedAt[k + 1] : end;
         StringBuilder line = new StringBuilder("kill node " + victims[k] + ":");
         for (Tally t : run.tallies()) {
-          long resume = t.resumeMillis(killedAt[k], until);
+          // Up to the restart: pauses after it are the rebalance onto the returning node.
+          long resume = t.resumeMillis(killedAt[k], restartedAt[k]);
           boolean wasHosted = hosted.get(k).contains(t.name);
           if (wasHosted) {
             hostedResumes.add(Math.max(resume, 0));
           }
           line.append(' ').append(t.name).append(wasHosted ? " (hosted there)" : "")
               .append(resume < 0 ? " uninterrupted" : " resumed after " + resume + " ms")
-              .append(", ").append(t.repeatsBetween(killedAt[k], until)).append(" repeats;");
+              .append(", ").append(t.repeatsBetween(killedAt[k], until)).append(" repeats");
+          long rejoin = t.longestPauseMillis(restartedAt[k], until);
+          line.append(rejoin >= 1000 ? ", paused " + rejoin + " ms after the restart;" : ";");
         }
         report.add(line.toString());
       }

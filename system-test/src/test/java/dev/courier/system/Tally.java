@@ -70,6 +70,18 @@ final class Tally {
     return arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1);
   }
 
+  /** The longest pause between deliveries that ended within [fromNanos, untilNanos), in ms. */
+  synchronized long longestPauseMillis(long fromNanos, long untilNanos) {
+    long longest = 0;
+    for (int i = 1; i < arrivals.size(); i++) {
+      long after = arrivals.get(i);
+      if (after > fromNanos && after < untilNanos) {
+        longest = Math.max(longest, after - Math.max(arrivals.get(i - 1), fromNanos));
+      }
+    }
+    return TimeUnit.NANOSECONDS.toMillis(longest);
+  }
+
   /**
    * Milliseconds from {@code killNanos} to the first delivery after the longest pause that ended
    * after the kill (and before {@code untilNanos}); -1 if delivery never paused for a second or
