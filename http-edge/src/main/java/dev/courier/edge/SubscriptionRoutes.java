@@ -222,18 +222,13 @@ public final class SubscriptionRoutes extends AllDirectives {
    */
   private static CompletionStage<SubscriptionReply> emptyIfLost(
       CompletionStage<SubscriptionReply> pulled) {
-    return pulled.handle(
-            (reply, error) -> {
-              if (error == null) {
-                return CompletableFuture.completedFuture(reply);
-              }
-              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-              return cause instanceof TimeoutException
-                  ? CompletableFuture.<SubscriptionReply>completedFuture(
-                      new SubscriptionReply.Pulled(List.of()))
-                  : CompletableFuture.<SubscriptionReply>failedFuture(error);
-            })
-        .thenCompose(stage -> stage);
+    return pulled.exceptionallyCompose(
+        error -> {
+          Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+          return cause instanceof TimeoutException
+              ? CompletableFuture.completedFuture(new SubscriptionReply.Pulled(List.of()))
+              : CompletableFuture.failedFuture(error);
+        });
   }
 
   private static List<String> ackIds(ObjectNode o) {
