@@ -41,7 +41,13 @@ public interface SubscriptionCommand extends CborSerializable {
       int credit,
       String resumeCursor,
       String streamId)
-      implements SubscriptionCommand {}
+      implements SubscriptionCommand {
+    /**
+     * {@code credit} for a lease consumer that takes the subscription's {@code maxInFlight} as its
+     * window: the edge can open a socket without asking the subscription for its settings first.
+     */
+    public static final int DEFAULT_WINDOW = -1;
+  }
 
   /** The consumer is gone; nothing more is sent to it, and its leases are released. */
   record Detach(ActorRef<ConsumerMessage> consumer) implements SubscriptionCommand {}
@@ -51,6 +57,14 @@ public interface SubscriptionCommand extends CborSerializable {
    * entity through sharding, which keeps an entity with live consumers from passivating.
    */
   record Demand(ActorRef<ConsumerMessage> consumer, int credit) implements SubscriptionCommand {}
+
+  /**
+   * A cursor consumer's proof of life: the first {@code messages} deliveries it was sent and has
+   * not proven yet (in the order they were sent) reached a stream that was still alive well after
+   * they were written. Only proven deliveries advance the subscription's position; unproven ones
+   * are given back for redelivery when the consumer detaches (its stream was found dead).
+   */
+  record Proven(ActorRef<ConsumerMessage> consumer, int messages) implements SubscriptionCommand {}
 
   /** Sets a lease consumer's window: the most unacknowledged messages it holds at once. */
   record Window(ActorRef<ConsumerMessage> consumer, int messages) implements SubscriptionCommand {}
