@@ -1,10 +1,9 @@
 package dev.courier.node;
 
+import dev.courier.port.CourierBackend;
+import dev.courier.port.InvalidRequest;
+import dev.courier.port.SeekTarget;
 import com.datastax.oss.driver.api.core.CqlSession;
-import dev.courier.edge.CourierBackend;
-import dev.courier.edge.Problem;
-import dev.courier.edge.ProblemException;
-import dev.courier.edge.SeekTarget;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.persistence.LatestStore;
@@ -285,7 +284,7 @@ public final class NodeBackend implements CourierBackend {
             error -> {
               Throwable cause = error instanceof CompletionException ? error.getCause() : error;
               if (cause instanceof IllegalArgumentException) {
-                throw new ProblemException(Problem.invalidField("pageToken", "not a page token"));
+                throw new InvalidRequest("pageToken", "not a page token");
               }
               throw error instanceof CompletionException c ? c : new CompletionException(error);
             })

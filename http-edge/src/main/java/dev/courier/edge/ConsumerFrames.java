@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.protocol.subscription.DeliveryJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.protocol.subscription.DeliveryRecord;

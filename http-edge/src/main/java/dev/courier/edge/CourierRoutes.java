@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.port.CourierBackend;
 import dev.courier.edge.consumer.ConsumerDrain;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;

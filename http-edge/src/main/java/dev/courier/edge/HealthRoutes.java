@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.port.CourierBackend;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;

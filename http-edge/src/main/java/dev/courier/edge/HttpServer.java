@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.port.CourierBackend;
 import dev.courier.edge.consumer.ConsumerDrain;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;

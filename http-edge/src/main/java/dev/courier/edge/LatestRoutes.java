@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.port.CourierBackend;
 import dev.courier.protocol.topic.StoredMessage;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

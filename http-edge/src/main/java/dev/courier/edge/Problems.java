@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.port.InvalidRequest;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -67,6 +68,9 @@ public final class Problems {
     }
     if (e instanceof ProblemException p) {
       return response(p.problem(), p.retryAfterSeconds());
+    }
+    if (e instanceof InvalidRequest invalid) {
+      return response(Problem.invalidField(invalid.field(), invalid.getMessage()));
     }
     if (e instanceof EntityStreamSizeException) {
       return response(Problem.of(413, "Payload too large", "request body is larger than allowed"));
@@ -143,6 +147,9 @@ public final class Problems {
     }
     if (e instanceof ProblemException p) {
       return p.problem();
+    }
+    if (e instanceof InvalidRequest invalid) {
+      return Problem.invalidField(invalid.field(), invalid.getMessage());
     }
     if (e instanceof TimeoutException || e instanceof AskTimeoutException) {
       return Problem.of(503, "Service unavailable", "the cluster did not answer in time; retry");

@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.port.CourierBackend;
 import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.TopicInfo;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.protocol.subscription.DeliveryJson;
 import dev.courier.protocol.subscription.Delivery;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;

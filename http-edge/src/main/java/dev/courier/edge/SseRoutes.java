@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.port.CourierBackend;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.StreamConsumer;
 import dev.courier.protocol.Names;

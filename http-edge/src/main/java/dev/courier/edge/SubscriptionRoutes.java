@@ -1,5 +1,8 @@
 package dev.courier.edge;
 
+import dev.courier.port.CourierBackend;
+import dev.courier.port.SeekTarget;
+import dev.courier.protocol.subscription.DeliveryJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.protocol.Names;

@@ -1,5 +1,7 @@
 package dev.courier.edge;
 
+import dev.courier.port.CourierBackend;
+import dev.courier.port.SeekTarget;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import dev.courier.protocol.subscription.SubscriptionSettings;

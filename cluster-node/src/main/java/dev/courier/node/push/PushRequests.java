@@ -1,6 +1,6 @@
 package dev.courier.node.push;
 
-import dev.courier.edge.DeliveryJson;
+import dev.courier.protocol.subscription.DeliveryJson;
 import dev.courier.protocol.push.WebhookSigner;
 import dev.courier.protocol.subscription.DeliveryRecord;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.courier.edge;
+package dev.courier.port;
 
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -19,6 +19,8 @@ import org.apache.pekko.actor.typed.RecipientRef;
 /**
  * What the edge needs from the node: topic metadata, the entities, and readiness. The node
  * implements it with Cassandra stores and cluster sharding; routes stay free of business logic.
+ * Failures a client caused complete exceptionally with {@link InvalidRequest}; anything else is the
+ * service's failure.
  */
 public interface CourierBackend {
 
@@ -55,7 +57,7 @@ public interface CourierBackend {
 
   /**
    * Up to {@code limit} subscriptions with their live state, after {@code pageToken} (null for the
-   * first page). A token that is not one of ours fails with a 400 {@link ProblemException}.
+   * first page). A token that is not one of ours fails with {@link InvalidRequest}.
    */
   CompletionStage<SubscriptionPage> subscriptions(int limit, String pageToken);
 

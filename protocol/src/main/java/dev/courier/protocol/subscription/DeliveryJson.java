@@ -1,21 +1,38 @@
-package dev.courier.edge;
+package dev.courier.protocol.subscription;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.courier.protocol.subscription.DeliveryRecord;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
-/** Writes the delivery record every protocol carries, with the message's data embedded verbatim. */
+/**
+ * Writes the delivery record every protocol carries (SSE, WebSocket, long polling, webhooks), with
+ * the message's data embedded verbatim.
+ */
 public final class DeliveryJson {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
   private DeliveryJson() {}
 
   public static String write(DeliveryRecord r) {
-    return Json.generate(expectedLength(r), g -> write(g, r));
+    return generate(r, null);
   }
 
   /** The record with a leading {@code "type"} field: a WebSocket frame. */
   public static String frame(String type, DeliveryRecord r) {
-    return Json.generate(expectedLength(r), g -> write(g, type, r));
+    return generate(r, type);
+  }
+
+  private static String generate(DeliveryRecord r, String type) {
+    StringWriter out = new StringWriter(expectedLength(r));
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      write(g, type, r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
   }
 
   /** Writes one record to an open generator (several records may share one). */

@@ -1,4 +1,4 @@
-package dev.courier.edge;
+package dev.courier.port;
 
 import java.time.Instant;
 
