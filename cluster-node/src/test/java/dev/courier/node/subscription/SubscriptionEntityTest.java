@@ -50,7 +50,7 @@ class SubscriptionEntityTest {
   private static final DeliverySettings SETTINGS =
       new DeliverySettings(
           Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
-          10, Duration.ofMillis(5), Duration.ofSeconds(2));
+          10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50));
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
