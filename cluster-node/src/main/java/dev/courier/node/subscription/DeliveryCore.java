@@ -271,6 +271,7 @@ final class DeliveryCore<C, R> {
       ledger.ack(id);
       durable.add(text);
     }
+    forgetInPolls(seen);
     SubscriptionReply reply = new SubscriptionReply.AckResult(newly, durable);
     if (ledger.hasWrites()) {
       ledger.await(replyTo, reply);
@@ -287,11 +288,13 @@ final class DeliveryCore<C, R> {
     begin();
     long notBefore = delay.isZero() || delay.isNegative() ? Pending.NOW : now + delay.toNanos();
     int count = 0;
+    Set<AckId> ended = new HashSet<>();
     for (String text : ackIds) {
       Optional<AckId> id = AckId.parse(text).filter(a -> a.partition() < lanes.size());
       if (id.isEmpty()) {
         continue;
       }
+      ended.add(id.get());
       PartitionLane<C> lane = lanes.get(id.get().partition());
       Lease<C> lease = lane.leases.get(id.get().offset());
       if (lease != null && !lease.deadLettering) {
@@ -301,6 +304,7 @@ final class DeliveryCore<C, R> {
         count++;
       }
     }
+    forgetInPolls(ended);
     out.reply(replyTo, new SubscriptionReply.Nacked(count));
     dispatch(now);
     ensureTicking();
@@ -707,6 +711,24 @@ final class DeliveryCore<C, R> {
     out.reads.add(
         new Step.Read(lane.partition, lane.generation, from, Math.min(lane.head, from + limit),
             limit));
+  }
+
+  /**
+   * A long poll held for filling may hold a delivery whose lease an ack or nack just ended (the
+   * client had it from an earlier delivery): it is no longer the poll's to return.
+   */
+  private void forgetInPolls(Set<AckId> ended) {
+    if (polls.isEmpty() || ended.isEmpty()) {
+      return;
+    }
+    for (WaitingPoll<R> p : polls) {
+      p.taken.removeIf(r -> ended.contains(new AckId(r.partition(), r.offset()))
+          && !leasedNow(r.partition(), r.offset()));
+    }
+  }
+
+  private boolean leasedNow(int partition, long offset) {
+    return lanes.get(partition).leases.containsKey(offset);
   }
 
   // ---- giving back ----
