@@ -68,12 +68,16 @@ final class RoundRobinProxy implements AutoCloseable {
     acceptor.start();
   }
 
-  /** A proxy in front of nodes {@code 1..nodes} of a local cluster. */
-  static RoundRobinProxy forCluster(String name, int nodes, int httpBase, int maxConnections)
-      throws IOException {
+  /**
+   * A proxy in front of nodes {@code 1..nodes} of a local cluster (HTTP port {@code httpBase + i}),
+   * whose first connection goes to {@code firstNode}, the next to the node after it, and so on.
+   */
+  static RoundRobinProxy forCluster(String name, int nodes, int httpBase, int firstNode,
+      int maxConnections) throws IOException {
     List<InetSocketAddress> backends = new ArrayList<>();
-    for (int i = 1; i <= nodes; i++) {
-      backends.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), httpBase + i));
+    for (int i = 0; i < nodes; i++) {
+      int node = (firstNode - 1 + i) % nodes + 1;
+      backends.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), httpBase + node));
     }
     return new RoundRobinProxy(name, backends, maxConnections);
   }
@@ -86,9 +90,9 @@ final class RoundRobinProxy implements AutoCloseable {
     return "http://127.0.0.1:" + port();
   }
 
-  /** The backend indices (0-based, in constructor order) of the pairs open now. */
-  List<Integer> backendsInUse() {
-    return open.stream().map(p -> p.backend).sorted().toList();
+  /** The backend ports of the pairs open now. */
+  List<Integer> backendPortsInUse() {
+    return open.stream().map(p -> backends.get(p.backend).getPort()).sorted().toList();
   }
 
   long accepted() {

@@ -71,11 +71,11 @@ class RoundRobinProxyTest {
       assertEquals("a", c.readLine());
       c.send("hello");
       assertEquals("echo hello", c.readLine());
-      assertEquals(List.of(0), proxy.backendsInUse());
+      assertEquals(List.of(a.address().getPort()), proxy.backendPortsInUse());
       a.dropAll();
       assertEquals(null, c.readLine(), "the client sees the end of the stream");
     }
-    awaitTrue(() -> proxy.backendsInUse().isEmpty(), "the pair to be gone");
+    awaitTrue(() -> proxy.backendPortsInUse().isEmpty(), "the pair to be gone");
   }
 
   @Test
