@@ -92,7 +92,7 @@ final class StockSseClient implements AutoCloseable {
     try {
       int status = process.waitFor();
       if (closed == null && !stopping) {
-        closed = "the node process exited with status " + status;
+        closed = "ended: its node process exited with status " + status;
         log.add(tally.name, closed);
       }
     } catch (InterruptedException e) {
@@ -124,7 +124,7 @@ final class StockSseClient implements AutoCloseable {
             + (e.path("message").isNull() ? "" : ", " + e.path("message").asText());
         log.add(tally.name, what);
         if (readyState == 2) {
-          closed = "EventSource CLOSED (" + what + ")";
+          closed = "reached CLOSED (" + what + ")";
         }
       }
       case "open" -> log.add(tally.name, "open");
