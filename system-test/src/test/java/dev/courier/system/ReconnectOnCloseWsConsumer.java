@@ -44,6 +44,7 @@ final class ReconnectOnCloseWsConsumer implements Runnable {
   private static final long RECONNECT_MILLIS = 250;
   /** A socket that closes sooner than this counts as a failed attempt for the backoff. */
   private static final long STABLE_MILLIS = 2000;
+  private static final long UPGRADE_TIMEOUT_SECONDS = 15;
   private static final long ACK_EVERY_MILLIS = 50;
   private static final int ABNORMAL_CLOSURE = 1006;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,9 +104,10 @@ final class ReconnectOnCloseWsConsumer implements Runnable {
     while (running) {
       Session s = new Session();
       long started = System.nanoTime();
+      CompletableFuture<WebSocket> upgrade =
+          client.newWebSocketBuilder().buildAsync(URI.create(url), s);
       try {
-        s.socket = client.newWebSocketBuilder().buildAsync(URI.create(url), s)
-            .get(15, TimeUnit.SECONDS);
+        s.socket = upgrade.get(UPGRADE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         s.node = currentNode.getAsInt();
         session = s;
         log.add(tally.name, "open on node " + s.node);
@@ -113,6 +115,8 @@ final class ReconnectOnCloseWsConsumer implements Runnable {
       } catch (InterruptedException e) {
         return;
       } catch (Exception e) {
+        // An upgrade that completes after the consumer stopped waiting for it is closed at once.
+        upgrade.thenAccept(WebSocket::abort);
         if (!running) {
           return;
         }
