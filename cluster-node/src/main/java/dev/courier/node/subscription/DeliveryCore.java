@@ -16,12 +16,12 @@ import dev.courier.protocol.subscription.SubscriptionView;
 import dev.courier.protocol.topic.StoredMessage;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,14 +37,15 @@ import java.util.Set;
 final class DeliveryCore<C, R> {
 
   /** A lease in deadline order (leases are granted in time order with one ack deadline). */
-  private record LeaseRef(int partition, long offset, long leaseId) {}
+  private record LeaseRef(int partition, long offset, long leaseId, long deadline) {}
 
   private final DeliverySettings settings;
   private ActiveSubscription state;
   private final List<PartitionLane<C>> lanes = new ArrayList<>();
   private final LinkedHashMap<C, AttachedConsumer<C>> consumers = new LinkedHashMap<>();
   private final List<WaitingPoll<R>> polls = new ArrayList<>();
-  private final ArrayDeque<LeaseRef> leaseQueue = new ArrayDeque<>();
+  private final PriorityQueue<LeaseRef> leaseQueue =
+      new PriorityQueue<>((a, b) -> Long.signum(a.deadline() - b.deadline()));
   private final WriteLedger<R> ledger = new WriteLedger<>();
   private final List<AttemptMark> attemptMarks = new ArrayList<>();
   private long delivered;
@@ -423,11 +424,12 @@ final class DeliveryCore<C, R> {
       LeaseRef ref = leaseQueue.peek();
       PartitionLane<C> lane = lanes.get(ref.partition());
       Lease<C> lease = lane.leases.get(ref.offset());
-      if (lease == null || lease.id != ref.leaseId() || lease.deadLettering) {
+      if (lease == null || lease.id != ref.leaseId() || lease.deadLettering
+          || lease.deadline != ref.deadline()) {
         leaseQueue.poll();
         continue;
       }
-      if (lease.deadline - now > 0) {
+      if (ref.deadline() - now > 0) {
         break;
       }
       leaseQueue.poll();
@@ -439,7 +441,7 @@ final class DeliveryCore<C, R> {
       WaitingPoll<R> p = it.next();
       if (p.deadline - now <= 0) {
         it.remove();
-        out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken));
+        answer(p, now);
       }
     }
     dispatch(now);
@@ -582,7 +584,7 @@ final class DeliveryCore<C, R> {
       }
       Lease<C> lease = new Lease<>(m, next.attempt(), owner, deadline, ++leaseSeq);
       lane.addLease(lease);
-      leaseQueue.add(new LeaseRef(lane.partition, m.offset(), lease.id));
+      leaseQueue.add(new LeaseRef(lane.partition, m.offset(), lease.id, deadline));
       leased++;
     }
     answerPolls(now);
@@ -674,12 +676,28 @@ final class DeliveryCore<C, R> {
         }
       }
       it.remove();
-      out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken));
+      answer(p, now);
     }
     if (held && !pollFillArmed) {
       pollFillArmed = true;
       out.start(new TimerKey.PollFill(), settings.pollFillWait(), false);
     }
+  }
+
+  /**
+   * Answers a long poll. Its messages were leased when it took them, but the client has them only
+   * now: their ack deadline starts over from here, so a poll held for filling costs no ack time.
+   */
+  private void answer(WaitingPoll<R> p, long now) {
+    long deadline = now + state.settings().ackDeadline().toNanos();
+    for (DeliveryRecord r : p.taken) {
+      Lease<C> lease = lanes.get(r.partition()).leases.get(r.offset());
+      if (lease != null && lease.owner == null && !lease.deadLettering) {
+        lease.deadline = deadline;
+        leaseQueue.add(new LeaseRef(r.partition(), r.offset(), lease.id, deadline));
+      }
+    }
+    out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken));
   }
 
   /** Starts catch-up reads where buffers run low. */

@@ -11,7 +11,11 @@ final class Lease<C> {
   final StoredMessage message;
   final int attempt;
   final C owner;
-  final long deadline;
+  /**
+   * When it expires ({@link System#nanoTime()}): an ack deadline after its holder got it. A long
+   * poll's message is stamped again when the poll is answered, which a filling poll may delay.
+   */
+  long deadline;
   final long id;
   /** Out of attempts and being written to the dead-letter topic; no longer the owner's. */
   boolean deadLettering;

@@ -17,8 +17,14 @@ final class CoreFixture {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   static DeliverySettings delivery(Duration ackLinger, Duration pollFillWait) {
+    return delivery(ackLinger, pollFillWait, Duration.ofHours(1));
+  }
+
+  /** With cursor commits every {@code commitInterval} (an hour above: only when asked for). */
+  static DeliverySettings delivery(
+      Duration ackLinger, Duration pollFillWait, Duration commitInterval) {
     return new DeliverySettings(
-        Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
+        commitInterval, 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
         10, ackLinger, Duration.ofSeconds(2), pollFillWait);
   }
 
