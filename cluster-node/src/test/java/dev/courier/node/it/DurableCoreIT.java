@@ -75,6 +75,10 @@ class DurableCoreIT {
           assertEquals(1, e.data().get("deliveryAttempt").asInt());
         }
         assertEquals(30, ids.size());
+        // An SSE delivery counts once the stream is still alive a proof delay after it: stay
+        // connected until the subscription has committed all 30.
+        Await.until("the deliveries to be proven and committed",
+            () -> subscription(url, sub).get("acked").asInt() == 30);
       }
       Await.until("the consumer to detach", () -> subscription(url, sub).get("consumers").asInt() == 0);
     }

@@ -303,11 +303,11 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       if (!result.durable().isEmpty()) {
         send(ConsumerFrames.acked(result.durable()));
       }
-    } else {
-      send(
-          ErrorFrame.of(
-              Problem.of(503, "Service unavailable",
-                  "acks not confirmed (" + answered.sent().size() + " ids); send them again")));
+    } else if (answered.error() != null) {
+      // The subscription did not answer in time (it is moving to another node): the acks go
+      // again, to its next incarnation, which takes acks of what an earlier one sent. The client
+      // is asked for nothing; its acked frame comes once they are durable.
+      waitingAcks.addAll(0, answered.sent());
     }
     sendAcks();
     return endIfDrained();

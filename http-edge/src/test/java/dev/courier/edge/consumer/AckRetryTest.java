@@ -1,0 +1,57 @@
+package dev.courier.edge.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.courier.protocol.subscription.ConsumerMessage;
+import dev.courier.protocol.subscription.SubscriptionCommand;
+import dev.courier.protocol.subscription.SubscriptionReply;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Acks the subscription did not answer (it was moving between nodes) are sent again by the edge,
+ * not handed back to the client: a stock client acks once and waits for its acked frame.
+ */
+class AckRetryTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Duration ASK = Duration.ofMillis(300);
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void unansweredAcksGoAgainAndAreConfirmedOnce() {
+    TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
+    var consumer = testKit.spawn(SocketConsumer.create(subscription.ref(),
+        new SocketConsumer.Settings(10, 100, ASK, Duration.ofMinutes(1), Duration.ofMillis(50),
+            Duration.ofMinutes(1), Duration.ofSeconds(5)),
+        new ConsumerDrain()));
+    TestProbe<SocketConsumer.Outgoing> out = testKit.createTestProbe();
+    TestProbe<SocketConsumer.FrameTaken> taken = testKit.createTestProbe();
+    consumer.tell(new SocketConsumer.StreamReady(out.ref()));
+    var attach = subscription.expectMessageClass(SubscriptionCommand.Attach.class, WAIT);
+    attach.consumer().tell(new ConsumerMessage.Attached(subscription.ref()));
+
+    consumer.tell(new SocketConsumer.ClientText(taken.ref(),
+        "{\"type\":\"ack\",\"ackIds\":[\"0-1\",\"0-2\"]}", null));
+    var first = subscription.expectMessageClass(SubscriptionCommand.Ack.class, WAIT);
+    assertEquals(List.of("0-1", "0-2"), first.ackIds());
+    // No answer: the ask times out, and the same acks go again.
+    var again = subscription.expectMessageClass(SubscriptionCommand.Ack.class, WAIT);
+    assertEquals(List.of("0-1", "0-2"), again.ackIds());
+    again.replyTo().tell(new SubscriptionReply.AckResult(2, List.of("0-1", "0-2")));
+
+    var frames = out.expectMessageClass(SocketConsumer.Frames.class, WAIT);
+    assertEquals(1, frames.frames().size(), "only the acked frame, no error: " + frames);
+    assertTrue(frames.frames().get(0).contains("\"acked\""), frames.frames().get(0));
+    assertTrue(frames.frames().get(0).contains("0-1") && frames.frames().get(0).contains("0-2"));
+  }
+}
