@@ -70,7 +70,17 @@ public final class SseRoutes extends AllDirectives {
                                     : Problems.notFound("subscription", name)))));
   }
 
+  /**
+   * The event stream. Its consumer actor is made when the response is materialised, not when the
+   * route is evaluated: a client gone before its response started leaves nothing behind.
+   */
   private Source<ByteString, NotUsed> stream(String name, String lastEventId) {
+    return Source.<ByteString, NotUsed>fromMaterializer(
+            (materializer, attributes) -> events(name, lastEventId))
+        .mapMaterializedValue(future -> NotUsed.getInstance());
+  }
+
+  private Source<ByteString, NotUsed> events(String name, String lastEventId) {
     Optional<StreamIds> resume = StreamIds.parse(lastEventId);
     String token = resume.map(StreamIds::token).orElseGet(StreamIds::newToken);
     String cursor = resume.map(StreamIds::cursor).orElse(null);
