@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Drives deploy/local-cluster.sh for a test: its own state folder and ports, real processes. */
 final class LocalCluster implements AutoCloseable {
-  static final int HTTP_BASE = 18080;
-  static final int REMOTE_BASE = 12550;
-  static final int MANAGEMENT_BASE = 18550;
+  static final int HTTP_BASE = 24080;
+  static final int REMOTE_BASE = 22550;
+  static final int MANAGEMENT_BASE = 24550;
 
   private final Path root;
   private final Path dir;
