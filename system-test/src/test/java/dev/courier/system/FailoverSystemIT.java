@@ -109,9 +109,17 @@ class FailoverSystemIT {
     }
 
     /** Waits until every subscription has a delivery that arrived after {@code nanos}. */
-    void awaitDeliveryAfter(long nanos) {
-      await(() -> tallies().stream().allMatch(t -> t.lastArrival() > nanos), 60,
-          "every subscription to deliver again");
+    void awaitDeliveryAfter(long nanos, String after) {
+      // A subscription that already holds everything the finished producers published has
+      // nothing left to deliver (a slow host can let the producers finish before a late kill).
+      await(() -> tallies().stream().allMatch(t -> t.lastArrival() > nanos || caughtUp(t)), 60,
+          () -> "every subscription to deliver again after " + after + "; still silent: "
+              + tallies().stream().filter(t -> t.lastArrival() <= nanos && !caughtUp(t))
+                  .map(t -> t.name + " (" + t.distinct() + " distinct)").toList());
+    }
+
+    private boolean caughtUp(Tally t) {
+      return producerThreads.stream().noneMatch(Thread::isAlive) && t.hasAll(published);
     }
 
     /** Waits for the producers, then for every subscription to have every published message. */
@@ -195,7 +203,8 @@ class FailoverSystemIT {
         run.cluster.kill(victims[k]);
         // Past the first second nothing from before the kill can still be arriving: a delivery
         // then means the subscription runs again (or never stopped).
-        run.awaitDeliveryAfter(killedAt[k] + TimeUnit.SECONDS.toNanos(1));
+        run.awaitDeliveryAfter(killedAt[k] + TimeUnit.SECONDS.toNanos(1),
+            "the SIGKILL of node " + victims[k] + " (it hosted " + onVictim + ")");
         restartedAt[k] = System.nanoTime();
         run.cluster.startNode(victims[k]);
       }
@@ -274,16 +283,22 @@ class FailoverSystemIT {
   }
 
   private static void await(BooleanSupplier condition, int seconds, String what) {
+    await(condition, seconds, () -> what);
+  }
+
+  /** As above, with the description made when the wait fails (it may say what is missing). */
+  private static void await(
+      BooleanSupplier condition, int seconds, java.util.function.Supplier<String> what) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+        throw new AssertionError("timed out after " + seconds + " s waiting for " + what.get());
       }
       try {
         TimeUnit.MILLISECONDS.sleep(100);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
+        throw new AssertionError("interrupted waiting for " + what.get());
       }
     }
   }
