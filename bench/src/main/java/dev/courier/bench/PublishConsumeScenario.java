@@ -141,8 +141,8 @@ final class PublishConsumeScenario {
             }
         }
         log.printf("setup: topic %s (%d partitions), %d subscription(s) %s from %s, %s consumers%n", options.topic(),
-                options.partitions(), options.subscriptions(), options.subscriptionNames().get(0)
-                        + (options.subscriptions() > 1 ? "..." : ""), START_AT, options.consumer());
+                options.partitions(), options.subscriptions(), options.subscriptions() == 0 ? "(publish only)"
+                        : options.subscriptionNames().get(0) + (options.subscriptions() > 1 ? "..." : ""), START_AT, options.consumer());
     }
 
     private void awaitConnection(SubscriptionRun run) throws BenchFailure, InterruptedException {
