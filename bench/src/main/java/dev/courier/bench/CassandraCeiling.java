@@ -1,6 +1,8 @@
 package dev.courier.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
@@ -30,6 +32,8 @@ final class CassandraCeiling {
     static final int PARTITIONS = 3;
     private static final String KEYSPACE = "courier_peers_ceiling";
     private static final Duration WARMUP = Duration.ofSeconds(2);
+    /** Schema changes on a busy shared Cassandra take seconds; the driver's default of 2 s is too short for them. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     /** One loop's figures: messages per second, and CPU microseconds per message of Cassandra and of this JVM. */
     record Result(String name, double msgsPerSec, double cassandraMicrosPerMsg, double generatorMicrosPerMsg,
@@ -63,6 +67,11 @@ final class CassandraCeiling {
         return CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(options.cassandraHost(), options.cassandraPort()))
                 .withLocalDatacenter("datacenter1")
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
+                        .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, REQUEST_TIMEOUT)
+                        .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, REQUEST_TIMEOUT)
+                        .build())
                 .build();
     }
 
