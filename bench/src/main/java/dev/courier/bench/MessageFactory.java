@@ -47,6 +47,11 @@ final class MessageFactory {
         return out.toString();
     }
 
+    /** The prefix of this factory's ids. */
+    String prefix() {
+        return idPrefix;
+    }
+
     /** The id of the message with this sequence number. */
     String id(long seq) {
         return idPrefix + seq;
