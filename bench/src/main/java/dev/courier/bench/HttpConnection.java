@@ -1,5 +1,6 @@
 package dev.courier.bench;
 
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -57,7 +58,8 @@ final class HttpConnection implements Closeable {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(base.getHost(), port), (int) connectTimeout.toMillis());
             this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
+            // One write (one segment with TCP_NODELAY) for a request's head and body.
+            this.out = new BufferedOutputStream(socket.getOutputStream(), 128 * 1024);
         } catch (IOException e) {
             socket.close();
             throw e;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,6 +92,7 @@ final class Publisher {
     /** One in-flight slot: takes the next batch, waits for its turn, sends it until answered or given up. */
     private void work(int count) {
         HttpConnection connection = null;
+        MessageFactory.Body body = new MessageFactory.Body();
         try {
             while (fatal == null) {
                 long from = nextSeq.getAndAdd(batch);
@@ -102,7 +102,7 @@ final class Publisher {
                 int size = (int) Math.min(batch, count - from);
                 pacer.awaitTurn(from);
                 long sentNanos = System.nanoTime();
-                byte[] body = factory.body(from, size, sentNanos).getBytes(StandardCharsets.UTF_8);
+                factory.write(body, from, size, sentNanos);
                 connection = send(connection, body, from, size);
             }
         } catch (InterruptedException e) {
@@ -113,7 +113,7 @@ final class Publisher {
     }
 
     /** Sends one batch, retrying as the policy says; returns the connection to use next (null if none is open). */
-    private HttpConnection send(HttpConnection connection, byte[] body, long from, int size)
+    private HttpConnection send(HttpConnection connection, MessageFactory.Body body, long from, int size)
             throws InterruptedException {
         for (int retry = 0; ; retry++) {
             requests.incrementAndGet();
@@ -126,7 +126,7 @@ final class Publisher {
                     connection = new HttpConnection(messagesUri, CONNECT_TIMEOUT);
                     connection.readTimeout(REQUEST_TIMEOUT);
                 }
-                HttpConnection.Response response = connection.exchange("POST", path, "application/json", body,
+                HttpConnection.Response response = connection.exchange("POST", path, "application/json", body.bytes,
                         body.length);
                 int status = response.status();
                 if (status / 100 == 2) {
