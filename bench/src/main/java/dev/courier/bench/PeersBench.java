@@ -148,10 +148,15 @@ final class PeersBench {
                 workload.flag));
         outcome.figures().forEach((m, v) -> line.append(String.format(Locale.ROOT, "  %s %s %s;", m.label,
                 m.format(v), m.unit)));
-        line.append(String.format(Locale.ROOT, "  lost %d, dup %d%s; cpu gen %.1fs server %.1fs cassandra %.1fs in"
-                        + " %.1fs", outcome.lost(), outcome.duplicated(), outcome.ok() ? "" : " NOT CLEAN",
-                cpu.generator(), cpu.server(), cpu.cassandra(), wall));
+        line.append(String.format(Locale.ROOT, "  lost %d, dup %d%s; CPU s: generator %s, server %s, cassandra %s;"
+                        + " wall %.1f s", outcome.lost(), outcome.duplicated(),
+                outcome.ok() ? "" : " NOT CLEAN" + (outcome.note().isEmpty() ? "" : " (" + outcome.note() + ")"),
+                seconds(cpu.generator()), seconds(cpu.server()), seconds(cpu.cassandra()), wall));
         out.println(line);
+    }
+
+    private static String seconds(double cpu) {
+        return cpu < 0 ? "-" : String.format(Locale.ROOT, "%.1f", cpu);
     }
 
     private static double delta(double after, double before) {
