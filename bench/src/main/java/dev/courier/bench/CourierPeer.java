@@ -46,6 +46,19 @@ final class CourierPeer {
         return args;
     }
 
+    /**
+     * Publishes and consumes (over a WebSocket with acks, and over SSE) unmeasured first, so the node's code paths are
+     * compiled before the first measured run, as the NATS side is warmed up too.
+     */
+    void warmUp(int messages) throws Exception {
+        for (String consumer : List.of(BenchOptions.CONSUMER_WS, BenchOptions.CONSUMER_SSE)) {
+            BenchOptions options = BenchOptions.parse("--url", peers.courierUrl().toString(), "--delete",
+                    "--timeout", "60s", "--consumer", consumer, "--messages", Integer.toString(messages),
+                    "--warmup", "0");
+            new PublishConsumeScenario(options, client, log).run();
+        }
+    }
+
     PeerOutcome run(PeerWorkload workload) throws Exception {
         BenchOptions options = BenchOptions.parse(arguments(workload, peers).toArray(String[]::new));
         Report report = new PublishConsumeScenario(options, client, log).run();

@@ -32,7 +32,7 @@ import org.HdrHistogram.Histogram;
  * The workloads on NATS JetStream with a file-stored stream, driven by jnats: async publishes with a window, pull
  * consumers ({@code consume()}) with explicit acks (live) or none (fan-out and end-to-end, like Courier's SSE cursor).
  * Every message is 1 KB whose first 16 bytes hold its sequence number and {@code System.nanoTime()} when sent, and
- * carries a {@code Nats-Msg-Id} as Courier's messages carry ids (JetStream deduplicates on it).
+ * carries a {@code Nats-Msg-Id} as Courier's messages carry ids (JetStream deduplicates on it), unless told not to.
  */
 final class NatsPeer implements AutoCloseable {
     static final int ASYNC_WINDOW = 256;
@@ -46,8 +46,9 @@ final class NatsPeer implements AutoCloseable {
     private final PrintStream log;
     private int streams;
 
-    NatsPeer(String url, PrintStream log) throws IOException, InterruptedException {
+    NatsPeer(String url, boolean messageIds, PrintStream log) throws IOException, InterruptedException {
         this.log = log;
+        this.messageIds = messageIds;
         this.connection = Nats.connect(new Options.Builder()
                 .server(url)
                 .connectionName("courier-peers")
@@ -61,6 +62,8 @@ final class NatsPeer implements AutoCloseable {
             throw e;
         }
     }
+
+    private final boolean messageIds;
 
     PeerOutcome run(PeerWorkload workload, PeersOptions o) throws Exception {
         return switch (workload) {
@@ -227,7 +230,7 @@ final class NatsPeer implements AutoCloseable {
             long sent = System.nanoTime();
             byte[] payload = new byte[MESSAGE_SIZE];
             ByteBuffer.wrap(payload).putLong(0, seq).putLong(8, sent);
-            PublishOptions options = PublishOptions.builder().messageId(subject + "-" + seq).build();
+            PublishOptions options = messageIds ? PublishOptions.builder().messageId(subject + "-" + seq).build() : null;
             js.publishAsync(subject, payload, options).whenComplete((ack, error) -> {
                 long now = System.nanoTime();
                 if (error != null) {

@@ -19,6 +19,7 @@ import java.util.Map;
  */
 final class PeersBench {
     private static final int NATS_WARMUP_MESSAGES = 20_000;
+    private static final int COURIER_WARMUP_MESSAGES = 10_000;
 
     private final PeersOptions options;
     private final PrintStream out;
@@ -67,11 +68,15 @@ final class PeersBench {
         NatsPeer nats = null;
         try {
             if (options.nats()) {
-                nats = new NatsPeer(options.natsUrl().toString(), log);
+                nats = new NatsPeer(options.natsUrl().toString(), options.natsMessageIds(), log);
                 log.println("nats: warm-up");
                 nats.warmUp(NATS_WARMUP_MESSAGES);
             }
             CourierPeer courier = options.courier() ? new CourierPeer(options, log) : null;
+            if (courier != null) {
+                log.println("courier: warm-up");
+                courier.warmUp(options.runs() == 1 ? COURIER_WARMUP_MESSAGES / 5 : COURIER_WARMUP_MESSAGES);
+            }
             for (int run = 1; run <= options.runs(); run++) {
                 for (PeerWorkload workload : options.workloads()) {
                     if (nats != null) {

@@ -31,6 +31,7 @@ record PeersOptions(
         long natsPid,
         long cassandraPid,
         int ticksPerSecond,
+        boolean natsMessageIds,
         List<String> dropKeyspaces,
         boolean help) {
 
@@ -74,6 +75,8 @@ record PeersOptions(
         {"--cassandra-pid", "<pid>", "Cassandra's process, for its CPU time"},
         {"--clk-tck", "<n>", "clock ticks per second of /proc/<pid>/stat (default " + ProcCpu.DEFAULT_TICKS_PER_SECOND
                 + ")"},
+        {"--no-nats-msg-id", "", "publish to NATS without Nats-Msg-Id (Courier always deduplicates ids; by default"
+                + " JetStream is asked to as well)"},
         {"--drop-keyspaces", "<list>", "only drop these Cassandra keyspaces (a node's leftovers) and exit"},
         {"--quick", "", "a short smoke run: one run, a tenth of the messages, 3 s latency and ceiling runs"},
         {"--help", "", "print this text"},
@@ -140,6 +143,7 @@ record PeersOptions(
                 integer(given, "--nats-pid", 0, 0),
                 integer(given, "--cassandra-pid", 0, 0),
                 integer(given, "--clk-tck", ProcCpu.DEFAULT_TICKS_PER_SECOND, 1),
+                !given.containsKey("--no-nats-msg-id"),
                 keyspaces(given.get("--drop-keyspaces")),
                 given.containsKey("--help"));
     }
