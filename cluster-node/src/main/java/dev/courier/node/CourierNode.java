@@ -107,8 +107,8 @@ public final class CourierNode {
     PushRegistry pushRegistry = new PushRegistry(session, ks);
     NodeBackend backend =
         new NodeBackend(
-            system, session, topics, logStore, registry, edge.askTimeout(), node.topicCacheTtl(),
-            latest);
+            system, session, topics, logStore, registry, edge.askTimeout(),
+            edge.existenceCheckTimeout(), node.topicCacheTtl(), latest);
     SubscriptionEntity.init(
         system,
         new SubscriptionEntity.Dependencies(

@@ -57,6 +57,7 @@ public final class NodeBackend implements CourierBackend {
   private final TopicLogStore log;
   private final SubscriptionRegistry registry;
   private final Duration askTimeout;
+  private final Duration existenceTimeout;
   private final long cacheTtlNanos;
   private final ConcurrentHashMap<String, CachedTopic> cache = new ConcurrentHashMap<>();
   private final ClusterShardingHealthCheck shardingHealth;
@@ -69,6 +70,7 @@ public final class NodeBackend implements CourierBackend {
       TopicLogStore log,
       SubscriptionRegistry registry,
       Duration askTimeout,
+      Duration existenceTimeout,
       Duration topicCacheTtl,
       LatestStore latest) {
     this.system = system;
@@ -78,6 +80,7 @@ public final class NodeBackend implements CourierBackend {
     this.log = log;
     this.registry = registry;
     this.askTimeout = askTimeout;
+    this.existenceTimeout = existenceTimeout;
     this.cacheTtlNanos = topicCacheTtl.toNanos();
     this.shardingHealth = new ClusterShardingHealthCheck(system.classicSystem());
     this.latest = latest;
@@ -274,6 +277,17 @@ public final class NodeBackend implements CourierBackend {
   @Override
   public CompletionStage<SubscriptionReply> subscription(String name) {
     return subscriptionEntity(name).ask(SubscriptionCommand.Get::new, askTimeout);
+  }
+
+  @Override
+  public CompletionStage<Existence> subscriptionKnown(String name) {
+    return registry
+        .find(name, existenceTimeout)
+        .handle(
+            (entry, error) ->
+                error != null
+                    ? Existence.CANNOT_TELL
+                    : entry.isPresent() ? Existence.EXISTS : Existence.UNKNOWN);
   }
 
   @Override

@@ -15,9 +15,12 @@ public final class CourierRoutes extends AllDirectives {
     Route api =
         concat(
             new TopicRoutes(backend, settings).routes(),
-            new SseRoutes(system, backend, settings, drains).routes(),
-            new SubscriptionRoutes(backend, settings.askTimeout()).routes(),
-            new WebSocketRoutes(system, backend, settings, drains).routes(),
+            new SubscriptionRoutes(
+                    backend,
+                    settings.askTimeout(),
+                    new SseRoutes(system, backend, settings, drains),
+                    new WebSocketRoutes(system, backend, settings, drains))
+                .routes(),
             new HealthRoutes(backend).routes(),
             new LatestRoutes(backend).routes(),
             new PublishStreamRoutes(

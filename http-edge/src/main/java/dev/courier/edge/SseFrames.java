@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
 
@@ -41,5 +42,10 @@ final class SseFrames {
 
   static ByteString heartbeat() {
     return HEARTBEAT;
+  }
+
+  /** The reconnection delay an EventSource uses after this stream ends; no event is dispatched. */
+  static ByteString retry(Duration delay) {
+    return ByteString.fromString("retry: " + delay.toMillis() + "\n\n");
   }
 }

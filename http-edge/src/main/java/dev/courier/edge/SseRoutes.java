@@ -1,13 +1,10 @@
 package dev.courier.edge;
 
-import dev.courier.port.CourierBackend;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.StreamConsumer;
-import dev.courier.protocol.Names;
-import dev.courier.protocol.subscription.SubscriptionReply;
+import dev.courier.port.CourierBackend;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -15,23 +12,33 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
-import org.apache.pekko.util.ByteString;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Server-Sent Events consumer: {@code GET /v1/subscriptions/{sub}/events}. Each message is an
  * {@code event: message} whose id is the stream cursor; {@code Last-Event-ID} resumes right after
- * that event. A heartbeat comment keeps idle streams open.
+ * that event.
+ *
+ * <p>A stream of an existing subscription is answered 200 at once, whatever the cluster's state (a
+ * browser EventSource never reconnects after another status): only a subscription known not to
+ * exist gets 404 (see {@link ConsumerAdmission}). The stream starts with {@code retry:}, sends
+ * heartbeat comments while the subscription is out of reach, and delivers once it answers. A
+ * delivery counts once proven; a stream found dead gives back the rest (see {@link
+ * StreamConsumer}). A stream the server ends (subscription deleted, node shutting down) sends
+ * {@code retry:} again last.
  */
 public final class SseRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final CourierBackend backend;
   private final EdgeSettings settings;
   private final ConsumerDrain drains;
+  private final ConsumerAdmission admission;
+  private final ByteString retry;
 
   public SseRoutes(
       ActorSystem<?> system, CourierBackend backend, EdgeSettings settings, ConsumerDrain drains) {
@@ -39,49 +46,28 @@ public final class SseRoutes extends AllDirectives {
     this.drains = drains;
     this.backend = backend;
     this.settings = settings;
+    this.admission = new ConsumerAdmission(backend, settings.existenceCheckTimeout());
+    this.retry = SseFrames.retry(settings.sseRetry());
   }
 
-  public Route routes() {
-    return pathPrefix(
-        "v1",
+  /** {@code GET .../events} of the subscription {@code name} (a valid name). */
+  public Route events(String name) {
+    return get(
         () ->
-            pathPrefix(
-                "subscriptions",
-                () ->
-                    pathPrefix(
-                        org.apache.pekko.http.javadsl.server.PathMatchers.segment(),
-                        name ->
-                            path(
-                                "events",
-                                () ->
-                                    get(
-                                        () ->
-                                            optionalHeaderValueByName(
-                                                "Last-Event-ID",
-                                                lastEventId -> events(name, lastEventId)))))));
-  }
-
-  private Route events(String name, Optional<String> lastEventId) {
-    if (!Names.isValid(name)) {
-      return complete(Problems.response(Problem.invalidField("subscription", "invalid name")));
-    }
-    CompletionStage<SubscriptionReply> found = backend.subscription(name);
-    return onComplete(
-        found,
-        result -> {
-          if (result.isFailure()) {
-            return complete(Problems.forError(result.failed().get()));
-          }
-          if (result.get() instanceof SubscriptionReply.NotFound) {
-            return complete(Problems.notFound("subscription", name));
-          }
-          return complete(
-              HttpResponse.create()
-                  .withEntity(
-                      HttpEntities.createChunked(
-                          MediaTypes.TEXT_EVENT_STREAM.toContentType(),
-                          stream(name, lastEventId.orElse(null)))));
-        });
+            optionalHeaderValueByName(
+                "Last-Event-ID",
+                lastEventId ->
+                    onSuccess(
+                        admission.mayOpen(name),
+                        open ->
+                            complete(
+                                open
+                                    ? HttpResponse.create()
+                                        .withEntity(
+                                            HttpEntities.createChunked(
+                                                MediaTypes.TEXT_EVENT_STREAM.toContentType(),
+                                                stream(name, lastEventId.orElse(null))))
+                                    : Problems.notFound("subscription", name)))));
   }
 
   private Source<ByteString, NotUsed> stream(String name, String lastEventId) {
@@ -96,7 +82,8 @@ public final class SseRoutes extends AllDirectives {
                 token,
                 new StreamConsumer.Settings(
                     settings.sseWindow(), settings.consumerKeepAlive(), settings.reattachDelay(),
-                    settings.attachRetry()),
+                    settings.attachRetry(), settings.sseHeartbeat(), settings.sseProbeInterval(),
+                    settings.sseProofDelay()),
                 drains),
             "sse-" + UUID.randomUUID(),
             Props.empty());
@@ -119,9 +106,11 @@ public final class SseRoutes extends AllDirectives {
             element ->
                 element instanceof StreamConsumer.Batch batch
                     ? SseFrames.events(batch.deliveries(), token)
-                    : ByteString.emptyByteString())
-        .filter(bytes -> !bytes.isEmpty())
-        .keepAlive(settings.sseHeartbeat(), SseFrames::heartbeat)
+                    : SseFrames.heartbeat())
+        // retry: first, so even a stream cut by a crash is resumed soon; and last, on every end the
+        // server chooses (the elements complete only when the consumer ends the stream).
+        .prepend(Source.single(retry))
+        .concat(Source.single(retry))
         .watchTermination(
             (mat, done) -> {
               done.whenComplete((ok, error) -> consumer.tell(StreamConsumer.StreamDone.INSTANCE));

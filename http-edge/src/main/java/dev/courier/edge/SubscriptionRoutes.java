@@ -26,7 +26,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * Subscriptions under {@code /v1/subscriptions}: create, read, list, delete, ack, nack, seek, and
- * long polling ({@code GET .../messages}).
+ * long polling ({@code GET .../messages}); the streaming consumers {@code .../events} and {@code
+ * .../ws} are handed to {@link SseRoutes} and {@link WebSocketRoutes} with the name checked here.
  */
 public final class SubscriptionRoutes extends AllDirectives {
   private static final Set<String> FIELDS =
@@ -43,10 +44,15 @@ public final class SubscriptionRoutes extends AllDirectives {
 
   private final CourierBackend backend;
   private final Duration askTimeout;
+  private final SseRoutes sse;
+  private final WebSocketRoutes webSocket;
 
-  public SubscriptionRoutes(CourierBackend backend, Duration askTimeout) {
+  public SubscriptionRoutes(
+      CourierBackend backend, Duration askTimeout, SseRoutes sse, WebSocketRoutes webSocket) {
     this.backend = backend;
     this.askTimeout = askTimeout;
+    this.sse = sse;
+    this.webSocket = webSocket;
   }
 
   public Route routes() {
@@ -69,30 +75,32 @@ public final class SubscriptionRoutes extends AllDirectives {
                                                     token -> list(limit, token))))),
                         pathPrefix(
                             org.apache.pekko.http.javadsl.server.PathMatchers.segment(),
-                            name ->
-                                concat(
-                                    pathEnd(
-                                        () ->
-                                            concat(
-                                                put(() -> withBody(body -> create(name, body))),
-                                                get(() -> read(name)),
-                                                delete(() -> remove(name)))),
-                                    path("ack", () -> post(() -> withBody(b -> ack(name, b)))),
-                                    path("nack", () -> post(() -> withBody(b -> nack(name, b)))),
-                                    path(
-                                        "messages",
-                                        () ->
-                                            get(
-                                                () ->
-                                                    parameterOptional(
-                                                        "max",
-                                                        max ->
-                                                            parameterOptional(
-                                                                "wait",
-                                                                wait -> poll(name, max, wait))))),
-                                    path(
-                                        "seek",
-                                        () -> post(() -> withBody(b -> seek(name, b)))))))));
+                            this::subscription))));
+  }
+
+  /** Everything under {@code /v1/subscriptions/{name}}; the name is checked here, once. */
+  private Route subscription(String name) {
+    TopicRoutes.checkName(name);
+    return concat(
+        pathEnd(
+            () ->
+                concat(
+                    put(() -> withBody(body -> create(name, body))),
+                    get(() -> read(name)),
+                    delete(() -> remove(name)))),
+        path("ack", () -> post(() -> withBody(b -> ack(name, b)))),
+        path("nack", () -> post(() -> withBody(b -> nack(name, b)))),
+        path(
+            "messages",
+            () ->
+                get(
+                    () ->
+                        parameterOptional(
+                            "max",
+                            max -> parameterOptional("wait", wait -> poll(name, max, wait))))),
+        path("seek", () -> post(() -> withBody(b -> seek(name, b)))),
+        path("events", () -> sse.events(name)),
+        path("ws", () -> webSocket.socket(name)));
   }
 
   private Route withBody(java.util.function.Function<String, Route> inner) {
@@ -134,7 +142,6 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route create(String name, String body) {
-    TopicRoutes.checkName(name);
     SubscriptionSettings settings = parseSettings(Bodies.object(Bodies.parse(body), "body"));
     java.util.concurrent.CompletionStage<Boolean> deadLetterTopicOk =
         settings.deadLetterTopic() == null
@@ -172,12 +179,10 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route read(String name) {
-    TopicRoutes.checkName(name);
     return Replies.answer(backend.subscription(name), reply -> viewOrProblem(name, reply));
   }
 
   private Route remove(String name) {
-    TopicRoutes.checkName(name);
     return Replies.answer(
         backend.deleteSubscription(name),
         reply ->
@@ -187,7 +192,6 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route ack(String name, String body) {
-    TopicRoutes.checkName(name);
     ObjectNode o = Bodies.object(Bodies.parse(body), "body");
     Bodies.onlyFields(o, "", Set.of("ackIds"));
     List<String> ackIds = ackIds(o);
@@ -195,7 +199,6 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route nack(String name, String body) {
-    TopicRoutes.checkName(name);
     ObjectNode o = Bodies.object(Bodies.parse(body), "body");
     Bodies.onlyFields(o, "", Set.of("ackIds", "delay"));
     List<String> ackIds = ackIds(o);
@@ -204,7 +207,6 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route poll(String name, Optional<String> maxText, Optional<String> waitText) {
-    TopicRoutes.checkName(name);
     int max = intParameter("max", maxText, DEFAULT_POLL_MESSAGES, MAX_POLL_MESSAGES);
     Duration wait = waitText.map(t -> Bodies.parseDuration("wait", t)).orElse(DEFAULT_POLL_WAIT);
     if (wait.isNegative() || wait.compareTo(MAX_POLL_WAIT) > 0) {
@@ -254,7 +256,6 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route seek(String name, String body) {
-    TopicRoutes.checkName(name);
     ObjectNode o = Bodies.object(Bodies.parse(body), "body");
     Bodies.onlyFields(o, "", Set.of("to"));
     JsonNode to = o.get("to");

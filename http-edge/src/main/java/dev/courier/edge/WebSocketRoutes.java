@@ -1,9 +1,9 @@
 package dev.courier.edge;
 
-import dev.courier.port.CourierBackend;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.SocketConsumer;
-import dev.courier.protocol.subscription.SubscriptionReply;
+import dev.courier.port.CourierBackend;
+import dev.courier.protocol.subscription.SubscriptionCommand;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,7 +16,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.Materializer;
@@ -30,6 +29,12 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * WebSocket consumer: {@code GET /v1/subscriptions/{sub}/ws}. Server frames {@code message},
  * {@code acked} and {@code error}; client frames {@code ack}, {@code nack} and {@code credit}. Each
  * socket is one lease consumer ({@link SocketConsumer}).
+ *
+ * <p>The upgrade of an existing subscription succeeds whatever the cluster's state: only one known
+ * not to exist gets 404 (see {@link ConsumerAdmission}); the socket then waits until the
+ * subscription answers. Its window is the subscription's maxInFlight until the client sends a
+ * credit frame. A socket the server closes gets a close code (see {@link ClosingWebSocket}): 1001
+ * when this node shuts down, 1013 when the subscription is gone.
  */
 public final class WebSocketRoutes extends AllDirectives {
   private final ActorSystem<?> system;
@@ -37,6 +42,8 @@ public final class WebSocketRoutes extends AllDirectives {
   private final EdgeSettings settings;
   private final Materializer materializer;
   private final ConsumerDrain drains;
+  private final ConsumerAdmission admission;
+  private final ClosingWebSocket sockets;
 
   public WebSocketRoutes(
       ActorSystem<?> system, CourierBackend backend, EdgeSettings settings, ConsumerDrain drains) {
@@ -45,44 +52,33 @@ public final class WebSocketRoutes extends AllDirectives {
     this.backend = backend;
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(system);
+    this.admission = new ConsumerAdmission(backend, settings.existenceCheckTimeout());
+    this.sockets = new ClosingWebSocket(system, settings.wsCloseTimeout());
   }
 
-  public Route routes() {
-    return pathPrefix(
-        "v1",
+  /** {@code GET .../ws} of the subscription {@code name} (a valid name). */
+  public Route socket(String name) {
+    return get(
         () ->
-            pathPrefix(
-                "subscriptions",
-                () ->
-                    pathPrefix(
-                        PathMatchers.segment(),
-                        name -> path("ws", () -> get(() -> socket(name))))));
+            onSuccess(
+                admission.mayOpen(name),
+                open ->
+                    !open
+                        ? complete(Problems.notFound("subscription", name))
+                        : extractWebSocketUpgrade(
+                            upgrade -> {
+                              ClosingWebSocket.Close close = new ClosingWebSocket.Close();
+                              return complete(sockets.upgrade(upgrade, flow(name, close), close));
+                            })));
   }
 
-  private Route socket(String name) {
-    TopicRoutes.checkName(name);
-    CompletionStage<SubscriptionReply> found = backend.subscription(name);
-    return onComplete(
-        found,
-        result -> {
-          if (result.isFailure()) {
-            return complete(Problems.forError(result.failed().get()));
-          }
-          if (!(result.get() instanceof SubscriptionReply.Found f)) {
-            return complete(Problems.notFound("subscription", name));
-          }
-          int window = f.view().settings().maxInFlight();
-          return handleWebSocketMessages(flow(name, window));
-        });
-  }
-
-  private Flow<Message, Message, NotUsed> flow(String name, int window) {
+  private Flow<Message, Message, NotUsed> flow(String name, ClosingWebSocket.Close close) {
     ActorRef<SocketConsumer.Command> consumer =
         system.systemActorOf(
             SocketConsumer.create(
                 backend.subscriptionEntity(name),
                 new SocketConsumer.Settings(
-                    window,
+                    SubscriptionCommand.Attach.DEFAULT_WINDOW,
                     settings.wsMaxWindow(),
                     settings.askTimeout(),
                     settings.consumerKeepAlive(),
@@ -107,10 +103,13 @@ public final class WebSocketRoutes extends AllDirectives {
         ActorSource.<SocketConsumer.Outgoing, SocketConsumer.Command>actorRefWithBackpressure(
                 consumer,
                 SocketConsumer.StreamAck.INSTANCE,
-                element ->
-                    element instanceof SocketConsumer.End
-                        ? Optional.of(CompletionStrategy.draining())
-                        : Optional.empty(),
+                element -> {
+                  if (element instanceof SocketConsumer.End end) {
+                    close.with(end.closeCode(), end.reason());
+                    return Optional.of(CompletionStrategy.draining());
+                  }
+                  return Optional.empty();
+                },
                 element -> Optional.empty())
             .mapMaterializedValue(
                 ref -> {

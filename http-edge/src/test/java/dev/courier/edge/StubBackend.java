@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,6 +32,14 @@ final class StubBackend implements CourierBackend {
   final List<List<NewMessage>> published = new CopyOnWriteArrayList<>();
   volatile PublishReply nextPublishReply;
   volatile boolean ready = true;
+  /** What storage says of a subscription's existence; names not here are UNKNOWN. */
+  final Map<String, Existence> registry = new ConcurrentHashMap<>();
+  /** Subscriptions whose registry read never answers (storage too slow). */
+  final Set<String> registryHangs = ConcurrentHashMap.newKeySet();
+  /** Subscriptions whose entity does not answer a Get in time. */
+  final Set<String> entitySilent = ConcurrentHashMap.newKeySet();
+  /** The subscription entity consumers attach to; null where a test opens no stream. */
+  volatile RecipientRef<SubscriptionCommand> entity;
   /** Newest message per "topic/key", as {@link #latest} answers it. */
   final Map<String, StoredMessage> latest = new ConcurrentHashMap<>();
 
@@ -99,7 +108,20 @@ final class StubBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> subscription(String name) {
+    if (entitySilent.contains(name)) {
+      // The entity is moving between nodes: the ask runs out.
+      return CompletableFuture.failedFuture(
+          new java.util.concurrent.TimeoutException("ask timed out"));
+    }
     return CompletableFuture.completedFuture(new SubscriptionReply.NotFound());
+  }
+
+  @Override
+  public CompletionStage<Existence> subscriptionKnown(String name) {
+    if (registryHangs.contains(name)) {
+      return new CompletableFuture<>();
+    }
+    return CompletableFuture.completedFuture(registry.getOrDefault(name, Existence.UNKNOWN));
   }
 
   @Override
@@ -144,7 +166,10 @@ final class StubBackend implements CourierBackend {
 
   @Override
   public RecipientRef<SubscriptionCommand> subscriptionEntity(String name) {
-    throw new UnsupportedOperationException("route tests attach no consumers");
+    if (entity == null) {
+      throw new UnsupportedOperationException("this test attaches no consumers");
+    }
+    return entity;
   }
 
   @Override

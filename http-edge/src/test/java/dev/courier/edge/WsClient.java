@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 /** The JDK's WebSocket client, collecting whole text frames as JSON, as any outside client would. */
 final class WsClient implements AutoCloseable {
   private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final WebSocket socket;
 
   private WsClient(String url) throws Exception {
@@ -44,6 +46,11 @@ final class WsClient implements AutoCloseable {
     return Json.MAPPER.readTree(frame);
   }
 
+  /** The close code the server sent; fails the test if the socket is not closed within 30 s. */
+  int closeCode() throws Exception {
+    return closeCode.get(30, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     socket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS);
@@ -61,6 +68,17 @@ final class WsClient implements AutoCloseable {
       }
       ws.request(1);
       return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      closeCode.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      closeCode.completeExceptionally(error);
     }
   }
 }

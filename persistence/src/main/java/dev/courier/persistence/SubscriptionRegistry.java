@@ -2,8 +2,11 @@ package dev.courier.persistence;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -24,6 +27,7 @@ public final class SubscriptionRegistry implements SubscriptionNames {
   private final PreparedStatement insert;
   private final PreparedStatement delete;
   private final PreparedStatement selectAll;
+  private final PreparedStatement selectOne;
   private final PreparedStatement selectFirst;
   private final PreparedStatement selectAfter;
 
@@ -34,6 +38,8 @@ public final class SubscriptionRegistry implements SubscriptionNames {
             "INSERT INTO " + keyspace + ".subscriptions (name, topic, created_at) VALUES (?, ?, ?)");
     this.delete = session.prepare("DELETE FROM " + keyspace + ".subscriptions WHERE name = ?");
     this.selectAll = session.prepare("SELECT name, topic FROM " + keyspace + ".subscriptions");
+    this.selectOne =
+        session.prepare("SELECT name, topic FROM " + keyspace + ".subscriptions WHERE name = ?");
     this.selectFirst =
         session.prepare(
             "SELECT name, topic, token(name) FROM " + keyspace + ".subscriptions LIMIT ?");
@@ -83,6 +89,22 @@ public final class SubscriptionRegistry implements SubscriptionNames {
                       ? null
                       : Long.toString(rows.get(rows.size() - 1).token(), 36);
               return new Page(entries, next);
+            });
+  }
+
+  /**
+   * The entry of one subscription, if registered: a single-partition read that gives up after
+   * {@code timeout} (then the stage fails), for the edge's existence check.
+   */
+  public CompletionStage<Optional<Entry>> find(String name, Duration timeout) {
+    return session
+        .executeAsync(selectOne.bind(name).setTimeout(timeout))
+        .thenApply(
+            rs -> {
+              Row row = rs.one();
+              return row == null
+                  ? Optional.<Entry>empty()
+                  : Optional.of(new Entry(row.getString("name"), row.getString("topic")));
             });
   }
 

@@ -52,6 +52,25 @@ public interface CourierBackend {
 
   CompletionStage<SubscriptionReply> subscription(String name);
 
+  /** What storage knows of a subscription's existence, without asking its entity. */
+  enum Existence {
+    /** Registered: it exists. */
+    EXISTS,
+    /** Not registered: most likely it does not exist (ask the entity to be sure). */
+    UNKNOWN,
+    /** Storage did not answer (slow or down): no verdict. */
+    CANNOT_TELL
+  }
+
+  /**
+   * Whether the subscription is registered, read from storage and never through its entity, so it
+   * answers while the entity is moving between nodes. A subscription is registered before its
+   * create is answered; a crash in between leaves it unregistered until its entity next recovers,
+   * so {@link Existence#UNKNOWN} is a hint, not a proof. Storage failures complete normally with
+   * {@link Existence#CANNOT_TELL}; callers bound the wait themselves.
+   */
+  CompletionStage<Existence> subscriptionKnown(String name);
+
   /** One page of subscriptions; {@code nextPageToken} is null on the last page. */
   record SubscriptionPage(List<SubscriptionView> subscriptions, String nextPageToken) {}
 

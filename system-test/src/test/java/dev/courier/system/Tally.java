@@ -48,6 +48,10 @@ final class Tally {
     return seen.keySet().containsAll(ids);
   }
 
+  long countMissing(Set<String> ids) {
+    return ids.stream().filter(id -> !seen.containsKey(id)).count();
+  }
+
   List<String> missing(Set<String> ids) {
     return ids.stream().filter(id -> !seen.containsKey(id)).limit(10).toList();
   }

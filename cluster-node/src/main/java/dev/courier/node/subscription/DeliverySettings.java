@@ -6,8 +6,9 @@ import java.time.Duration;
 /**
  * How a subscription entity paces delivery and persistence: how often cursor commits are written,
  * how far ahead a delivery reservation reaches, page and buffer sizes for catch-up reads, how
- * often leases and long polls are checked, how many long polls may wait at once, and how long
- * acks gather before they are written.
+ * often leases and long polls are checked, how many long polls may wait at once, how long
+ * acks gather before they are written, and how long a long poll holding some messages waits for
+ * a running catch-up read to fill it.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -19,7 +20,8 @@ public record DeliverySettings(
     Duration leaseCheckInterval,
     int maxWaitingPolls,
     Duration ackLinger,
-    Duration handoffDrain) {
+    Duration handoffDrain,
+    Duration pollFillWait) {
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -33,6 +35,7 @@ public record DeliverySettings(
         c.getDuration("lease-check-interval"),
         c.getInt("max-waiting-polls"),
         c.getDuration("ack-linger"),
-        c.getDuration("handoff-drain"));
+        c.getDuration("handoff-drain"),
+        c.getDuration("poll-fill-wait"));
   }
 }

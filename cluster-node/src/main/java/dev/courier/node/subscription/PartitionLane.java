@@ -1,7 +1,6 @@
 package dev.courier.node.subscription;
 
 import dev.courier.protocol.topic.StoredMessage;
-import dev.courier.protocol.topic.TopicPartitionCommand;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,16 +10,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * A subscription entity's live view of one partition: where first delivery stands, where the log
+ * The delivery core's live view of one partition: where first delivery stands, where the log
  * ends, a bounded buffer of the messages next in line (filled from appends or catch-up reads), and
- * what is behind the read position but not done: leased messages and messages waiting to be
- * delivered again. Memory only and actor-confined; rebuilt from the persisted position after a
- * restart.
+ * what is behind the read position but not done: leased messages, messages written to cursor
+ * consumers and not yet proven, and messages waiting to be delivered again. Memory only; rebuilt
+ * from the persisted position after a restart.
  */
-final class PartitionLane {
+final class PartitionLane<C> {
   final int partition;
   final boolean ordered;
   /** The next offset to deliver for the first time in this incarnation. */
@@ -29,11 +27,6 @@ final class PartitionLane {
   long head;
   /** Offsets below this may have been delivered by an earlier incarnation or before a seek. */
   long redeliverBelow;
-  /**
-   * Offsets at or above {@code readPos} acked before they were read back (a client acking what an
-   * earlier incarnation sent it) whose ack may not be written yet: skipped when read.
-   */
-  final Set<Long> ackedAhead = new HashSet<>();
   /** Contiguous messages from {@code readPos} on. */
   final ArrayDeque<StoredMessage> buffer = new ArrayDeque<>();
   /** A catch-up read is in flight. */
@@ -42,15 +35,20 @@ final class PartitionLane {
   int generation;
   /** Whether a head has been heard since this incarnation started. */
   boolean headKnown;
-  /** The partition entity's actor, once it has answered a watch; null while (re)watching. */
-  ActorRef<TopicPartitionCommand> partitionRef;
 
   /** Leased messages by offset. */
-  final TreeMap<Long, Lease> leases = new TreeMap<>();
+  final TreeMap<Long, Lease<C>> leases = new TreeMap<>();
   /** Messages below {@code readPos} waiting to be delivered (again), by offset. */
   final TreeMap<Long, Pending> pending = new TreeMap<>();
-  /** Offsets written to cursor consumers while a lower offset was still outstanding. */
-  final TreeSet<Long> cursorDone = new TreeSet<>();
+  /** Offsets written to cursor consumers and not yet proven: they hold the commit point back. */
+  final TreeSet<Long> unproven = new TreeSet<>();
+  /** Offsets proven by cursor consumers since the last commit was written. */
+  final TreeSet<Long> proven = new TreeSet<>();
+  /**
+   * Offsets acknowledged whose ack is not written yet (it lingers, or is being written): treated
+   * as done, so a catch-up read that brings one back does not deliver it again.
+   */
+  final Set<Long> ackedUnwritten = new HashSet<>();
   /** Ordered subscriptions: keys with a leased message, and keys with pending messages. */
   private final Set<String> keysInFlight = new HashSet<>();
   private final Map<String, Integer> pendingKeys = new HashMap<>();
@@ -85,14 +83,20 @@ final class PartitionLane {
     generation++;
     leases.clear();
     pending.clear();
-    cursorDone.clear();
-    ackedAhead.clear();
+    unproven.clear();
+    proven.clear();
+    ackedUnwritten.clear();
     keysInFlight.clear();
     pendingKeys.clear();
   }
 
   long bufferEnd() {
     return readPos + buffer.size();
+  }
+
+  /** Whether the offset is done, durably or by an ack still being written. */
+  boolean isDone(PartitionPosition pos, long offset) {
+    return pos.isDone(offset) || ackedUnwritten.contains(offset);
   }
 
   /** Adds freshly appended messages if they continue the buffer and fit; otherwise a read will. */
@@ -111,12 +115,33 @@ final class PartitionLane {
     }
   }
 
+  /** Adds rows of a catch-up read of {@code [from, until)}. */
+  void loaded(long from, long until, List<StoredMessage> rows) {
+    reading = false;
+    if (rows.isEmpty()) {
+      // Nothing stored in the range: it expired. Move past it.
+      if (buffer.isEmpty() && readPos == from) {
+        readPos = until;
+      }
+      return;
+    }
+    long first = rows.get(0).offset();
+    if (buffer.isEmpty() && first > readPos) {
+      readPos = first;
+    }
+    for (StoredMessage m : rows) {
+      if (m.offset() == bufferEnd()) {
+        buffer.add(m);
+      }
+    }
+  }
+
   /** Messages not yet delivered, or waiting to be delivered again. */
   long backlog() {
     return Math.max(0, head - readPos) + pending.size();
   }
 
-  /** Everything below this is done or written to a cursor consumer. */
+  /** Everything below this is done, or proven to a cursor consumer. */
   long commitPoint() {
     long point = readPos;
     if (!leases.isEmpty()) {
@@ -125,7 +150,15 @@ final class PartitionLane {
     if (!pending.isEmpty()) {
       point = Math.min(point, pending.firstKey());
     }
+    if (!unproven.isEmpty()) {
+      point = Math.min(point, unproven.first());
+    }
     return point;
+  }
+
+  /** Whether the buffer's head waits for a reservation to cover it. */
+  boolean needsReservation(PartitionPosition pos) {
+    return !buffer.isEmpty() && readPos >= pos.reserved();
   }
 
   /**
@@ -141,7 +174,8 @@ final class PartitionLane {
       while (it.hasNext()) {
         Pending p = it.next();
         String key = ordered ? p.message().key() : null;
-        if (key != null && (keysInFlight.contains(key) || (blocked != null && blocked.contains(key)))) {
+        if (key != null
+            && (keysInFlight.contains(key) || (blocked != null && blocked.contains(key)))) {
           continue;
         }
         if (p.notBefore() != Pending.NOW && p.notBefore() - now > 0) {
@@ -160,12 +194,12 @@ final class PartitionLane {
     }
     while (!buffer.isEmpty() && readPos < pos.reserved()) {
       StoredMessage m = buffer.peek();
-      int attempt = m.offset() < redeliverBelow ? 2 : 1;
-      if (pos.isDone(m.offset()) || ackedAhead.remove(m.offset())) {
+      if (isDone(pos, m.offset())) {
         buffer.poll();
         readPos = m.offset() + 1;
         continue;
       }
+      int attempt = firstAttempt(pos, m.offset());
       String key = ordered ? m.key() : null;
       if (key != null && (keysInFlight.contains(key) || pendingKeys.containsKey(key))) {
         if (pending.size() >= pendingCap) {
@@ -183,15 +217,27 @@ final class PartitionLane {
     return null;
   }
 
-  void addLease(Lease lease) {
+  /**
+   * The attempt a message read from the log is delivered with: one more than the recorded attempt
+   * of an earlier incarnation, 2 if it may have been sent before without a record, else 1.
+   */
+  private int firstAttempt(PartitionPosition pos, long offset) {
+    int recorded = pos.recordedAttempt(offset);
+    if (recorded > 0) {
+      return recorded + 1;
+    }
+    return offset < redeliverBelow ? 2 : 1;
+  }
+
+  void addLease(Lease<C> lease) {
     leases.put(lease.message.offset(), lease);
     if (ordered && lease.message.key() != null) {
       keysInFlight.add(lease.message.key());
     }
   }
 
-  Lease removeLease(long offset) {
-    Lease lease = leases.remove(offset);
+  Lease<C> removeLease(long offset) {
+    Lease<C> lease = leases.remove(offset);
     if (lease != null && ordered && lease.message.key() != null) {
       keysInFlight.remove(lease.message.key());
     }
@@ -216,13 +262,6 @@ final class PartitionLane {
   private void unmarkPending(String key) {
     if (ordered && key != null) {
       pendingKeys.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
-    }
-  }
-
-  /** A message was written to a cursor consumer: done once the next commit is persisted. */
-  void cursorDelivered(long offset) {
-    if (!leases.isEmpty() || !pending.isEmpty()) {
-      cursorDone.add(offset);
     }
   }
 

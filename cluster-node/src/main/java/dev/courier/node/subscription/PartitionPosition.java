@@ -2,25 +2,35 @@ package dev.courier.node.subscription;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A subscription's durable position in one partition: everything below {@code committed} is done,
- * {@code acked} holds done offsets above it as ranges (see {@link OffsetRanges}), and {@code
- * reserved} marks how far delivery may have gone (anything below it and not done is a redelivery
- * after a restart).
+ * {@code acked} holds done offsets above it as ranges (see {@link OffsetRanges}), {@code reserved}
+ * marks how far delivery may have gone (anything below it and not done is a redelivery after a
+ * restart), and {@code attempts} holds the last attempt of messages being redelivered (offset to
+ * attempt), dropped once the offset is done.
  */
-public record PartitionPosition(long committed, long reserved, List<Long> acked) {
+public record PartitionPosition(
+    long committed, long reserved, List<Long> acked, Map<Long, Integer> attempts) {
 
   public PartitionPosition {
     acked = acked == null ? List.of() : List.copyOf(acked);
+    attempts = attempts == null ? Map.of() : Map.copyOf(attempts);
   }
 
   public static PartitionPosition at(long offset) {
-    return new PartitionPosition(offset, offset, List.of());
+    return new PartitionPosition(offset, offset, List.of(), Map.of());
   }
 
   public boolean isDone(long offset) {
     return offset < committed || OffsetRanges.contains(acked, offset);
+  }
+
+  /** The attempt this offset was last sent with, as recorded; 0 if none is. */
+  public int recordedAttempt(long offset) {
+    return attempts.getOrDefault(offset, 0);
   }
 
   /** How many offsets above the commit point are done. */
@@ -29,33 +39,55 @@ public record PartitionPosition(long committed, long reserved, List<Long> acked)
   }
 
   public PartitionPosition commit(long position) {
-    return normalise(Math.max(committed, position), reserved, acked);
+    return normalise(Math.max(committed, position), reserved, acked, attempts);
   }
 
   public PartitionPosition ack(Collection<Long> offsets) {
-    return normalise(committed, reserved, OffsetRanges.with(acked, offsets));
+    return normalise(committed, reserved, OffsetRanges.with(acked, offsets), attempts);
   }
 
   /** Adds acked ranges given flat as {@code [from0, until0, from1, until1, ...]}, in any order. */
   public PartitionPosition ackRanges(List<Long> bounds) {
-    return normalise(committed, reserved, OffsetRanges.union(acked, bounds));
+    return normalise(committed, reserved, OffsetRanges.union(acked, bounds), attempts);
   }
 
   public PartitionPosition reserve(long mark) {
-    return new PartitionPosition(committed, Math.max(reserved, mark), acked);
+    return new PartitionPosition(committed, Math.max(reserved, mark), acked, attempts);
   }
 
+  /** Records the attempt an offset is being sent with (ignored once it is done). */
+  public PartitionPosition attempt(long offset, int attempt) {
+    if (isDone(offset) || attempts.getOrDefault(offset, 0) >= attempt) {
+      return this;
+    }
+    Map<Long, Integer> next = new TreeMap<>(attempts);
+    next.put(offset, attempt);
+    return new PartitionPosition(committed, reserved, acked, next);
+  }
+
+  /** A replay starts afresh: acks and recorded attempts are forgotten. */
   public PartitionPosition seek(long position) {
-    return new PartitionPosition(position, Math.max(reserved, position), List.of());
+    return new PartitionPosition(position, Math.max(reserved, position), List.of(), Map.of());
   }
 
   /** Drops acks below the commit point and moves it over a range that now starts at it. */
-  private static PartitionPosition normalise(long committed, long reserved, List<Long> acked) {
+  private static PartitionPosition normalise(
+      long committed, long reserved, List<Long> acked, Map<Long, Integer> attempts) {
     List<Long> rest = OffsetRanges.from(acked, committed);
     if (!rest.isEmpty() && rest.get(0) == committed) {
       committed = rest.get(1);
       rest = rest.subList(2, rest.size());
     }
-    return new PartitionPosition(committed, Math.max(reserved, committed), rest);
+    Map<Long, Integer> open = attempts;
+    if (!attempts.isEmpty()) {
+      open = new TreeMap<>();
+      for (Map.Entry<Long, Integer> e : attempts.entrySet()) {
+        long offset = e.getKey();
+        if (offset >= committed && !OffsetRanges.contains(rest, offset)) {
+          open.put(offset, e.getValue());
+        }
+      }
+    }
+    return new PartitionPosition(committed, Math.max(reserved, committed), rest, open);
   }
 }

@@ -4,11 +4,12 @@ import dev.courier.protocol.topic.StoredMessage;
 
 /**
  * A message behind the read position waiting to be delivered: released by a consumer, nacked,
- * expired, or held back because its key is in flight on an ordered subscription.
+ * expired, given back by a dead stream, or held back because its key is in flight on an ordered
+ * subscription.
  *
  * @param attempt the delivery attempt it will be
- * @param notBefore {@link System#nanoTime()} before which it waits (a nack's delay), or {@link
- *     #NOW}
+ * @param notBefore the time (nanos, as the core is told it) before which it waits (a nack's
+ *     delay), or {@link #NOW}
  */
 record Pending(StoredMessage message, int attempt, long notBefore) {
 

@@ -4,28 +4,22 @@ import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
-import dev.courier.protocol.subscription.AckId;
-import dev.courier.protocol.subscription.ConsumerMode;
-import dev.courier.protocol.subscription.SubscriptionSettings;
-import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.subscription.ConsumerMessage;
-import dev.courier.protocol.subscription.Cursor;
-import dev.courier.protocol.subscription.Delivery;
-import dev.courier.protocol.subscription.DeliveryCounters;
-import dev.courier.protocol.subscription.OffsetSpan;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
+import dev.courier.protocol.subscription.SubscriptionSettings;
 import dev.courier.protocol.subscription.SubscriptionView;
+import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.PartitionNotice;
 import dev.courier.protocol.topic.StoredMessage;
 import dev.courier.protocol.topic.TopicPartitionCommand;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -41,25 +35,21 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One subscription: its settings and per-partition positions, persisted as events in Cassandra,
- * and its live delivery to attached consumers. Messages come from memory when the topic partition
- * pushes them (the fast path) and from the topic log when delivery is behind (catch-up reads).
- *
- * <p>Delivery first persists a reservation (one write per many messages) so that after a failover
- * anything that may have been sent carries deliveryAttempt above 1. Cursor consumers (SSE) are done
- * with a message once it is written; their progress is persisted every commit interval. Lease
- * consumers (WebSocket, long polls, the webhook pusher) hold messages until they ack or nack them
- * or the ack deadline passes; acks are persisted in batches (one write for everything that arrived
- * during the previous write) before they are confirmed. Leases live in memory only: after a
- * failover every unacknowledged message is delivered again.
+ * One subscription as a cluster-sharded, event-sourced actor: the shell around its {@link
+ * DeliveryCore}. It persists the subscription's life (created, deleted) and carries out the core's
+ * steps: persists their events, then sends, replies, starts catch-up reads and dead-letter
+ * writes, keeps the timers, watches consumers and topic partitions, and runs a push subscription's
+ * webhook deliverer as a child. Every delivery decision is the core's.
  */
 public final class SubscriptionEntity
     extends EventSourcedBehavior<SubscriptionCommand, SubscriptionEvent, SubscriptionState> {
@@ -110,9 +100,6 @@ public final class SubscriptionEntity
    */
   public record Passivate() implements SubscriptionCommand {}
 
-  /** The drain before a stop is over, acked or not. */
-  private record DrainOver() implements SubscriptionCommand {}
-
   private record Notice(PartitionNotice notice) implements SubscriptionCommand {}
 
   private record Loaded(int partition, int generation, long from, long until, List<LogEntry> rows)
@@ -127,20 +114,11 @@ public final class SubscriptionEntity
 
   private record ConsumerGone(ActorRef<ConsumerMessage> consumer) implements SubscriptionCommand {}
 
-  private record FlushCommits() implements SubscriptionCommand {}
-
-  private record FlushAcks() implements SubscriptionCommand {}
-
-  private record Tick() implements SubscriptionCommand {}
+  /** A timer the delivery core asked for is due. */
+  private record TimerDue(TimerKey key) implements SubscriptionCommand {}
 
   private record DeadLetterWritten(int partition, long offset, long leaseId, Throwable error)
       implements SubscriptionCommand {}
-
-  private record RetryDeadLetter(int partition, long offset, long leaseId)
-      implements SubscriptionCommand {}
-
-  /** Look again for something to read or deliver (after a seek, or a failed read's pause). */
-  private record Pump() implements SubscriptionCommand {}
 
   /** The webhook deliverer stopped (it failed, or the subscription was deleted). */
   private record PushStopped() implements SubscriptionCommand {}
@@ -149,28 +127,17 @@ public final class SubscriptionEntity
   private record RegistryWritten(SubscriptionReply reply, ActorRef<SubscriptionReply> replyTo)
       implements SubscriptionCommand {}
 
-  // ---- runtime (memory only, actor-confined) ----
-
-  private record AckWaiter(ActorRef<SubscriptionReply> replyTo, SubscriptionReply reply) {}
-
   private final String name;
   private final ActorContext<SubscriptionCommand> ctx;
   private final TimerScheduler<SubscriptionCommand> timers;
   private final Dependencies deps;
   private final ActorRef<PartitionNotice> noticeAdapter;
-  private final DeliveryBook book;
-  /** The book's lanes (one per partition), for the partition-facing code. */
-  private final List<PartitionLane> lanes;
-  private final List<AckId> ackBatch = new ArrayList<>();
-  private final List<AckId> deadLetterBatch = new ArrayList<>();
-  private final List<AckWaiter> ackWaiters = new ArrayList<>();
+  /** The topic partitions' actors, once they have answered a watch. */
+  private final Map<Integer, ActorRef<TopicPartitionCommand>> partitionRefs = new HashMap<>();
+  /** The delivery core while the subscription exists in this incarnation; null otherwise. */
+  private DeliveryCore<ActorRef<ConsumerMessage>, ActorRef<SubscriptionReply>> core;
   private ActorRef<?> pushDeliverer;
-  /** Stopping: no new deliveries; stops once no lease is outstanding (or the drain is over). */
-  private boolean draining;
   private int pushIncarnation;
-  private boolean flushScheduled;
-  private boolean ticking;
-  private boolean commitPending;
 
   private SubscriptionEntity(
       String name,
@@ -183,23 +150,36 @@ public final class SubscriptionEntity
     this.timers = timers;
     this.deps = deps;
     this.noticeAdapter = ctx.messageAdapter(PartitionNotice.class, Notice::new);
-    this.book = new DeliveryBook(deps.settings().bufferPerPartition());
-    this.lanes = book.lanes;
   }
 
   @Override
   public SubscriptionState emptyState() {
-    return SubscriptionState.empty();
-  }
-
-  @Override
-  public EventHandler<SubscriptionState, SubscriptionEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(SubscriptionState::apply);
+    return new NoSubscription();
   }
 
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(deps.settings().snapshotEvery(), 2);
+  }
+
+  // ---- events ----
+
+  @Override
+  public EventHandler<SubscriptionState, SubscriptionEvent> eventHandler() {
+    EventHandlerBuilder<SubscriptionState, SubscriptionEvent> builder = newEventHandlerBuilder();
+    builder
+        .forStateType(NoSubscription.class)
+        .onEvent(SubscriptionEvent.Created.class, (s, e) -> s.created(e));
+    builder
+        .forStateType(ActiveSubscription.class)
+        .onEvent(SubscriptionEvent.DeliveryReserved.class, (s, e) -> s.reserved(e))
+        .onEvent(SubscriptionEvent.Committed.class, (s, e) -> s.committed(e))
+        .onEvent(SubscriptionEvent.Acked.class, (s, e) -> s.acked(e))
+        .onEvent(SubscriptionEvent.DeadLettered.class, (s, e) -> s.deadLettered(e))
+        .onEvent(SubscriptionEvent.Seeked.class, (s, e) -> s.seeked(e))
+        .onEvent(SubscriptionEvent.AttemptsRecorded.class, (s, e) -> s.attemptsRecorded(e))
+        .onEvent(SubscriptionEvent.Deleted.class, (s, e) -> s.deleted(e));
+    return builder.build();
   }
 
   @Override
@@ -208,69 +188,84 @@ public final class SubscriptionEntity
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
-              if (state.exists()) {
-                ctx.getLog().debug("Subscription {} started at {}", name, state.positions());
-                startLanes(state);
+              if (state instanceof ActiveSubscription active) {
+                ctx.getLog().debug("Subscription {} started at {}", name, active.positions());
+                startCore(active);
                 // Covers a crash between persisting Created and registering the name.
-                deps.registry().register(name, state.topic(), state.createdAt());
-                if (state.settings().hasPush()) {
-                  deps.pushRegistry().register(name, state.topic(), state.createdAt());
+                deps.registry().register(name, active.topic(), active.createdAt());
+                if (active.settings().hasPush()) {
+                  deps.pushRegistry().register(name, active.topic(), active.createdAt());
                 }
               }
             })
         .build();
   }
 
+  // ---- commands, per phase ----
+
   @Override
   public CommandHandler<SubscriptionCommand, SubscriptionEvent, SubscriptionState>
       commandHandler() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
+    CommandHandlerBuilder<SubscriptionCommand, SubscriptionEvent, SubscriptionState> builder =
+        newCommandHandlerBuilder();
+    builder
+        .forStateType(NoSubscription.class)
         .onCommand(SubscriptionCommand.Create.class, this::onCreate)
+        .onCommand(SubscriptionCommand.Get.class, (s, c) -> notFound(c.replyTo()))
+        .onCommand(SubscriptionCommand.Delete.class, (s, c) -> notFound(c.replyTo()))
+        .onCommand(SubscriptionCommand.Ack.class, (s, c) -> notFound(c.replyTo()))
+        .onCommand(SubscriptionCommand.Nack.class, (s, c) -> notFound(c.replyTo()))
+        .onCommand(SubscriptionCommand.Pull.class, (s, c) -> notFound(c.replyTo()))
+        .onCommand(SubscriptionCommand.Seek.class, (s, c) -> notFound(c.replyTo()))
+        .onCommand(SubscriptionCommand.Attach.class, (s, c) -> refuse(c))
+        .onCommand(SubscriptionCommand.Wake.class, (s, c) -> unregisterPush())
+        .onCommand(RegistryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
+        .onCommand(Passivate.class, (s, c) -> Effect().stop())
+        .onAnyCommand(c -> Effect().none());
+    builder
+        .forStateType(ActiveSubscription.class)
+        .onCommand(SubscriptionCommand.Create.class, this::onCreateAgain)
         .onCommand(SubscriptionCommand.Get.class, this::onGet)
         .onCommand(SubscriptionCommand.Delete.class, this::onDelete)
-        .onCommand(SubscriptionCommand.Attach.class, this::onAttach)
-        .onCommand(SubscriptionCommand.Detach.class, (s, c) -> removeConsumer(s, c.consumer()))
-        .onCommand(ConsumerGone.class, (s, c) -> removeConsumer(s, c.consumer()))
-        .onCommand(SubscriptionCommand.Demand.class, this::onDemand)
-        .onCommand(SubscriptionCommand.Window.class, this::onWindow)
-        .onCommand(SubscriptionCommand.Pull.class, this::onPull)
         .onCommand(SubscriptionCommand.Wake.class, this::onWake)
+        .onCommand(SubscriptionCommand.Attach.class, this::onAttach)
+        .onCommand(SubscriptionCommand.Detach.class, (s, c) -> onGone(c.consumer()))
+        .onCommand(ConsumerGone.class, (s, c) -> onGone(c.consumer()))
+        .onCommand(SubscriptionCommand.Demand.class,
+            (s, c) -> carryOut(core.demand(c.consumer(), c.credit(), now())))
+        .onCommand(SubscriptionCommand.Proven.class,
+            (s, c) -> carryOut(core.proven(c.consumer(), c.messages(), now())))
+        .onCommand(SubscriptionCommand.Window.class,
+            (s, c) -> carryOut(core.window(c.consumer(), c.messages(), now())))
+        .onCommand(SubscriptionCommand.Pull.class,
+            (s, c) -> carryOut(core.pull(c.max(), c.maxWait(), c.replyTo(), now())))
+        .onCommand(SubscriptionCommand.Ack.class,
+            (s, c) -> carryOut(core.ack(c.ackIds(), c.replyTo(), now())))
+        .onCommand(SubscriptionCommand.Nack.class,
+            (s, c) -> carryOut(core.nack(c.ackIds(), c.delay(), c.replyTo(), now())))
+        .onCommand(SubscriptionCommand.Seek.class,
+            (s, c) -> carryOut(core.seek(c.positions(), c.replyTo(), now())))
+        .onCommand(Notice.class, this::onNotice)
+        .onCommand(Loaded.class, (s, c) -> carryOut(core.loaded(c.partition(), c.generation(),
+            c.from(), c.until(), c.rows().stream().map(LogEntry::message).toList(), now())))
+        .onCommand(LoadFailed.class, this::onLoadFailed)
+        .onCommand(PartitionGone.class, (s, c) -> onPartitionGone(c.partition()))
+        .onCommand(Rewatch.class, (s, c) -> watch(s, c.partition()))
+        .onCommand(TimerDue.class, (s, c) -> carryOut(core.timer(c.key(), now())))
+        .onCommand(DeadLetterWritten.class, this::onDeadLetterWritten)
         .onCommand(PushStopped.class, (s, c) -> {
           pushDeliverer = null;
           return Effect().none();
         })
-        .onCommand(SubscriptionCommand.Ack.class, this::onAck)
-        .onCommand(SubscriptionCommand.Nack.class, this::onNack)
-        .onCommand(FlushAcks.class, (s, c) -> onFlushAcks(s))
-        .onCommand(Tick.class, (s, c) -> onTick(s))
-        .onCommand(DeadLetterWritten.class, this::onDeadLetterWritten)
-        .onCommand(RetryDeadLetter.class, this::onRetryDeadLetter)
-        .onCommand(SubscriptionCommand.Seek.class, this::onSeek)
-        .onCommand(Notice.class, this::onNotice)
-        .onCommand(Loaded.class, this::onLoaded)
-        .onCommand(LoadFailed.class, this::onLoadFailed)
-        .onCommand(PartitionGone.class, this::onPartitionGone)
-        .onCommand(Rewatch.class, (s, c) -> watch(s, c.partition()))
-        .onCommand(FlushCommits.class, (s, c) -> flush(s))
-        .onCommand(Pump.class, (s, c) -> deliver(s))
         .onCommand(RegistryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
-        .onCommand(Passivate.class, (s, c) -> onPassivate(s))
-        .onCommand(DrainOver.class, (s, c) -> flush(s).thenStop())
-        .build();
+        .onCommand(Passivate.class, (s, c) -> carryOut(core.passivate(now())));
+    return builder.build();
   }
 
   // ---- lifecycle ----
 
   private Effect<SubscriptionEvent, SubscriptionState> onCreate(
-      SubscriptionState state, SubscriptionCommand.Create create) {
-    if (state.exists()) {
-      if (state.settings().equals(create.settings())
-          && state.topicId().equals(create.topic().topicId())) {
-        return Effect().reply(create.replyTo(), new SubscriptionReply.Found(view(state)));
-      }
-      return Effect().reply(create.replyTo(), new SubscriptionReply.Conflict(state.settings()));
-    }
+      NoSubscription state, SubscriptionCommand.Create create) {
     var event =
         new SubscriptionEvent.Created(
             name,
@@ -279,12 +274,13 @@ public final class SubscriptionEntity
             create.topic().topicId(),
             create.topic().partitions(),
             create.startPositions(),
-            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            Instant.now().truncatedTo(ChronoUnit.MILLIS));
     return Effect()
         .persist(event)
         .thenRun(
-            created -> {
-              startLanes(created);
+            s -> {
+              ActiveSubscription created = (ActiveSubscription) s;
+              startCore(created);
               SubscriptionReply reply = new SubscriptionReply.Created(view(created));
               var registered = deps.registry().register(name, created.topic(), created.createdAt());
               if (created.settings().hasPush()) {
@@ -303,57 +299,29 @@ public final class SubscriptionEntity
             });
   }
 
-  /**
-   * A hand-off (or idle passivation) while consumers hold leases would redeliver all of them from
-   * the next incarnation. Instead, stop handing out messages and let the leases be acked, for at
-   * most the hand-off drain; then persist and stop.
-   */
-  private Effect<SubscriptionEvent, SubscriptionState> onPassivate(SubscriptionState state) {
-    if (!state.exists() || book.inFlight() == 0 || deps.settings().handoffDrain().isZero()) {
-      return flush(state).thenStop();
+  private Effect<SubscriptionEvent, SubscriptionState> onCreateAgain(
+      ActiveSubscription state, SubscriptionCommand.Create create) {
+    if (state.settings().equals(create.settings())
+        && state.topicId().equals(create.topic().topicId())) {
+      return Effect().reply(create.replyTo(), new SubscriptionReply.Found(view(state)));
     }
-    if (!draining) {
-      draining = true;
-      timers.startSingleTimer("drain", new DrainOver(), deps.settings().handoffDrain());
-    }
-    return Effect().none();
-  }
-
-  /**
-   * The push keeper's periodic wake-up: restarts a stopped webhook deliverer, and drops a stale
-   * registration of a subscription that no longer pushes.
-   */
-  private Effect<SubscriptionEvent, SubscriptionState> onWake(
-      SubscriptionState state, SubscriptionCommand.Wake wake) {
-    if (state.exists() && state.settings().hasPush()) {
-      startPush(state);
-    } else {
-      deps.pushRegistry().unregister(name);
-    }
-    return Effect().none();
+    return Effect().reply(create.replyTo(), new SubscriptionReply.Conflict(state.settings()));
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onGet(
-      SubscriptionState state, SubscriptionCommand.Get get) {
-    SubscriptionReply reply =
-        state.exists() ? new SubscriptionReply.Found(view(state)) : new SubscriptionReply.NotFound();
-    return Effect().reply(get.replyTo(), reply);
+      ActiveSubscription state, SubscriptionCommand.Get get) {
+    return Effect().reply(get.replyTo(), new SubscriptionReply.Found(view(state)));
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onDelete(
-      SubscriptionState state, SubscriptionCommand.Delete delete) {
-    if (!state.exists()) {
-      return Effect().reply(delete.replyTo(), new SubscriptionReply.NotFound());
-    }
+      ActiveSubscription state, SubscriptionCommand.Delete delete) {
+    Step<ActorRef<ConsumerMessage>, ActorRef<SubscriptionReply>> closing = core.delete();
     return Effect()
         .persist(new SubscriptionEvent.Deleted(Instant.now()))
         .thenRun(
             deleted -> {
-              book.consumers.keySet().forEach(c -> c.tell(new ConsumerMessage.Closed("deleted")));
-              book.polls.forEach(p -> p.replyTo.tell(new SubscriptionReply.NotFound()));
-              ackBatch.clear();
-              deadLetterBatch.clear();
-              stopLanes();
+              perform(closing);
+              stopCore();
               ctx.pipeToSelf(
                   deps.registry().unregister(name)
                       .thenCompose(ok -> deps.pushRegistry().unregister(name)),
@@ -361,18 +329,57 @@ public final class SubscriptionEntity
             });
   }
 
-  private void startLanes(SubscriptionState state) {
-    book.start(state);
-    for (int p = 0; p < lanes.size(); p++) {
-      partitionEntity(state, p).tell(new TopicPartitionCommand.Watch(noticeAdapter));
+  /**
+   * The push keeper's periodic wake-up: restarts a stopped webhook deliverer, and drops a stale
+   * registration of a subscription that no longer pushes.
+   */
+  private Effect<SubscriptionEvent, SubscriptionState> onWake(
+      ActiveSubscription state, SubscriptionCommand.Wake wake) {
+    if (state.settings().hasPush()) {
+      startPush(state);
+      return Effect().none();
     }
-    timers.startTimerWithFixedDelay(
-        "flush", new FlushCommits(), deps.settings().commitInterval());
+    return unregisterPush();
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> unregisterPush() {
+    deps.pushRegistry().unregister(name);
+    return Effect().none();
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> notFound(
+      ActorRef<SubscriptionReply> replyTo) {
+    return Effect().reply(replyTo, new SubscriptionReply.NotFound());
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> refuse(SubscriptionCommand.Attach attach) {
+    attach.consumer().tell(new ConsumerMessage.Closed("subscription not found"));
+    return Effect().none();
+  }
+
+  private void startCore(ActiveSubscription state) {
+    core = new DeliveryCore<>(state, deps.settings());
+    for (int p = 0; p < state.partitions(); p++) {
+      deps.partitions().partition(state.topicId(), p)
+          .tell(new TopicPartitionCommand.Watch(noticeAdapter));
+    }
+    perform(core.start());
     startPush(state);
   }
 
+  private void stopCore() {
+    partitionRefs.values().forEach(r -> r.tell(new TopicPartitionCommand.Unwatch(noticeAdapter)));
+    partitionRefs.clear();
+    core = null;
+    timers.cancelAll();
+    if (pushDeliverer != null) {
+      ctx.stop(pushDeliverer);
+      pushDeliverer = null;
+    }
+  }
+
   /** A push subscription runs its webhook deliverer as a child: a lease consumer like any other. */
-  private void startPush(SubscriptionState state) {
+  private void startPush(ActiveSubscription state) {
     if (pushDeliverer == null && state.settings().hasPush()) {
       var behavior = deps.push().deliverer(ctx.getSelf(), name, state.settings());
       if (behavior != null) {
@@ -382,537 +389,154 @@ public final class SubscriptionEntity
     }
   }
 
-  private void stopLanes() {
-    for (PartitionLane lane : lanes) {
-      if (lane.partitionRef != null) {
-        lane.partitionRef.tell(new TopicPartitionCommand.Unwatch(noticeAdapter));
-      }
-    }
-    book.stop();
-    timers.cancelAll();
-    ticking = false;
-    flushScheduled = false;
-    if (pushDeliverer != null) {
-      ctx.stop(pushDeliverer);
-      pushDeliverer = null;
-    }
-  }
-
-  private RecipientRef<TopicPartitionCommand> partitionEntity(
-      SubscriptionState state, int partition) {
-    return deps.partitions().partition(state.topicId(), partition);
-  }
-
   // ---- consumers ----
 
   private Effect<SubscriptionEvent, SubscriptionState> onAttach(
-      SubscriptionState state, SubscriptionCommand.Attach attach) {
-    if (!state.exists()) {
-      attach.consumer().tell(new ConsumerMessage.Closed("subscription not found"));
-      return Effect().none();
+      ActiveSubscription state, SubscriptionCommand.Attach attach) {
+    ActorRef<ConsumerMessage> consumer = attach.consumer();
+    ctx.watchWith(consumer, new ConsumerGone(consumer));
+    consumer.tell(new ConsumerMessage.Attached(ctx.getSelf()));
+    return carryOut(core.attach(consumer, attach.mode(), attach.credit(), attach.resumeCursor(),
+        attach.streamId(), now()));
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> onGone(ActorRef<ConsumerMessage> consumer) {
+    ctx.unwatch(consumer);
+    return carryOut(core.detach(consumer, now()));
+  }
+
+  // ---- the partitions ----
+
+  private Effect<SubscriptionEvent, SubscriptionState> onNotice(
+      ActiveSubscription state, Notice notice) {
+    PartitionNotice n = notice.notice();
+    if (n instanceof PartitionNotice.Watching w
+        && w.topicId().equals(state.topicId())
+        && w.partition() < state.partitions()) {
+      ActorRef<TopicPartitionCommand> known = partitionRefs.get(w.partition());
+      if (known == null || !known.equals(w.partitionRef())) {
+        partitionRefs.put(w.partition(), w.partitionRef());
+        ctx.watchWith(w.partitionRef(), new PartitionGone(w.partition()));
+      }
+      return carryOut(core.headHeard(w.partition(), w.nextOffset(), now()));
     }
-    if (attach.streamId() != null) {
-      for (ActorRef<ConsumerMessage> stale : book.sameStream(attach.streamId(), attach.consumer())) {
-        dropConsumer(state, stale);
-        stale.tell(new ConsumerMessage.Closed("replaced by a newer connection of the same stream"));
+    if (n instanceof PartitionNotice.Appended a && a.topicId().equals(state.topicId())) {
+      return carryOut(core.appended(a.partition(), a.messages(), a.nextOffset(), now()));
+    }
+    return Effect().none();
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> onPartitionGone(int partition) {
+    partitionRefs.remove(partition);
+    timers.startSingleTimer(
+        "rewatch-" + partition, new Rewatch(partition), deps.settings().rewatchDelay());
+    return Effect().none();
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> watch(
+      ActiveSubscription state, int partition) {
+    if (partition < state.partitions()) {
+      deps.partitions().partition(state.topicId(), partition)
+          .tell(new TopicPartitionCommand.Watch(noticeAdapter));
+    }
+    return Effect().none();
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> onLoadFailed(
+      ActiveSubscription state, LoadFailed failed) {
+    ctx.getLog().warn("Subscription {}: catch-up read of partition {} failed", name,
+        failed.partition(), failed.cause());
+    return carryOut(core.loadFailed(failed.partition(), failed.generation(), now()));
+  }
+
+  private Effect<SubscriptionEvent, SubscriptionState> onDeadLetterWritten(
+      ActiveSubscription state, DeadLetterWritten written) {
+    if (written.error() != null) {
+      ctx.getLog().warn("Subscription {}: writing to dead-letter topic {} failed; retrying",
+          name, state.settings().deadLetterTopic(), written.error());
+    }
+    return carryOut(core.deadLetterWritten(written.partition(), written.offset(),
+        written.leaseId(), written.error() != null, now()));
+  }
+
+  // ---- carrying out the core's steps ----
+
+  /** Persists a step's events, then does the rest of it. */
+  private EffectBuilder<SubscriptionEvent, SubscriptionState> carryOut(
+      Step<ActorRef<ConsumerMessage>, ActorRef<SubscriptionReply>> step) {
+    EffectBuilder<SubscriptionEvent, SubscriptionState> effect;
+    if (step.events().isEmpty()) {
+      perform(step);
+      effect = step.stop() ? Effect().stop() : Effect().none();
+    } else {
+      effect = Effect().persist(step.events()).thenRun(s -> perform(step));
+      if (step.stop()) {
+        effect = effect.thenStop();
       }
     }
-    boolean fresh =
-        book.attach(attach.consumer(), attach.mode(), attach.streamId(), attach.credit());
-    if (fresh) {
-      ctx.watchWith(attach.consumer(), new ConsumerGone(attach.consumer()));
-    }
-    attach.consumer().tell(new ConsumerMessage.Attached(ctx.getSelf()));
-    // A consumer already attached that attaches again (its retry crossed our answer) must not
-    // move the subscription back to where it started.
-    Optional<Cursor> resume =
-        fresh && attach.mode() == ConsumerMode.CURSOR
-            ? Optional.ofNullable(attach.resumeCursor())
-                .flatMap(text -> Cursor.parse(text, state.partitions()))
-            : Optional.empty();
-    if (resume.isPresent()) {
-      return seekTo(state, resume.get().positions());
-    }
-    return deliver(state);
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> removeConsumer(
-      SubscriptionState state, ActorRef<ConsumerMessage> consumer) {
-    dropConsumer(state, consumer);
-    return book.idle() ? flush(state) : deliver(state);
-  }
-
-  /** Forgets a consumer and releases its leases for redelivery at once. */
-  private void dropConsumer(SubscriptionState state, ActorRef<ConsumerMessage> consumer) {
-    ctx.unwatch(consumer);
-    for (DeliveryBook.Ended ended : book.detach(consumer)) {
-      giveBack(state, ended, Pending.NOW);
-    }
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> onDemand(
-      SubscriptionState state, SubscriptionCommand.Demand demand) {
-    book.demand(demand.consumer(), demand.credit());
-    return demand.credit() > 0 ? deliver(state) : Effect().none();
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> onWindow(
-      SubscriptionState state, SubscriptionCommand.Window window) {
-    book.window(window.consumer(), window.messages());
-    return deliver(state);
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> onPull(
-      SubscriptionState state, SubscriptionCommand.Pull pull) {
-    if (!state.exists()) {
-      return Effect().reply(pull.replyTo(), new SubscriptionReply.NotFound());
-    }
-    if (book.polls.size() >= deps.settings().maxWaitingPolls()) {
-      return Effect().reply(pull.replyTo(), new SubscriptionReply.Pulled(List.of()));
-    }
-    book.polls.add(
-        new WaitingPoll(pull.replyTo(), Math.max(1, pull.max()),
-            System.nanoTime() + pull.maxWait().toNanos()));
-    EffectBuilder<SubscriptionEvent, SubscriptionState> effect = deliver(state);
-    ensureTicking();
     return effect;
   }
 
-  // ---- acks, nacks, leases ----
-
-  private Effect<SubscriptionEvent, SubscriptionState> onAck(
-      SubscriptionState state, SubscriptionCommand.Ack ack) {
-    if (!state.exists()) {
-      return Effect().reply(ack.replyTo(), new SubscriptionReply.NotFound());
+  private void perform(Step<ActorRef<ConsumerMessage>, ActorRef<SubscriptionReply>> step) {
+    for (TimerKey key : step.cancelledTimers()) {
+      timers.cancel(key);
     }
-    DeliveryBook.AckOutcome outcome = book.ack(state, ack.ackIds());
-    var reply = new SubscriptionReply.AckResult(outcome.newly(), outcome.durable());
-    ackBatch.addAll(outcome.toPersist());
-    if (ackBatch.isEmpty() && deadLetterBatch.isEmpty()) {
-      return Effect().reply(ack.replyTo(), reply);
-    }
-    ackWaiters.add(new AckWaiter(ack.replyTo(), reply));
-    scheduleFlush();
-    return deliver(state);
-  }
-
-  /**
-   * Acks wait up to the ack linger before they are written, so a busy subscription writes one
-   * event per linger rather than one per consumer round trip; every ack that arrives meanwhile
-   * (and during the write) goes into the same or the next event.
-   */
-  private void scheduleFlush() {
-    if (!flushScheduled) {
-      flushScheduled = true;
-      if (deps.settings().ackLinger().isZero()) {
-        ctx.getSelf().tell(new FlushAcks());
+    for (Step.StartTimer t : step.timers()) {
+      if (t.delay().isZero()) {
+        ctx.getSelf().tell(new TimerDue(t.key()));
+      } else if (t.repeat()) {
+        timers.startTimerWithFixedDelay(t.key(), new TimerDue(t.key()), t.delay());
       } else {
-        timers.startSingleTimer("flush-acks", new FlushAcks(), deps.settings().ackLinger());
+        timers.startSingleTimer(t.key(), new TimerDue(t.key()), t.delay());
       }
     }
+    ActiveSubscription state = core == null ? null : core.state();
+    for (Step.Read r : step.reads()) {
+      ctx.pipeToSelf(
+          deps.log().read(state.topicId(), r.partition(), r.from(), r.until(), r.limit()),
+          (rows, error) ->
+              error == null
+                  ? new Loaded(r.partition(), r.generation(), r.from(), r.until(), rows)
+                  : new LoadFailed(r.partition(), r.generation(), error));
+    }
+    for (Step.DeadLetter d : step.deadLetters()) {
+      writeDeadLetter(state, d);
+    }
+    for (var send : step.sends()) {
+      send.consumer().tell(new ConsumerMessage.Deliveries(send.deliveries()));
+    }
+    for (var close : step.closes()) {
+      ctx.unwatch(close.consumer());
+      close.consumer().tell(new ConsumerMessage.Closed(close.reason()));
+    }
+    for (var reply : step.replies()) {
+      reply.to().tell(reply.reply());
+    }
   }
 
-  /**
-   * Persists every ack and dead letter gathered since the last write as one or two events, then
-   * answers the acks. Acks that arrive during the write are stashed and make the next batch.
-   */
-  private Effect<SubscriptionEvent, SubscriptionState> onFlushAcks(SubscriptionState state) {
-    flushScheduled = false;
-    return persistAndAnswer(ackEvents());
-  }
-
-  private EffectBuilder<SubscriptionEvent, SubscriptionState> persistAndAnswer(
-      List<SubscriptionEvent> events) {
-    List<AckWaiter> waiters = List.copyOf(ackWaiters);
-    ackWaiters.clear();
-    if (events.isEmpty()) {
-      waiters.forEach(w -> w.replyTo().tell(w.reply()));
-      return Effect().none();
-    }
-    return Effect()
-        .persist(events)
-        .thenRun(s -> waiters.forEach(w -> w.replyTo().tell(w.reply())));
-  }
-
-  private List<SubscriptionEvent> ackEvents() {
-    List<SubscriptionEvent> events = new ArrayList<>(2);
-    if (!ackBatch.isEmpty()) {
-      events.add(new SubscriptionEvent.Acked(OffsetSpan.of(ackBatch), counters()));
-      ackBatch.clear();
-    }
-    if (!deadLetterBatch.isEmpty()) {
-      events.add(new SubscriptionEvent.DeadLettered(OffsetSpan.of(deadLetterBatch), counters()));
-      deadLetterBatch.clear();
-    }
-    return events;
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> onNack(
-      SubscriptionState state, SubscriptionCommand.Nack nack) {
-    if (!state.exists()) {
-      return Effect().reply(nack.replyTo(), new SubscriptionReply.NotFound());
-    }
-    long notBefore =
-        nack.delay().isZero() || nack.delay().isNegative()
-            ? Pending.NOW
-            : System.nanoTime() + nack.delay().toNanos();
-    List<DeliveryBook.Ended> ended = book.nack(nack.ackIds());
-    ended.forEach(e -> giveBack(state, e, notBefore));
-    ensureTicking();
-    int count = ended.size();
-    return deliver(state).thenReply(nack.replyTo(), s -> new SubscriptionReply.Nacked(count));
-  }
-
-  /**
-   * A lease ended without an ack (nack, expiry, consumer gone): the message waits to be delivered
-   * again, or goes to the dead letters once it has had {@code maxDeliveries} attempts.
-   */
-  private void giveBack(SubscriptionState state, DeliveryBook.Ended ended, long notBefore) {
-    Lease lease = ended.lease();
-    if (lease.attempt < state.settings().maxDeliveries()) {
-      ended.lane().addPending(new Pending(lease.message, lease.attempt + 1, notBefore));
-      return;
-    }
-    String topic = state.settings().deadLetterTopic();
-    if (topic == null) {
-      deadLetterBatch.add(new AckId(ended.lane().partition, lease.message.offset()));
-      scheduleFlush();
-      return;
-    }
-    lease.deadLettering = true;
-    ended.lane().addLease(lease);
-    writeDeadLetter(state, ended.lane().partition, lease);
-  }
-
-  private void writeDeadLetter(SubscriptionState state, int partition, Lease lease) {
-    StoredMessage m = lease.message;
+  private void writeDeadLetter(ActiveSubscription state, Step.DeadLetter d) {
+    StoredMessage m = d.message();
     Map<String, String> attributes = new LinkedHashMap<>(m.attributes());
     attributes.put("courier.subscription", name);
     attributes.put("courier.topic", state.topic());
     attributes.put("courier.partition", Integer.toString(m.partition()));
     attributes.put("courier.offset", Long.toString(m.offset()));
-    attributes.put("courier.deliveryAttempts", Integer.toString(lease.attempt));
+    attributes.put("courier.deliveryAttempts", Integer.toString(d.attempts()));
     NewMessage letter = new NewMessage(m.id(), m.key(), m.data(), attributes, true);
-    long offset = m.offset();
-    long leaseId = lease.id;
     ctx.pipeToSelf(
         deps.deadLetters().publish(state.settings().deadLetterTopic(), letter),
-        (ok, error) -> new DeadLetterWritten(partition, offset, leaseId, error));
+        (ok, error) -> new DeadLetterWritten(d.partition(), d.offset(), d.leaseId(), error));
   }
 
-  private Effect<SubscriptionEvent, SubscriptionState> onDeadLetterWritten(
-      SubscriptionState state, DeadLetterWritten written) {
-    if (!state.exists() || written.partition() >= lanes.size()) {
-      return Effect().none();
-    }
-    PartitionLane lane = lanes.get(written.partition());
-    Lease lease = lane.leases.get(written.offset());
-    if (lease == null || lease.id != written.leaseId()) {
-      return Effect().none();
-    }
-    if (written.error() != null) {
-      ctx.getLog().warn("Subscription {}: writing to dead-letter topic {} failed; retrying",
-          name, state.settings().deadLetterTopic(), written.error());
-      timers.startSingleTimer(
-          "dead-letter-" + written.partition() + "-" + written.offset(),
-          new RetryDeadLetter(written.partition(), written.offset(), written.leaseId()),
-          deps.settings().rewatchDelay());
-      return Effect().none();
-    }
-    lane.removeLease(written.offset());
-    deadLetterBatch.add(new AckId(written.partition(), written.offset()));
-    scheduleFlush();
-    return deliver(state);
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> onRetryDeadLetter(
-      SubscriptionState state, RetryDeadLetter retry) {
-    if (state.exists() && retry.partition() < lanes.size()) {
-      Lease lease = lanes.get(retry.partition()).leases.get(retry.offset());
-      if (lease != null && lease.id == retry.leaseId()) {
-        writeDeadLetter(state, retry.partition(), lease);
-      }
-    }
-    return Effect().none();
-  }
-
-  /** Expires leases past their deadline, answers long polls whose wait is over, wakes delays. */
-  private Effect<SubscriptionEvent, SubscriptionState> onTick(SubscriptionState state) {
-    if (!state.exists()) {
-      return Effect().none();
-    }
-    long now = System.nanoTime();
-    book.expire(now).forEach(e -> giveBack(state, e, Pending.NOW));
-    book.expiredPolls(now).forEach(p -> p.replyTo.tell(new SubscriptionReply.Pulled(List.of())));
-    EffectBuilder<SubscriptionEvent, SubscriptionState> effect = deliver(state);
-    if (!book.needsTicking()) {
-      timers.cancel("tick");
-      ticking = false;
-    }
-    return effect;
-  }
-
-  private void ensureTicking() {
-    if (!ticking && book.needsTicking()) {
-      ticking = true;
-      timers.startTimerWithFixedDelay("tick", new Tick(), deps.settings().leaseCheckInterval());
-    }
-  }
-
-  // ---- seeks and commits ----
-
-  private Effect<SubscriptionEvent, SubscriptionState> onSeek(
-      SubscriptionState state, SubscriptionCommand.Seek seek) {
-    if (!state.exists()) {
-      return Effect().reply(seek.replyTo(), new SubscriptionReply.NotFound());
-    }
-    if (seek.positions().size() != state.partitions()) {
-      return Effect()
-          .reply(seek.replyTo(), new SubscriptionReply.Invalid("to", "cursor does not fit topic"));
-    }
-    String cursor = new Cursor(seek.positions()).encode();
-    return seekTo(state, seek.positions())
-        .thenReply(seek.replyTo(), s -> new SubscriptionReply.Seeked(cursor));
-  }
-
-  private EffectBuilder<SubscriptionEvent, SubscriptionState> seekTo(
-      SubscriptionState state, List<Long> positions) {
-    commitPending = false;
-    return Effect()
-        .persist(new SubscriptionEvent.Seeked(positions))
-        .thenRun(
-            seeked -> {
-              book.reset(seeked);
-              ctx.getSelf().tell(new Pump());
-            });
-  }
-
-  /**
-   * Persists what cursor consumers were written: each partition commits up to its lowest offset
-   * still owed to someone, and offsets written above that are recorded as acks. Gathered client
-   * acks go in the same write.
-   */
-  private EffectBuilder<SubscriptionEvent, SubscriptionState> flush(SubscriptionState state) {
-    if (!state.exists()) {
-      return Effect().none();
-    }
-    List<SubscriptionEvent> events = new ArrayList<>(3);
-    if (commitPending) {
-      commitPending = false;
-      List<Long> points = new ArrayList<>(lanes.size());
-      List<AckId> above = new ArrayList<>();
-      boolean moved = false;
-      for (PartitionLane lane : lanes) {
-        long point = lane.commitPoint();
-        points.add(point);
-        moved |= point > state.position(lane.partition).committed();
-        for (long offset : lane.cursorDone.tailSet(point)) {
-          above.add(new AckId(lane.partition, offset));
-        }
-        lane.cursorDone.clear();
-      }
-      if (moved) {
-        events.add(new SubscriptionEvent.Committed(points, counters()));
-      }
-      if (!above.isEmpty()) {
-        events.add(new SubscriptionEvent.Acked(OffsetSpan.of(above), counters()));
-      }
-    }
-    events.addAll(ackEvents());
-    return persistAndAnswer(events);
-  }
-
-  private DeliveryCounters counters() {
-    return new DeliveryCounters(book.delivered, book.redelivered);
-  }
-
-  // ---- the partitions ----
-
-  private EffectBuilder<SubscriptionEvent, SubscriptionState> onNotice(
-      SubscriptionState state, Notice notice) {
-    if (!state.exists()) {
-      return Effect().none();
-    }
-    PartitionNotice n = notice.notice();
-    if (n instanceof PartitionNotice.Watching w
-        && w.topicId().equals(state.topicId())
-        && w.partition() < lanes.size()) {
-      PartitionLane lane = lanes.get(w.partition());
-      if (lane.partitionRef == null || !lane.partitionRef.equals(w.partitionRef())) {
-        lane.partitionRef = w.partitionRef();
-        ctx.watchWith(w.partitionRef(), new PartitionGone(w.partition()));
-      }
-      lane.headHeard(w.nextOffset());
-    } else if (n instanceof PartitionNotice.Appended a
-        && a.topicId().equals(state.topicId())
-        && a.partition() < lanes.size()) {
-      PartitionLane lane = lanes.get(a.partition());
-      lane.head = Math.max(lane.head, a.nextOffset());
-      lane.offer(a.messages(), deps.settings().bufferPerPartition());
-    }
-    return deliver(state);
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> onPartitionGone(
-      SubscriptionState state, PartitionGone gone) {
-    if (gone.partition() < lanes.size()) {
-      lanes.get(gone.partition()).partitionRef = null;
-      timers.startSingleTimer(
-          "rewatch-" + gone.partition(),
-          new Rewatch(gone.partition()),
-          deps.settings().rewatchDelay());
-    }
-    return Effect().none();
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> watch(
-      SubscriptionState state, int partition) {
-    if (state.exists() && partition < lanes.size()) {
-      partitionEntity(state, partition).tell(new TopicPartitionCommand.Watch(noticeAdapter));
-    }
-    return Effect().none();
-  }
-
-  /**
-   * Starts a catch-up read when the lane's buffer runs low. Without consumers a lane holds just
-   * its next message (enough to report lag), so idle subscriptions cost little memory.
-   */
-  private void readIfBehind(SubscriptionState state, PartitionLane lane) {
-    int capacity = book.idle() ? 1 : deps.settings().bufferPerPartition();
-    int page = Math.min(deps.settings().readPage(), capacity);
-    int room = capacity - lane.buffer.size();
-    if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)) {
-      return;
-    }
-    int limit = Math.min(page, room);
-    lane.reading = true;
-    long from = lane.bufferEnd();
-    long until = Math.min(lane.head, from + limit);
-    int generation = lane.generation;
-    int partition = lane.partition;
-    ctx.pipeToSelf(
-        deps.log().read(state.topicId(), partition, from, until, limit),
-        (rows, error) ->
-            error == null
-                ? new Loaded(partition, generation, from, until, rows)
-                : new LoadFailed(partition, generation, error));
-  }
-
-  private EffectBuilder<SubscriptionEvent, SubscriptionState> onLoaded(
-      SubscriptionState state, Loaded loaded) {
-    if (!state.exists() || loaded.partition() >= lanes.size()) {
-      return Effect().none();
-    }
-    PartitionLane lane = lanes.get(loaded.partition());
-    if (lane.generation != loaded.generation()) {
-      return Effect().none();
-    }
-    lane.reading = false;
-    if (loaded.rows().isEmpty()) {
-      // Nothing stored in the range: it expired. Move past it.
-      if (lane.buffer.isEmpty() && lane.readPos == loaded.from()) {
-        lane.readPos = loaded.until();
-      }
-    } else {
-      long first = loaded.rows().get(0).message().offset();
-      if (lane.buffer.isEmpty() && first > lane.readPos) {
-        lane.readPos = first;
-      }
-      for (LogEntry row : loaded.rows()) {
-        if (row.message().offset() == lane.bufferEnd()) {
-          lane.buffer.add(row.message());
-        }
-      }
-    }
-    return deliver(state);
-  }
-
-  private Effect<SubscriptionEvent, SubscriptionState> onLoadFailed(
-      SubscriptionState state, LoadFailed failed) {
-    ctx.getLog()
-        .warn("Subscription {}: catch-up read of partition {} failed", name, failed.partition(),
-            failed.cause());
-    if (failed.partition() < lanes.size()) {
-      PartitionLane lane = lanes.get(failed.partition());
-      if (lane.generation == failed.generation()) {
-        lane.reading = false;
-        timers.startSingleTimer(
-            "retry-read-" + failed.partition(),
-            new Pump(),
-            deps.settings().rewatchDelay());
-      }
-    }
-    return Effect().none();
-  }
-
-  // ---- delivery ----
-
-  /**
-   * Hands messages to consumers and long polls with room. Goes no further than the persisted
-   * reservation; when it must go further it first persists a new one and then delivers.
-   */
-  private EffectBuilder<SubscriptionEvent, SubscriptionState> deliver(SubscriptionState state) {
-    if (!state.exists()) {
-      return Effect().none();
-    }
-    if (draining) {
-      return book.inFlight() == 0 ? flush(state).thenStop() : Effect().none();
-    }
-    for (PartitionLane lane : lanes) {
-      readIfBehind(state, lane);
-    }
-    if (book.idle()) {
-      return Effect().none();
-    }
-    List<Long> marks = reservationNeeded(state);
-    if (marks != null) {
-      return Effect()
-          .persist(new SubscriptionEvent.DeliveryReserved(marks))
-          .thenRun(this::dispatch);
-    }
-    dispatch(state);
-    return Effect().none();
-  }
-
-  /** New reservation marks if some buffered message lies at or past its partition's mark. */
-  private List<Long> reservationNeeded(SubscriptionState state) {
-    boolean needed = false;
-    List<Long> marks = new ArrayList<>(lanes.size());
-    for (PartitionLane lane : lanes) {
-      long reserved = state.position(lane.partition).reserved();
-      if (!lane.buffer.isEmpty() && lane.readPos >= reserved) {
-        needed = true;
-        // Ahead of the head on purpose: live delivery then persists one reservation per
-        // reserve-ahead messages, not one per append. Offsets reserved but never sent are
-        // only marked as possible repeats, which they are not; clients deduplicate by id.
-        marks.add(Math.max(reserved, lane.readPos + deps.settings().reserveAhead()));
-      } else {
-        marks.add(reserved);
-      }
-    }
-    return needed ? marks : null;
-  }
-
-  private void dispatch(SubscriptionState state) {
-    DeliveryBook.Outbox out = book.dispatch(state, System.nanoTime());
-    out.deliveries()
-        .forEach((consumer, batch) -> consumer.tell(new ConsumerMessage.Deliveries(batch)));
-    for (WaitingPoll poll : out.answered()) {
-      poll.replyTo.tell(new SubscriptionReply.Pulled(poll.taken));
-    }
-    commitPending |= out.cursorWritten();
-    if (out.leased()) {
-      ensureTicking();
-    }
-    for (PartitionLane lane : lanes) {
-      readIfBehind(state, lane);
-    }
+  /** The one clock the core is told: monotonic nanos. */
+  private static long now() {
+    return System.nanoTime();
   }
 
   // ---- the view ----
 
-  private SubscriptionView view(SubscriptionState state) {
-    return book.view(name, state, redacted(state.settings()), node());
+  private SubscriptionView view(ActiveSubscription state) {
+    return core.view(name, redacted(state.settings()), node(), Instant.now());
   }
 
   /** This node's remoting address, {@code host:port} (the actor system's name on a local one). */

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The subscription entity on an in-memory journal: lifecycle, delivery, redelivery marks. */
+/** The subscription entity (the shell around the delivery core) on an in-memory journal. */
 class SubscriptionEntityTest {
 
   private static final ActorTestKit testKit =
@@ -50,7 +50,7 @@ class SubscriptionEntityTest {
   private static final DeliverySettings SETTINGS =
       new DeliverySettings(
           Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
-          10, Duration.ofMillis(5), Duration.ofSeconds(2));
+          10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50));
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
@@ -473,5 +473,77 @@ class SubscriptionEntityTest {
     var pulled = (SubscriptionReply.Pulled) poll.receiveMessage(Duration.ofSeconds(3));
     assertEquals(List.of("late"), pulled.messages().stream().map(r -> r.id()).toList());
     assertEquals(1, view().inFlight(), "what a poll returns is leased");
+  }
+
+  // ---- proofs, give-backs, limits, attempts, polls ----
+
+  @Test
+  void aClosedStreamsUnprovenDeliveriesGoToTheNextConsumerAsRedeliveries() {
+    createdOver(3, 0);
+    TestProbe<ConsumerMessage> dead = attach(10, null, null);
+    receive(dead, 3);
+    kit.runCommand(new SubscriptionCommand.Proven(dead.ref(), 1));
+    kit.runCommand(new SubscriptionCommand.Detach(dead.ref()));
+    TestProbe<ConsumerMessage> next = attach(10, null, null);
+    List<Delivery> again = receive(next, 2);
+    assertEquals(List.of(1L, 2L), again.stream().map(d -> d.record().offset()).toList());
+    again.forEach(d -> assertEquals(2, d.record().deliveryAttempt()));
+  }
+
+  @Test
+  void provenDeliveriesAreCommittedAndNotRedelivered() {
+    createdOver(3, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    receive(consumer, 3);
+    kit.runCommand(new SubscriptionCommand.Proven(consumer.ref(), 3));
+    kit.runCommand(new SubscriptionCommand.Detach(consumer.ref()));
+    assertEquals(3L, ((ActiveSubscription) kit.getState()).position(0).committed());
+    kit.restart();
+    answerWatches(3, 0);
+    attach(10, null, null).expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void maxInFlightBoundsALeaseConsumerAndALongPollTogether() {
+    subscriptionSettings = new SubscriptionSettings("orders", "earliest", Duration.ofMinutes(1),
+        3, false, 10, null, "backpressure", Duration.ofSeconds(5), null);
+    createdOver(10, 0);
+    TestProbe<ConsumerMessage> consumer = attachLease(2);
+    assertEquals(2, receive(consumer, 2).size());
+    TestProbe<SubscriptionReply> poll = testKit.createTestProbe();
+    kit.runCommand(new SubscriptionCommand.Pull(10, Duration.ofSeconds(5), poll.ref()));
+    var pulled = (SubscriptionReply.Pulled) poll.receiveMessage(Duration.ofSeconds(3));
+    assertEquals(1, pulled.messages().size(), "maxInFlight 3 leaves room for one");
+    assertEquals(3, view().inFlight());
+  }
+
+  @Test
+  void attemptsAreCountedAcrossARestart() {
+    subscriptionSettings = leaseSettings(Duration.ofMinutes(1), false, 4, "orders-dlq");
+    createdOver(1, 0);
+    TestProbe<ConsumerMessage> consumer = attachLease(10);
+    nack(Duration.ZERO, receive(consumer, 1).get(0).record().ackId());
+    nack(Duration.ZERO, receive(consumer, 1).get(0).record().ackId());
+    assertEquals(3, receive(consumer, 1).get(0).record().deliveryAttempt());
+    kit.restart();
+    answerWatches(1, 0);
+    TestProbe<ConsumerMessage> after = attachLease(10);
+    Delivery fourth = receive(after, 1).get(0);
+    assertEquals(4, fourth.record().deliveryAttempt());
+    nack(Duration.ZERO, fourth.record().ackId());
+    after.expectNoMessage(Duration.ofMillis(200));
+    assertEquals("4", deadLetters.get(0).attributes().get("courier.deliveryAttempts"));
+    assertEquals(1, view().deadLettered());
+  }
+
+  @Test
+  void aLongPollOverABacklogIsAnsweredFull() {
+    subscriptionSettings = new SubscriptionSettings("orders", "earliest", Duration.ofMinutes(1),
+        1000, false, 10, null, "backpressure", Duration.ofSeconds(5), null);
+    createdOver(2000, 0);
+    TestProbe<SubscriptionReply> poll = testKit.createTestProbe();
+    kit.runCommand(new SubscriptionCommand.Pull(100, Duration.ofSeconds(5), poll.ref()));
+    var pulled = (SubscriptionReply.Pulled) poll.receiveMessage(Duration.ofSeconds(3));
+    assertEquals(100, pulled.messages().size());
   }
 }

@@ -84,9 +84,20 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   public record Frames(List<String> frames) implements Outgoing {}
 
-  public record End(String reason) implements Outgoing {}
+  /**
+   * Close the socket with {@code closeCode}: {@link #GOING_AWAY} when this node shuts down, {@link
+   * #TRY_AGAIN_LATER} when the subscription is gone. Never a close without a code.
+   */
+  public record End(int closeCode, String reason) implements Outgoing {
+    public static final int GOING_AWAY = 1001;
+    public static final int TRY_AGAIN_LATER = 1013;
+  }
 
-  /** Fixed facts of one socket. */
+  /**
+   * Fixed facts of one socket. {@code window} is the initial window, {@link
+   * SubscriptionCommand.Attach#DEFAULT_WINDOW} for the subscription's maxInFlight, until the client
+   * sends a credit frame.
+   */
   public record Settings(
       int window,
       int maxWindow,
@@ -105,6 +116,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private static final int MAX_WAITING_ACKS = 100_000;
+  private static final End SHUTTING_DOWN = new End(End.GOING_AWAY, "the node is shutting down");
 
   private final TimerScheduler<Command> timers;
   private final Settings settings;
@@ -115,8 +127,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private final Set<String> unacked = new HashSet<>();
   private final ConsumerDrain.Member drain;
   private boolean draining;
-  /** Close the socket once the queued frames are out; {@code endSent} once it is closing. */
-  private String closeReason;
+  /** Close the socket so once the queued frames are out; {@code endSent} once it is closing. */
+  private End closing;
   private boolean endSent;
   private ActorRef<Outgoing> stream;
   private final SubscriptionLink link;
@@ -157,7 +169,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
               return this;
             })
         .onMessage(DrainNow.class, this::onDrain)
-        .onMessage(DrainOver.class, over -> end("the node is shutting down"))
+        .onMessage(DrainOver.class, over -> end(SHUTTING_DOWN))
         .onSignal(Terminated.class, this::onSubscriptionLost)
         .onSignal(
             PostStop.class,
@@ -197,19 +209,19 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   private Behavior<Command> endIfDrained() {
     if (draining && unacked.isEmpty() && waitingAcks.isEmpty() && !ackInFlight) {
-      return end("the node is shutting down");
+      return end(SHUTTING_DOWN);
     }
     return this;
   }
 
   /** Closes the socket once the frames queued so far have gone out. */
-  private Behavior<Command> end(String reason) {
+  private Behavior<Command> end(End close) {
     if (stream == null) {
       link.detach();
       return Behaviors.stopped();
     }
-    if (closeReason == null) {
-      closeReason = reason;
+    if (closing == null) {
+      closing = close;
       pushNext();
     }
     return this;
@@ -314,7 +326,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       pushNext();
     } else if (message instanceof ConsumerMessage.Closed closed) {
       if (stream != null) {
-        stream.tell(new End(closed.reason()));
+        stream.tell(new End(End.TRY_AGAIN_LATER, closed.reason()));
       }
       queue.clear();
       return Behaviors.stopped();
@@ -342,9 +354,9 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       queue.clear();
       streamBusy = true;
       stream.tell(new Frames(frames));
-    } else if (closeReason != null) {
+    } else if (closing != null) {
       endSent = true;
-      stream.tell(new End(closeReason));
+      stream.tell(closing);
     }
   }
 

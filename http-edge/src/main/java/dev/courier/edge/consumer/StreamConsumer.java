@@ -1,8 +1,8 @@
 package dev.courier.edge.consumer;
 
 import dev.courier.protocol.subscription.ConsumerMessage;
-import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.ConsumerMode;
+import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -24,6 +24,15 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * client's connection. Feeds deliveries into the client's stream one batch at a time (the stream's
  * backpressure), returns credit to the subscription as the stream takes them, and re-attaches at
  * its own cursor when the subscription's node goes away, so the client's connection stays open.
+ *
+ * <p>A delivery counts once proven; a stream found dead gives back the rest. A batch the stream
+ * took is unproven until the stream is still alive {@code proofDelay} after taking it and has
+ * taken a later write (events or a heartbeat); then {@link SubscriptionCommand.Proven} tells the
+ * subscription, which advances its position only over proven deliveries. A write to a connection
+ * the client closed fails once the client's reset has come back, which cancels the stream: the
+ * consumer detaches and the subscription gives its unproven deliveries to the next consumer. While
+ * anything is unproven the stream gets a heartbeat every {@code probeInterval}, so a dead
+ * connection is found well within the proof delay; otherwise every {@code heartbeat}.
  */
 public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Command> {
 
@@ -33,12 +42,12 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   /** The stream is materialised: push batches into {@code stream}. */
   public record StreamReady(ActorRef<StreamElement> stream) implements Command {}
 
-  /** The stream took the last batch; send the next. */
+  /** The stream took the last element; send the next. */
   public enum StreamAck implements Command {
     INSTANCE
   }
 
-  /** The client went away (or the stream failed). */
+  /** The client went away (or the stream failed, or ended). */
   public enum StreamDone implements Command {
     INSTANCE
   }
@@ -49,6 +58,8 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
 
   private record KeepAlive() implements Command {}
 
+  private record Beat() implements Command {}
+
   private record DrainNow(ActorRef<Done> replyTo) implements Command {}
 
   /** What goes into the client's stream. */
@@ -56,11 +67,28 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
 
   public record Batch(List<Delivery> deliveries) implements StreamElement {}
 
+  /** A write that carries nothing: keeps the stream open and finds out whether it is alive. */
+  public enum Heartbeat implements StreamElement {
+    INSTANCE
+  }
+
+  /** The server ends the stream (the subscription is gone, or the node is shutting down). */
   public record End(String reason) implements StreamElement {}
 
   /** Fixed facts of one attachment. */
   public record Settings(
-      int window, Duration keepAlive, Duration reattachDelay, Duration attachRetry) {}
+      int window,
+      Duration keepAlive,
+      Duration reattachDelay,
+      Duration attachRetry,
+      Duration heartbeat,
+      Duration probeInterval,
+      Duration proofDelay) {}
+
+  /** A batch the stream took at {@code takenAtNanos}, not proven yet. */
+  private record Taken(int messages, long takenAtNanos) {}
+
+  private static final Object BEAT = "beat";
 
   public static Behavior<Command> create(
       RecipientRef<SubscriptionCommand> subscription,
@@ -81,11 +109,16 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   private final String streamId;
   private final ActorRef<ConsumerMessage> self;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
+  /** Batches taken by the stream and not proven yet, in the order they were sent. */
+  private final ArrayDeque<Taken> unproven = new ArrayDeque<>();
+  private final long proofDelayNanos;
   private ActorRef<StreamElement> stream;
   private final SubscriptionLink link;
-  private boolean streamBusy;
+  /** The element the stream has not taken yet, if any. */
+  private StreamElement inStream;
+  /** False once the subscription that sent the batch in the stream was lost: it counts for none. */
+  private boolean inStreamCounts;
   private String cursor;
-  private int outstanding;
   private final ConsumerDrain.Member drain;
   /** Set when the node shuts down: the stream ends once the batch in the socket is taken. */
   private boolean draining;
@@ -103,6 +136,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     this.streamId = streamId;
     this.timers = timers;
     this.settings = settings;
+    this.proofDelayNanos = settings.proofDelay().toNanos();
     this.cursor = resumeCursor;
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
     this.link = new SubscriptionLink(ctx, subscription, self);
@@ -117,6 +151,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
         .onMessageEquals(StreamAck.INSTANCE, this::onStreamAck)
         .onMessageEquals(StreamDone.INSTANCE, this::onStreamDone)
         .onMessage(Reattach.class, r -> attach())
+        .onMessage(Beat.class, b -> onBeat())
         .onMessage(
             KeepAlive.class,
             k -> {
@@ -137,6 +172,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   private Behavior<Command> onStreamReady(StreamReady ready) {
     stream = ready.stream();
     timers.startTimerWithFixedDelay(new KeepAlive(), settings.keepAlive());
+    scheduleBeat();
     return attach();
   }
 
@@ -144,7 +180,6 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     if (draining) {
       return this;
     }
-    outstanding = 0;
     link.attach(
         new SubscriptionCommand.Attach(
             self, ConsumerMode.CURSOR, settings.window(), cursor, streamId));
@@ -162,7 +197,6 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     } else if (message instanceof ConsumerMessage.Deliveries d
         && !d.deliveries().isEmpty()
         && !draining) {
-      outstanding += d.deliveries().size();
       queue.add(new Batch(d.deliveries()));
       pushNext();
     } else if (message instanceof ConsumerMessage.Closed closed) {
@@ -176,14 +210,16 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   }
 
   /**
-   * The node is shutting down: end the stream now. Nothing is lost: the client resumes on another
-   * node from the Last-Event-ID of the last event it got.
+   * The node is shutting down: end the stream now. Nothing is lost: what is unproven is given back
+   * by the Detach, and the client resumes on another node from the Last-Event-ID of the last event
+   * it got.
    */
   private Behavior<Command> onDrain(DrainNow request) {
     drain.waiting(request.replyTo());
     if (!draining) {
       draining = true;
       queue.clear();
+      unproven.clear();
       link.detach();
       if (stream == null) {
         return Behaviors.stopped();
@@ -194,28 +230,68 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   }
 
   private Behavior<Command> onStreamAck() {
-    streamBusy = false;
+    StreamElement taken = inStream;
+    inStream = null;
+    long now = System.nanoTime();
+    prove(now);
+    if (taken instanceof Batch batch && inStreamCounts && !draining) {
+      unproven.add(new Taken(batch.deliveries().size(), now));
+    }
     pushNext();
+    scheduleBeat();
+    return this;
+  }
+
+  /**
+   * The stream has just taken a write, so it was alive then: every batch it took at least the proof
+   * delay before is proven.
+   */
+  private void prove(long now) {
+    int proven = 0;
+    while (!unproven.isEmpty() && now - unproven.peek().takenAtNanos() >= proofDelayNanos) {
+      proven += unproven.poll().messages();
+    }
+    if (proven > 0) {
+      link.tellAttached(new SubscriptionCommand.Proven(self, proven));
+    }
+  }
+
+  /** The next heartbeat: soon while something waits for proof, else at the idle interval. */
+  private void scheduleBeat() {
+    if (stream != null && !endSent) {
+      timers.startSingleTimer(
+          BEAT, new Beat(), unproven.isEmpty() ? settings.heartbeat() : settings.probeInterval());
+    }
+  }
+
+  private Behavior<Command> onBeat() {
+    if (inStream == null && stream != null && !endSent) {
+      send(Heartbeat.INSTANCE, false);
+    }
     return this;
   }
 
   private void pushNext() {
-    if (draining && !streamBusy && stream != null && !endSent) {
+    if (draining && inStream == null && stream != null && !endSent) {
       endSent = true;
+      timers.cancel(BEAT);
       stream.tell(new End("the node is shutting down"));
       return;
     }
-    if (streamBusy || stream == null || queue.isEmpty() || draining) {
+    if (inStream != null || stream == null || queue.isEmpty() || draining) {
       return;
     }
     Batch batch = queue.poll();
-    streamBusy = true;
-    stream.tell(batch);
+    send(batch, true);
     List<Delivery> sent = batch.deliveries();
     cursor = sent.get(sent.size() - 1).cursor();
-    int n = sent.size();
-    outstanding = Math.max(0, outstanding - n);
-    link.tellAttached(new SubscriptionCommand.Demand(self, n));
+    link.tellAttached(new SubscriptionCommand.Demand(self, sent.size()));
+  }
+
+  private void send(StreamElement element, boolean counts) {
+    inStream = element;
+    inStreamCounts = counts;
+    stream.tell(element);
   }
 
   private Behavior<Command> onStreamDone() {
@@ -225,11 +301,15 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
 
   /**
    * The subscription's actor stopped (its node left, or it was passivated). Whatever it had queued
-   * here still goes out; attach again at the cursor of the last message handed to the stream.
+   * here is dropped, and what it sent is neither proven nor given back to the next incarnation,
+   * which resumes from the position last persisted; attach again at the cursor of the last message
+   * handed to the stream.
    */
   private Behavior<Command> onSubscriptionLost(Terminated terminated) {
     if (link.lost(terminated.getRef())) {
       queue.clear();
+      unproven.clear();
+      inStreamCounts = false;
       timers.startSingleTimer(new Reattach(), settings.reattachDelay());
     }
     return this;

@@ -43,7 +43,8 @@ class AttachRetryTest {
   void anSseStreamAttachesAgainUntilAnswered() {
     TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
     var consumer = testKit.spawn(StreamConsumer.create(subscription.ref(), null, "s1",
-        new StreamConsumer.Settings(10, Duration.ofMinutes(1), Duration.ofMillis(50), RETRY),
+        new StreamConsumer.Settings(10, Duration.ofMinutes(1), Duration.ofMillis(50), RETRY,
+            Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1)),
         new ConsumerDrain()));
     TestProbe<StreamConsumer.StreamElement> out = testKit.createTestProbe();
     consumer.tell(new StreamConsumer.StreamReady(out.ref()));

@@ -155,7 +155,8 @@ class ConsumerDrainTest {
             StreamConsumer.create(
                 subscription.ref(), null, "s1",
                 new StreamConsumer.Settings(
-                    10, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMinutes(1)),
+                    10, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMinutes(1),
+                    Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1)),
                 drains));
     TestProbe<StreamConsumer.StreamElement> out = testKit.createTestProbe();
     consumer.tell(new StreamConsumer.StreamReady(out.ref()));

@@ -65,6 +65,17 @@ public sealed interface SubscriptionEvent extends CborSerializable {
     }
   }
 
+  /**
+   * These messages are about to be sent again with these attempts: persisted before they go out,
+   * one event per delivery round that holds redeliveries, so a restarted subscription goes on
+   * counting (the next attempt is the recorded one plus one). Forgotten once an offset is done.
+   */
+  record AttemptsRecorded(List<AttemptMark> marks) implements SubscriptionEvent {
+    public AttemptsRecorded {
+      marks = List.copyOf(marks);
+    }
+  }
+
   /** The subscription was moved to these positions: everything from them on is delivered again. */
   record Seeked(List<Long> positions) implements SubscriptionEvent {
     public Seeked {

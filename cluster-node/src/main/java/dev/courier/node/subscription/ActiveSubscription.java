@@ -1,0 +1,147 @@
+package dev.courier.node.subscription;
+
+import dev.courier.protocol.subscription.AttemptMark;
+import dev.courier.protocol.subscription.DeliveryCounters;
+import dev.courier.protocol.subscription.OffsetSpan;
+import dev.courier.protocol.subscription.SubscriptionEvent;
+import dev.courier.protocol.subscription.SubscriptionSettings;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.IntFunction;
+
+/**
+ * An existing subscription as it survives restarts and failover, rebuilt from its events:
+ * settings, the topic incarnation it reads, per-partition positions and running totals. Each
+ * event has its own pure method returning the next state.
+ */
+public record ActiveSubscription(
+    SubscriptionSettings settings,
+    String topic,
+    UUID topicId,
+    Instant createdAt,
+    List<PartitionPosition> positions,
+    long acked,
+    long deadLettered,
+    DeliveryCounters counters)
+    implements SubscriptionState {
+
+  public ActiveSubscription {
+    positions = List.copyOf(positions);
+    counters = counters == null ? DeliveryCounters.ZERO : counters;
+  }
+
+  public int partitions() {
+    return positions.size();
+  }
+
+  public PartitionPosition position(int partition) {
+    return positions.get(partition);
+  }
+
+  /** Any event of an active subscription (for the delivery core, which keeps its own copy). */
+  ActiveSubscription apply(SubscriptionEvent event) {
+    if (event instanceof SubscriptionEvent.DeliveryReserved r) {
+      return reserved(r);
+    } else if (event instanceof SubscriptionEvent.Committed c) {
+      return committed(c);
+    } else if (event instanceof SubscriptionEvent.Acked a) {
+      return acked(a);
+    } else if (event instanceof SubscriptionEvent.DeadLettered d) {
+      return deadLettered(d);
+    } else if (event instanceof SubscriptionEvent.Seeked s) {
+      return seeked(s);
+    } else if (event instanceof SubscriptionEvent.AttemptsRecorded a) {
+      return attemptsRecorded(a);
+    }
+    throw new IllegalArgumentException("not an event of an active subscription: " + event);
+  }
+
+  public ActiveSubscription reserved(SubscriptionEvent.DeliveryReserved r) {
+    return withPositions(i -> positions.get(i).reserve(r.marks().get(i)));
+  }
+
+  public ActiveSubscription committed(SubscriptionEvent.Committed c) {
+    long before = done();
+    ActiveSubscription next = withPositions(i -> positions.get(i).commit(c.positions().get(i)));
+    return next.with(acked + Math.max(0, next.done() - before), deadLettered, c.counters());
+  }
+
+  public ActiveSubscription acked(SubscriptionEvent.Acked a) {
+    ActiveSubscription next = withAcks(a.spans());
+    return next.with(acked + (next.done() - done()), deadLettered, a.counters());
+  }
+
+  public ActiveSubscription deadLettered(SubscriptionEvent.DeadLettered d) {
+    ActiveSubscription next = withAcks(d.spans());
+    return next.with(acked, deadLettered + (next.done() - done()), d.counters());
+  }
+
+  public ActiveSubscription seeked(SubscriptionEvent.Seeked s) {
+    return withPositions(i -> positions.get(i).seek(s.positions().get(i)));
+  }
+
+  public ActiveSubscription attemptsRecorded(SubscriptionEvent.AttemptsRecorded a) {
+    Map<Integer, List<AttemptMark>> byPartition = new HashMap<>();
+    for (AttemptMark m : a.marks()) {
+      if (m.partition() < positions.size()) {
+        byPartition.computeIfAbsent(m.partition(), p -> new ArrayList<>()).add(m);
+      }
+    }
+    return withPositions(
+        i -> {
+          PartitionPosition p = positions.get(i);
+          for (AttemptMark m : byPartition.getOrDefault(i, List.of())) {
+            p = p.attempt(m.offset(), m.attempt());
+          }
+          return p;
+        });
+  }
+
+  public NoSubscription deleted(SubscriptionEvent.Deleted d) {
+    return new NoSubscription();
+  }
+
+  private ActiveSubscription withAcks(List<OffsetSpan> spans) {
+    Map<Integer, List<Long>> byPartition = new HashMap<>();
+    for (OffsetSpan span : spans) {
+      if (span.partition() < positions.size()) {
+        List<Long> bounds = byPartition.computeIfAbsent(span.partition(), p -> new ArrayList<>());
+        bounds.add(span.from());
+        bounds.add(span.until());
+      }
+    }
+    return withPositions(
+        i -> {
+          List<Long> bounds = byPartition.get(i);
+          return bounds == null ? positions.get(i) : positions.get(i).ackRanges(bounds);
+        });
+  }
+
+  /** Offsets done below the commit points plus acks above them (for the counters). */
+  private long done() {
+    long sum = 0;
+    for (PartitionPosition p : positions) {
+      sum += p.committed() + p.ackedAbove();
+    }
+    return sum;
+  }
+
+  private ActiveSubscription with(long newAcked, long newDeadLettered, DeliveryCounters c) {
+    return new ActiveSubscription(
+        settings, topic, topicId, createdAt, positions, newAcked, newDeadLettered,
+        c == null ? counters : c);
+  }
+
+  private ActiveSubscription withPositions(IntFunction<PartitionPosition> f) {
+    List<PartitionPosition> next = new ArrayList<>(positions.size());
+    for (int i = 0; i < positions.size(); i++) {
+      next.add(f.apply(i));
+    }
+    return new ActiveSubscription(
+        settings, topic, topicId, createdAt, next, acked, deadLettered, counters);
+  }
+}

@@ -1,0 +1,945 @@
+package dev.courier.node.subscription;
+
+import dev.courier.protocol.subscription.AckId;
+import dev.courier.protocol.subscription.AttemptMark;
+import dev.courier.protocol.subscription.ConsumerMode;
+import dev.courier.protocol.subscription.Cursor;
+import dev.courier.protocol.subscription.Delivery;
+import dev.courier.protocol.subscription.DeliveryCounters;
+import dev.courier.protocol.subscription.DeliveryRecord;
+import dev.courier.protocol.subscription.OffsetSpan;
+import dev.courier.protocol.subscription.SubscriptionCommand;
+import dev.courier.protocol.subscription.SubscriptionEvent;
+import dev.courier.protocol.subscription.SubscriptionReply;
+import dev.courier.protocol.subscription.SubscriptionSettings;
+import dev.courier.protocol.subscription.SubscriptionView;
+import dev.courier.protocol.topic.StoredMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every delivery decision of one existing subscription, in plain Java: who gets which message
+ * with which attempt, what is leased, what must be written before what is sent, when to read the
+ * log, when to answer a long poll. Each input returns one {@link Step} for the shell (the entity)
+ * to carry out. Time is an input ({@code now}, nanos on one monotonic clock); consumers ({@code
+ * C}) and reply targets ({@code R}) are opaque handles. Keeps its own copy of the persisted state,
+ * applying the events it emits at once, so the shell must persist every step's events before
+ * anything else it asks for.
+ */
+final class DeliveryCore<C, R> {
+
+  /** A lease in deadline order (leases are granted in time order with one ack deadline). */
+  private record LeaseRef(int partition, long offset, long leaseId) {}
+
+  private final DeliverySettings settings;
+  private ActiveSubscription state;
+  private final List<PartitionLane<C>> lanes = new ArrayList<>();
+  private final LinkedHashMap<C, AttachedConsumer<C>> consumers = new LinkedHashMap<>();
+  private final List<WaitingPoll<R>> polls = new ArrayList<>();
+  private final ArrayDeque<LeaseRef> leaseQueue = new ArrayDeque<>();
+  private final WriteLedger<R> ledger = new WriteLedger<>();
+  private final List<AttemptMark> attemptMarks = new ArrayList<>();
+  private long delivered;
+  private long redelivered;
+  private long leaseSeq;
+  private int nextPartition;
+  private boolean ticking;
+  private boolean draining;
+  private boolean pollFillArmed;
+  private boolean reservationMoved;
+  private boolean stopped;
+  private Step.Builder<C, R> out;
+
+  DeliveryCore(ActiveSubscription state, DeliverySettings settings) {
+    this.state = state;
+    this.settings = settings;
+    for (int p = 0; p < state.partitions(); p++) {
+      PartitionPosition pos = state.position(p);
+      lanes.add(
+          new PartitionLane<>(p, state.settings().ordered(), pos.committed(), pos.reserved()));
+    }
+    delivered = state.counters().delivered();
+    redelivered = state.counters().redelivered();
+  }
+
+  /** The persisted state as the core sees it (the shell's, once the last step is written). */
+  ActiveSubscription state() {
+    return state;
+  }
+
+  // ---- inputs: lifecycle ----
+
+  /** The subscription runs: cursor progress is committed periodically from now on. */
+  Step<C, R> start() {
+    begin();
+    out.start(new TimerKey.FlushCommits(), settings.commitInterval(), true);
+    return end();
+  }
+
+  /**
+   * Sharding's passivation or hand-off: a stop while consumers hold leases would redeliver all of
+   * them from the next incarnation, so hand out nothing new and let the leases be acked, for at
+   * most the hand-off drain; then write what is owed and stop.
+   */
+  Step<C, R> passivate(long now) {
+    begin();
+    if (inFlight() == 0 || settings.handoffDrain().isZero()) {
+      finish();
+    } else if (!draining) {
+      draining = true;
+      out.start(new TimerKey.DrainOver(), settings.handoffDrain(), false);
+    }
+    return end();
+  }
+
+  /** The subscription is being deleted: close its consumers and answer its polls. */
+  Step<C, R> delete() {
+    begin();
+    consumers.keySet().forEach(c -> out.closes.add(new Step.Close<>(c, "deleted")));
+    polls.forEach(p -> out.reply(p.replyTo, new SubscriptionReply.NotFound()));
+    consumers.clear();
+    polls.clear();
+    leaseQueue.clear();
+    ledger.clear();
+    stopped = true;
+    return end();
+  }
+
+  // ---- inputs: consumers ----
+
+  /**
+   * Attaches a consumer. A later attachment of the same client stream replaces earlier ones (their
+   * connections may be dead without the server knowing yet). A fresh cursor consumer with a resume
+   * cursor moves the subscription there first; an attach repeated by an attached consumer (its
+   * retry crossed the answer) must not move it back.
+   */
+  Step<C, R> attach(
+      C consumer, ConsumerMode mode, int credit, String resumeCursor, String streamId, long now) {
+    begin();
+    if (streamId != null) {
+      for (AttachedConsumer<C> c : List.copyOf(consumers.values())) {
+        if (streamId.equals(c.streamId) && !c.ref.equals(consumer)) {
+          drop(c.ref);
+          out.closes.add(
+              new Step.Close<>(c.ref, "replaced by a newer connection of the same stream"));
+        }
+      }
+    }
+    boolean fresh = !consumers.containsKey(consumer);
+    if (fresh) {
+      int start = mode == ConsumerMode.LEASE ? window(credit) : Math.max(0, credit);
+      consumers.put(consumer, new AttachedConsumer<>(consumer, mode, streamId, start));
+    }
+    Optional<Cursor> resume =
+        fresh && mode == ConsumerMode.CURSOR
+            ? Optional.ofNullable(resumeCursor).flatMap(t -> Cursor.parse(t, state.partitions()))
+            : Optional.empty();
+    resume.ifPresent(c -> seekTo(c.positions()));
+    dispatch(now);
+    return end();
+  }
+
+  /** The consumer is gone: its leases and unproven deliveries are given back at once. */
+  Step<C, R> detach(C consumer, long now) {
+    begin();
+    drop(consumer);
+    if (idle()) {
+      flushAll();
+    } else {
+      dispatch(now);
+    }
+    return end();
+  }
+
+  /** A cursor consumer can take {@code credit} more messages (zero is a keep-alive). */
+  Step<C, R> demand(C consumer, int credit, long now) {
+    begin();
+    AttachedConsumer<C> c = consumers.get(consumer);
+    if (c != null && !c.leases() && credit > 0) {
+      c.credit += credit;
+      dispatch(now);
+    }
+    return end();
+  }
+
+  /**
+   * A cursor consumer's first {@code messages} unproven deliveries reached a live client: they
+   * are done, and committed with the next commit.
+   */
+  Step<C, R> proven(C consumer, int messages, long now) {
+    begin();
+    AttachedConsumer<C> c = consumers.get(consumer);
+    if (c != null && !c.leases()) {
+      for (int i = 0; i < messages && !c.unproven.isEmpty(); i++) {
+        StoredMessage m = c.unproven.poll().message();
+        PartitionLane<C> lane = lanes.get(m.partition());
+        if (lane.unproven.remove(m.offset())) {
+          lane.proven.add(m.offset());
+          ledger.commitDue = true;
+        }
+      }
+      if (draining) {
+        dispatch(now);
+      }
+    }
+    return end();
+  }
+
+  /** Sets a lease consumer's window. */
+  Step<C, R> window(C consumer, int messages, long now) {
+    begin();
+    AttachedConsumer<C> c = consumers.get(consumer);
+    if (c != null && c.leases()) {
+      c.credit = window(messages);
+      dispatch(now);
+    }
+    return end();
+  }
+
+  /** Long polling: lease up to {@code max} messages to the caller within {@code maxWait}. */
+  Step<C, R> pull(int max, Duration maxWait, R replyTo, long now) {
+    begin();
+    if (polls.size() >= settings.maxWaitingPolls()) {
+      out.reply(replyTo, new SubscriptionReply.Pulled(List.of()));
+      return end();
+    }
+    polls.add(new WaitingPoll<>(replyTo, Math.max(1, max), now + maxWait.toNanos()));
+    dispatch(now);
+    ensureTicking();
+    return end();
+  }
+
+  // ---- inputs: acks ----
+
+  /**
+   * Sorts ack ids: leased, waiting or unproven offsets (and offsets an earlier incarnation may have
+   * sent) are newly acknowledged; offsets already done are durable already; anything else is
+   * unknown and ignored. The answer waits for the write of what is new.
+   */
+  Step<C, R> ack(List<String> ackIds, R replyTo, long now) {
+    begin();
+    int newly = 0;
+    List<String> durable = new ArrayList<>();
+    Set<AckId> seen = new HashSet<>();
+    for (String text : ackIds) {
+      Optional<AckId> parsed = AckId.parse(text).filter(id -> id.partition() < lanes.size());
+      if (parsed.isEmpty() || !seen.add(parsed.get())) {
+        continue;
+      }
+      AckId id = parsed.get();
+      PartitionLane<C> lane = lanes.get(id.partition());
+      long offset = id.offset();
+      if (state.position(id.partition()).isDone(offset)) {
+        // Done already. A lease or redelivery it still had would be repeated forever (an ack of
+        // a done offset changes nothing durable): end it here.
+        Lease<C> stale = lane.leases.get(offset);
+        if (stale != null && !stale.deadLettering) {
+          lane.removeLease(offset);
+          release(stale);
+        }
+        lane.removePending(offset);
+        lane.unproven.remove(offset);
+        durable.add(text);
+        continue;
+      }
+      Lease<C> lease = lane.leases.get(offset);
+      if (lease != null && lease.deadLettering) {
+        continue;
+      }
+      if (lease != null) {
+        lane.removeLease(offset);
+        release(lease);
+        newly++;
+      } else if (lane.removePending(offset) != null || lane.unproven.remove(offset)) {
+        newly++;
+      } else if (lane.ackedUnwritten.contains(offset)) {
+        // Acked before; confirmed with the same write.
+      } else if (offset >= lane.readPos && offset < lane.redeliverBelow) {
+        newly++; // sent by an earlier incarnation, not read back yet: skipped when it is
+      } else if (offset >= lane.readPos) {
+        continue; // never delivered
+      }
+      lane.ackedUnwritten.add(offset);
+      ledger.ack(id);
+      durable.add(text);
+    }
+    forgetInPolls(seen);
+    SubscriptionReply reply = new SubscriptionReply.AckResult(newly, durable);
+    if (ledger.hasWrites()) {
+      ledger.await(replyTo, reply);
+      scheduleFlush();
+    } else {
+      out.reply(replyTo, reply);
+    }
+    dispatch(now);
+    return end();
+  }
+
+  /** Gives leased messages back, to be delivered again after {@code delay}. */
+  Step<C, R> nack(List<String> ackIds, Duration delay, R replyTo, long now) {
+    begin();
+    long notBefore = delay.isZero() || delay.isNegative() ? Pending.NOW : now + delay.toNanos();
+    int count = 0;
+    Set<AckId> ended = new HashSet<>();
+    for (String text : ackIds) {
+      Optional<AckId> id = AckId.parse(text).filter(a -> a.partition() < lanes.size());
+      if (id.isEmpty()) {
+        continue;
+      }
+      ended.add(id.get());
+      PartitionLane<C> lane = lanes.get(id.get().partition());
+      Lease<C> lease = lane.leases.get(id.get().offset());
+      if (lease != null && !lease.deadLettering) {
+        lane.removeLease(lease.message.offset());
+        release(lease);
+        giveBack(lane, lease.message, lease.attempt, notBefore);
+        count++;
+      }
+    }
+    forgetInPolls(ended);
+    out.reply(replyTo, new SubscriptionReply.Nacked(count));
+    dispatch(now);
+    ensureTicking();
+    return end();
+  }
+
+  /** The dead-letter write of a message out of attempts finished ({@code failed}: try again). */
+  Step<C, R> deadLetterWritten(int partition, long offset, long leaseId, boolean failed, long now) {
+    begin();
+    Lease<C> lease = deadLettering(partition, offset, leaseId);
+    if (lease != null && failed) {
+      out.start(
+          new TimerKey.RetryDeadLetter(partition, offset, leaseId), settings.rewatchDelay(), false);
+    } else if (lease != null) {
+      PartitionLane<C> lane = lanes.get(partition);
+      lane.removeLease(offset);
+      lane.ackedUnwritten.add(offset);
+      ledger.deadLetter(new AckId(partition, offset));
+      scheduleFlush();
+      dispatch(now);
+    }
+    return end();
+  }
+
+  // ---- inputs: the log ----
+
+  /** A topic partition told its head (its next offset). */
+  Step<C, R> headHeard(int partition, long nextOffset, long now) {
+    begin();
+    if (partition < lanes.size()) {
+      lanes.get(partition).headHeard(nextOffset);
+      dispatch(now);
+    }
+    return end();
+  }
+
+  /** Messages just made durable on a partition (the fast path), and its new head. */
+  Step<C, R> appended(int partition, List<StoredMessage> messages, long nextOffset, long now) {
+    begin();
+    if (partition < lanes.size()) {
+      PartitionLane<C> lane = lanes.get(partition);
+      lane.head = Math.max(lane.head, nextOffset);
+      lane.offer(messages, settings.bufferPerPartition());
+      dispatch(now);
+    }
+    return end();
+  }
+
+  /** A catch-up read of {@code [from, until)} returned these rows. */
+  Step<C, R> loaded(
+      int partition, int generation, long from, long until, List<StoredMessage> rows, long now) {
+    begin();
+    if (partition < lanes.size() && lanes.get(partition).generation == generation) {
+      lanes.get(partition).loaded(from, until, rows);
+      dispatch(now);
+    }
+    return end();
+  }
+
+  /** A catch-up read failed: try again after a pause. */
+  Step<C, R> loadFailed(int partition, int generation, long now) {
+    begin();
+    if (partition < lanes.size() && lanes.get(partition).generation == generation) {
+      lanes.get(partition).reading = false;
+      out.start(new TimerKey.RetryRead(partition), settings.rewatchDelay(), false);
+    }
+    return end();
+  }
+
+  /** Moves the subscription to these positions (one per partition): replay or skip. */
+  Step<C, R> seek(List<Long> positions, R replyTo, long now) {
+    begin();
+    if (positions.size() != state.partitions()) {
+      out.reply(replyTo, new SubscriptionReply.Invalid("to", "cursor does not fit topic"));
+      return end();
+    }
+    seekTo(positions);
+    out.reply(replyTo, new SubscriptionReply.Seeked(new Cursor(positions).encode()));
+    dispatch(now);
+    return end();
+  }
+
+  // ---- inputs: time ----
+
+  /** A timer the core asked for is due. */
+  Step<C, R> timer(TimerKey key, long now) {
+    begin();
+    if (key instanceof TimerKey.Tick) {
+      tick(now);
+    } else if (key instanceof TimerKey.FlushAcks) {
+      flushAcks();
+      dispatch(now);
+    } else if (key instanceof TimerKey.FlushCommits) {
+      flushAll();
+    } else if (key instanceof TimerKey.PollFill) {
+      pollFillArmed = false;
+      dispatch(now);
+    } else if (key instanceof TimerKey.DrainOver) {
+      finish();
+    } else if (key instanceof TimerKey.RetryRead) {
+      dispatch(now);
+    } else if (key instanceof TimerKey.RetryDeadLetter r) {
+      Lease<C> lease = deadLettering(r.partition(), r.offset(), r.leaseId());
+      if (lease != null) {
+        out.deadLetters.add(
+            new Step.DeadLetter(r.partition(), r.offset(), r.leaseId(), lease.message,
+                lease.attempt));
+      }
+    }
+    return end();
+  }
+
+  /** Expires leases past their deadline, answers long polls whose wait is over, wakes delays. */
+  private void tick(long now) {
+    while (!leaseQueue.isEmpty()) {
+      LeaseRef ref = leaseQueue.peek();
+      PartitionLane<C> lane = lanes.get(ref.partition());
+      Lease<C> lease = lane.leases.get(ref.offset());
+      if (lease == null || lease.id != ref.leaseId() || lease.deadLettering) {
+        leaseQueue.poll();
+        continue;
+      }
+      if (lease.deadline - now > 0) {
+        break;
+      }
+      leaseQueue.poll();
+      lane.removeLease(ref.offset());
+      release(lease);
+      giveBack(lane, lease.message, lease.attempt, Pending.NOW);
+    }
+    for (Iterator<WaitingPoll<R>> it = polls.iterator(); it.hasNext(); ) {
+      WaitingPoll<R> p = it.next();
+      if (p.deadline - now <= 0) {
+        it.remove();
+        out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken));
+      }
+    }
+    dispatch(now);
+    if (ticking && !needsTicking()) {
+      ticking = false;
+      out.cancelled.add(new TimerKey.Tick());
+    }
+  }
+
+  // ---- what the shell may look at ----
+
+  /** Leases outstanding, including messages being dead-lettered. */
+  int inFlight() {
+    int n = 0;
+    for (PartitionLane<C> lane : lanes) {
+      n += lane.leases.size();
+    }
+    return n;
+  }
+
+  /** Unacknowledged messages a lease consumer holds; -1 if it is not attached. */
+  int outstanding(C consumer) {
+    AttachedConsumer<C> c = consumers.get(consumer);
+    return c == null ? -1 : c.outstanding;
+  }
+
+  /** A lease consumer's window; -1 if it is not attached. */
+  int windowOf(C consumer) {
+    AttachedConsumer<C> c = consumers.get(consumer);
+    return c == null ? -1 : c.credit;
+  }
+
+  boolean isStopped() {
+    return stopped;
+  }
+
+  SubscriptionView view(String name, SubscriptionSettings shown, String node, Instant wallNow) {
+    long backlog = 0;
+    int inFlight = 0;
+    Instant oldest = null;
+    List<Long> positions = new ArrayList<>();
+    for (PartitionLane<C> lane : lanes) {
+      positions.add(lane.readPos);
+      backlog += lane.backlog();
+      inFlight += lane.leases.size();
+      List<StoredMessage> candidates = new ArrayList<>(3);
+      if (lane.head > lane.readPos && lane.buffer.peek() != null) {
+        candidates.add(lane.buffer.peek());
+      }
+      if (!lane.pending.isEmpty()) {
+        candidates.add(lane.pending.firstEntry().getValue().message());
+      }
+      if (!lane.leases.isEmpty()) {
+        candidates.add(lane.leases.firstEntry().getValue().message);
+      }
+      for (StoredMessage m : candidates) {
+        if (oldest == null || m.publishTime().isBefore(oldest)) {
+          oldest = m.publishTime();
+        }
+      }
+    }
+    double lag =
+        oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, wallNow).toMillis() / 1000.0);
+    return new SubscriptionView(
+        name, shown, state.partitions(), state.createdAt(), positions, backlog, lag, inFlight,
+        delivered, state.acked(), redelivered, state.deadLettered(),
+        consumers.size() + polls.size(), node);
+  }
+
+  // ---- delivery ----
+
+  /**
+   * Hands messages to consumers and long polls with room, round-robin over partitions and takers,
+   * within each socket's window and the subscription's maxInFlight (leases only: a cursor
+   * consumer's unproven deliveries do not count, or SSE would be capped by the proof delay).
+   */
+  private void dispatch(long now) {
+    if (stopped) {
+      return;
+    }
+    if (draining) {
+      if (inFlight() == 0) {
+        finish();
+      }
+      return;
+    }
+    readAll();
+    if (idle()) {
+      return;
+    }
+    List<Taker> ring = new ArrayList<>(consumers.size() + polls.size());
+    ring.addAll(consumers.values());
+    ring.addAll(polls);
+    long deadline = now + state.settings().ackDeadline().toNanos();
+    int maxInFlight = state.settings().maxInFlight();
+    int leased = inFlight();
+    int turn = 0;
+    int idleRounds = 0;
+    while (idleRounds < ring.size()) {
+      Taker taker = ring.get(turn % ring.size());
+      turn++;
+      int room = taker.leases() ? Math.min(taker.room(), maxInFlight - leased) : taker.room();
+      if (room <= 0) {
+        idleRounds++;
+        continue;
+      }
+      Candidate next = nextCandidate(now);
+      if (next == null) {
+        break;
+      }
+      idleRounds = 0;
+      StoredMessage m = next.message();
+      PartitionLane<C> lane = lanes.get(m.partition());
+      if (next.attempt() > state.settings().maxDeliveries()) {
+        // Recorded attempts of an earlier incarnation used them all up.
+        deadLetter(lane, m, next.attempt() - 1);
+        leased = inFlight();
+        continue;
+      }
+      DeliveryRecord record = record(next);
+      if (next.attempt() > 1) {
+        attemptMarks.add(new AttemptMark(m.partition(), m.offset(), next.attempt()));
+      }
+      if (taker instanceof AttachedConsumer<?> any && !any.leases()) {
+        AttachedConsumer<C> c = cast(any);
+        c.credit--;
+        c.unproven.add(next);
+        lane.unproven.add(m.offset());
+        out.send(c.ref, new Delivery(record, cursor()));
+        continue;
+      }
+      C owner = null;
+      if (taker instanceof AttachedConsumer<?> any) {
+        AttachedConsumer<C> c = cast(any);
+        c.outstanding++;
+        owner = c.ref;
+        out.send(c.ref, new Delivery(record, null));
+      } else {
+        ((WaitingPoll<?>) taker).taken.add(record);
+      }
+      Lease<C> lease = new Lease<>(m, next.attempt(), owner, deadline, ++leaseSeq);
+      lane.addLease(lease);
+      leaseQueue.add(new LeaseRef(lane.partition, m.offset(), lease.id));
+      leased++;
+    }
+    answerPolls(now);
+    readAll();
+    ensureTicking();
+  }
+
+  @SuppressWarnings("unchecked")
+  private AttachedConsumer<C> cast(AttachedConsumer<?> c) {
+    return (AttachedConsumer<C>) c;
+  }
+
+  private Candidate nextCandidate(long now) {
+    int cap = settings.bufferPerPartition();
+    for (int i = 0; i < lanes.size(); i++) {
+      PartitionLane<C> lane = lanes.get((nextPartition + i) % lanes.size());
+      Candidate c = lane.next(now, state.position(lane.partition), cap);
+      if (c == null && lane.needsReservation(state.position(lane.partition))) {
+        reserve(lane);
+        c = lane.next(now, state.position(lane.partition), cap);
+      }
+      if (c != null) {
+        nextPartition = (lane.partition + 1) % lanes.size();
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Moves a partition's reservation mark ahead of its read position. Ahead of the head on
+   * purpose: live delivery then persists one reservation per reserve-ahead messages, not one per
+   * append. Offsets reserved but never sent are only marked as possible repeats, which they are
+   * not; clients deduplicate by id. The step writes the marks before anything is sent.
+   */
+  private void reserve(PartitionLane<C> lane) {
+    List<Long> marks = new ArrayList<>(lanes.size());
+    for (int p = 0; p < lanes.size(); p++) {
+      long reserved = state.position(p).reserved();
+      marks.add(p == lane.partition ? Math.max(reserved, lane.readPos + settings.reserveAhead())
+          : reserved);
+    }
+    state = state.reserved(new SubscriptionEvent.DeliveryReserved(marks));
+    reservationMoved = true;
+  }
+
+  private DeliveryRecord record(Candidate c) {
+    StoredMessage m = c.message();
+    delivered++;
+    if (c.attempt() > 1) {
+      redelivered++;
+    }
+    return new DeliveryRecord(
+        new AckId(m.partition(), m.offset()).encode(), m.id(), state.topic(), m.partition(),
+        m.offset(), m.key(), m.publishTime(), m.attributes(), m.data(), c.attempt());
+  }
+
+  /** The stream position after what has been read so far: a cursor consumer's resume point. */
+  private String cursor() {
+    List<Long> positions = new ArrayList<>(lanes.size());
+    for (PartitionLane<C> l : lanes) {
+      positions.add(l.readPos);
+    }
+    return new Cursor(positions).encode();
+  }
+
+  /**
+   * Answers long polls that are full, or that hold something and have waited long enough for a
+   * running (or due) catch-up read to fill them.
+   */
+  private void answerPolls(long now) {
+    boolean fillable = false;
+    for (PartitionLane<C> lane : lanes) {
+      fillable |= lane.reading || lane.bufferEnd() < lane.head;
+    }
+    boolean held = false;
+    for (Iterator<WaitingPoll<R>> it = polls.iterator(); it.hasNext(); ) {
+      WaitingPoll<R> p = it.next();
+      if (p.taken.isEmpty()) {
+        continue;
+      }
+      if (p.taken.size() < p.max) {
+        if (p.fillBy == WaitingPoll.NOT_SET) {
+          p.fillBy = now + settings.pollFillWait().toNanos();
+        }
+        if (fillable && p.fillBy - now > 0) {
+          held = true;
+          continue;
+        }
+      }
+      it.remove();
+      out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken));
+    }
+    if (held && !pollFillArmed) {
+      pollFillArmed = true;
+      out.start(new TimerKey.PollFill(), settings.pollFillWait(), false);
+    }
+  }
+
+  /** Starts catch-up reads where buffers run low. */
+  private void readAll() {
+    int need = 0;
+    for (WaitingPoll<R> p : polls) {
+      need = Math.max(need, p.room());
+    }
+    for (PartitionLane<C> lane : lanes) {
+      readIfBehind(lane, need);
+    }
+  }
+
+  /**
+   * Starts a catch-up read when the lane's buffer runs low. Without consumers a lane holds just
+   * its next message (enough to report lag), so idle subscriptions cost little memory. A page
+   * (and the buffer) grows to the largest waiting long poll, so a poll with a backlog is full.
+   */
+  private void readIfBehind(PartitionLane<C> lane, int need) {
+    int capacity = idle() ? 1 : Math.max(settings.bufferPerPartition(), need);
+    int page = Math.min(Math.max(settings.readPage(), need), capacity);
+    int room = capacity - lane.buffer.size();
+    if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)) {
+      return;
+    }
+    int limit = Math.min(page, room);
+    lane.reading = true;
+    long from = lane.bufferEnd();
+    out.reads.add(
+        new Step.Read(lane.partition, lane.generation, from, Math.min(lane.head, from + limit),
+            limit));
+  }
+
+  /**
+   * A long poll held for filling may hold a delivery whose lease an ack or nack just ended (the
+   * client had it from an earlier delivery): it is no longer the poll's to return.
+   */
+  private void forgetInPolls(Set<AckId> ended) {
+    if (polls.isEmpty() || ended.isEmpty()) {
+      return;
+    }
+    for (WaitingPoll<R> p : polls) {
+      p.taken.removeIf(r -> ended.contains(new AckId(r.partition(), r.offset()))
+          && !leasedNow(r.partition(), r.offset()));
+    }
+  }
+
+  private boolean leasedNow(int partition, long offset) {
+    return lanes.get(partition).leases.containsKey(offset);
+  }
+
+  // ---- giving back ----
+
+  /** Forgets a consumer, giving back its leases and unproven deliveries for redelivery now. */
+  private void drop(C consumer) {
+    AttachedConsumer<C> gone = consumers.remove(consumer);
+    if (gone == null) {
+      return;
+    }
+    if (!gone.leases()) {
+      for (Candidate c : gone.unproven) {
+        PartitionLane<C> lane = lanes.get(c.message().partition());
+        if (lane.unproven.remove(c.message().offset())) {
+          giveBack(lane, c.message(), c.attempt(), Pending.NOW);
+        }
+      }
+      gone.unproven.clear();
+      return;
+    }
+    for (PartitionLane<C> lane : lanes) {
+      for (Lease<C> lease : List.copyOf(lane.leases.values())) {
+        if (consumer.equals(lease.owner) && !lease.deadLettering) {
+          lane.removeLease(lease.message.offset());
+          giveBack(lane, lease.message, lease.attempt, Pending.NOW);
+        }
+      }
+    }
+  }
+
+  /**
+   * A delivery ended without being done (nack, expiry, consumer gone): the message waits to be
+   * delivered again, or goes to the dead letters once it has had {@code maxDeliveries} attempts.
+   */
+  private void giveBack(PartitionLane<C> lane, StoredMessage m, int attempt, long notBefore) {
+    if (lane.isDone(state.position(lane.partition), m.offset())) {
+      return;
+    }
+    if (attempt < state.settings().maxDeliveries()) {
+      lane.addPending(new Pending(m, attempt + 1, notBefore));
+    } else {
+      deadLetter(lane, m, attempt);
+    }
+  }
+
+  private void deadLetter(PartitionLane<C> lane, StoredMessage m, int attempts) {
+    if (state.settings().deadLetterTopic() == null) {
+      lane.ackedUnwritten.add(m.offset());
+      ledger.deadLetter(new AckId(lane.partition, m.offset()));
+      scheduleFlush();
+      return;
+    }
+    Lease<C> lease = new Lease<>(m, attempts, null, 0, ++leaseSeq);
+    lease.deadLettering = true;
+    lane.addLease(lease);
+    out.deadLetters.add(
+        new Step.DeadLetter(lane.partition, m.offset(), lease.id, m, attempts));
+  }
+
+  private Lease<C> deadLettering(int partition, long offset, long leaseId) {
+    if (partition >= lanes.size()) {
+      return null;
+    }
+    Lease<C> lease = lanes.get(partition).leases.get(offset);
+    return lease != null && lease.id == leaseId && lease.deadLettering ? lease : null;
+  }
+
+  private void release(Lease<C> lease) {
+    AttachedConsumer<C> owner = lease.owner == null ? null : consumers.get(lease.owner);
+    if (owner != null) {
+      owner.outstanding--;
+    }
+  }
+
+  // ---- writes ----
+
+  private void seekTo(List<Long> positions) {
+    record(new SubscriptionEvent.Seeked(positions));
+    ledger.commitDue = false;
+    for (PartitionLane<C> lane : lanes) {
+      PartitionPosition pos = state.position(lane.partition);
+      lane.resetTo(pos.committed(), pos.reserved());
+    }
+    leaseQueue.clear();
+    for (AttachedConsumer<C> c : consumers.values()) {
+      c.outstanding = 0;
+      c.unproven.clear();
+    }
+  }
+
+  /**
+   * Acks wait up to the ack linger before they are written, so a busy subscription writes one
+   * event per linger rather than one per consumer round trip.
+   */
+  private void scheduleFlush() {
+    if (settings.ackLinger().isZero()) {
+      flushAcks();
+    } else if (!ledger.flushScheduled) {
+      ledger.flushScheduled = true;
+      out.start(new TimerKey.FlushAcks(), settings.ackLinger(), false);
+    }
+  }
+
+  /** Writes every gathered ack and dead letter, then answers the acks waiting for them. */
+  private void flushAcks() {
+    ledger.flushScheduled = false;
+    ledger.drain(counters()).forEach(this::record);
+    lanes.forEach(l -> l.ackedUnwritten.clear());
+    out.replies.addAll(ledger.takeWaiters());
+  }
+
+  /**
+   * Commits proven cursor progress: each partition up to its lowest offset still owed to someone;
+   * proven offsets above that are recorded as acks. Gathered acks go in the same write.
+   */
+  private void flushAll() {
+    if (ledger.commitDue) {
+      ledger.commitDue = false;
+      List<Long> points = new ArrayList<>(lanes.size());
+      List<AckId> above = new ArrayList<>();
+      boolean moved = false;
+      for (PartitionLane<C> lane : lanes) {
+        long point = lane.commitPoint();
+        points.add(point);
+        moved |= point > state.position(lane.partition).committed();
+        for (long offset : lane.proven.tailSet(point)) {
+          above.add(new AckId(lane.partition, offset));
+        }
+        lane.proven.clear();
+      }
+      if (moved) {
+        record(new SubscriptionEvent.Committed(points, counters()));
+      }
+      if (!above.isEmpty()) {
+        record(new SubscriptionEvent.Acked(OffsetSpan.of(above), counters()));
+      }
+    }
+    flushAcks();
+  }
+
+  private void finish() {
+    flushAll();
+    out.stop = true;
+    stopped = true;
+  }
+
+  private void record(SubscriptionEvent event) {
+    state = state.apply(event);
+    out.events.add(event);
+  }
+
+  private DeliveryCounters counters() {
+    return new DeliveryCounters(delivered, redelivered);
+  }
+
+  // ---- small things ----
+
+  private int window(int requested) {
+    int w = requested == SubscriptionCommand.Attach.DEFAULT_WINDOW
+        ? state.settings().maxInFlight() : requested;
+    return Math.max(0, Math.min(w, SubscriptionSettings.MAX_IN_FLIGHT_LIMIT));
+  }
+
+  private boolean idle() {
+    return consumers.isEmpty() && polls.isEmpty();
+  }
+
+  /** Whether a timer must look again: leases, delayed redeliveries or waiting polls. */
+  private boolean needsTicking() {
+    if (!polls.isEmpty() || !leaseQueue.isEmpty()) {
+      return true;
+    }
+    for (PartitionLane<C> lane : lanes) {
+      if (lane.hasDelayedPending()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void ensureTicking() {
+    if (!ticking && needsTicking()) {
+      ticking = true;
+      out.start(new TimerKey.Tick(), settings.leaseCheckInterval(), true);
+    }
+  }
+
+  private void begin() {
+    out = new Step.Builder<>();
+  }
+
+  /** Closes the step: the moved reservation marks and recorded attempts go first to the journal. */
+  private Step<C, R> end() {
+    List<SubscriptionEvent> first = new ArrayList<>(2);
+    if (reservationMoved) {
+      reservationMoved = false;
+      List<Long> marks = new ArrayList<>(lanes.size());
+      for (int p = 0; p < lanes.size(); p++) {
+        marks.add(state.position(p).reserved());
+      }
+      first.add(new SubscriptionEvent.DeliveryReserved(marks));
+    }
+    if (!attemptMarks.isEmpty()) {
+      var recorded = new SubscriptionEvent.AttemptsRecorded(attemptMarks);
+      state = state.attemptsRecorded(recorded);
+      first.add(recorded);
+      attemptMarks.clear();
+    }
+    out.events.addAll(0, first);
+    Step<C, R> step = out.build();
+    out = null;
+    return step;
+  }
+}

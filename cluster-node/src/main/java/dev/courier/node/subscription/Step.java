@@ -1,0 +1,89 @@
+package dev.courier.node.subscription;
+
+import dev.courier.protocol.subscription.Delivery;
+import dev.courier.protocol.subscription.SubscriptionEvent;
+import dev.courier.protocol.subscription.SubscriptionReply;
+import dev.courier.protocol.topic.StoredMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one input to the {@link DeliveryCore} asks its shell to do. The shell first persists
+ * {@code events} (the core has applied them to its own copy of the state already); only once they
+ * are written does it carry out the rest, in this order: timers, reads, dead-letter writes, sends,
+ * closes, replies; then it stops if {@code stop}. So a delivery never leaves before the reservation
+ * and attempts that cover it are durable, and an ack is never confirmed before it is durable.
+ *
+ * @param <C> the consumer handle
+ * @param <R> the reply handle
+ */
+record Step<C, R>(
+    List<SubscriptionEvent> events,
+    List<Send<C>> sends,
+    List<Close<C>> closes,
+    List<Reply<R>> replies,
+    List<Read> reads,
+    List<DeadLetter> deadLetters,
+    List<StartTimer> timers,
+    List<TimerKey> cancelledTimers,
+    boolean stop) {
+
+  /** Deliveries for one consumer, in order. */
+  record Send<C>(C consumer, List<Delivery> deliveries) {}
+
+  /** The consumer is detached by the core (replaced by a newer attachment of its stream). */
+  record Close<C>(C consumer, String reason) {}
+
+  record Reply<R>(R to, SubscriptionReply reply) {}
+
+  /** A catch-up read of {@code [from, until)}, at most {@code limit} rows; answer with loaded. */
+  record Read(int partition, int generation, long from, long until, int limit) {}
+
+  /** Write this message, out of attempts, to the dead-letter topic; answer with the outcome. */
+  record DeadLetter(int partition, long offset, long leaseId, StoredMessage message, int attempts) {}
+
+  record StartTimer(TimerKey key, Duration delay, boolean repeat) {}
+
+  boolean isEmpty() {
+    return events.isEmpty() && sends.isEmpty() && closes.isEmpty() && replies.isEmpty()
+        && reads.isEmpty() && deadLetters.isEmpty() && timers.isEmpty()
+        && cancelledTimers.isEmpty() && !stop;
+  }
+
+  /** Gathers one step while the core handles an input. */
+  static final class Builder<C, R> {
+    final List<SubscriptionEvent> events = new ArrayList<>();
+    final Map<C, List<Delivery>> sends = new LinkedHashMap<>();
+    final List<Close<C>> closes = new ArrayList<>();
+    final List<Reply<R>> replies = new ArrayList<>();
+    final List<Read> reads = new ArrayList<>();
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+    final List<StartTimer> timers = new ArrayList<>();
+    final List<TimerKey> cancelled = new ArrayList<>();
+    boolean stop;
+
+    void send(C consumer, Delivery delivery) {
+      sends.computeIfAbsent(consumer, c -> new ArrayList<>()).add(delivery);
+    }
+
+    void reply(R to, SubscriptionReply reply) {
+      replies.add(new Reply<>(to, reply));
+    }
+
+    void start(TimerKey key, Duration delay, boolean repeat) {
+      timers.add(new StartTimer(key, delay, repeat));
+    }
+
+    Step<C, R> build() {
+      List<Send<C>> out = new ArrayList<>(sends.size());
+      sends.forEach((c, d) -> out.add(new Send<>(c, List.copyOf(d))));
+      return new Step<>(
+          List.copyOf(events), List.copyOf(out), List.copyOf(closes), List.copyOf(replies),
+          List.copyOf(reads), List.copyOf(deadLetters), List.copyOf(timers),
+          List.copyOf(cancelled), stop);
+    }
+  }
+}

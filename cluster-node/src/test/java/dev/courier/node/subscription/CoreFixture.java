@@ -1,0 +1,53 @@
+package dev.courier.node.subscription;
+
+import dev.courier.protocol.subscription.SubscriptionEvent;
+import dev.courier.protocol.subscription.SubscriptionSettings;
+import dev.courier.protocol.topic.StoredMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Plain values for driving a {@link DeliveryCore} in tests: settings, a topic, messages. */
+final class CoreFixture {
+  private CoreFixture() {}
+
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  static DeliverySettings delivery(Duration ackLinger, Duration pollFillWait) {
+    return new DeliverySettings(
+        Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
+        10, ackLinger, Duration.ofSeconds(2), pollFillWait);
+  }
+
+  static SubscriptionSettings subscription(
+      int maxInFlight, boolean ordered, int maxDeliveries, Duration ackDeadline) {
+    return new SubscriptionSettings("orders", "earliest", ackDeadline, maxInFlight, ordered,
+        maxDeliveries, null, "backpressure", Duration.ofSeconds(5), null);
+  }
+
+  static ActiveSubscription created(SubscriptionSettings settings, int partitions) {
+    List<Long> start = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      start.add(0L);
+    }
+    return new NoSubscription()
+        .created(new SubscriptionEvent.Created("sub", settings, "orders", UUID.randomUUID(),
+            partitions, start, T0));
+  }
+
+  static StoredMessage message(int partition, long offset, String key) {
+    return new StoredMessage("m-" + partition + "-" + offset, key, partition, offset, T0,
+        Map.of(), "{}");
+  }
+
+  static List<StoredMessage> messages(int partition, long from, long until) {
+    List<StoredMessage> out = new ArrayList<>();
+    for (long o = from; o < until; o++) {
+      out.add(message(partition, o, null));
+    }
+    return out;
+  }
+}
