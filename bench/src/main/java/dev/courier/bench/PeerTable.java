@@ -81,14 +81,15 @@ final class PeerTable {
      */
     void printCpu(PrintStream out) {
         out.println("| workload | system | wall s | generator CPU s (cores) | server CPU s (cores) | Cassandra CPU s"
-                + " (cores) | generator share |");
-        out.println("|---|---|---|---|---|---|---|");
+                + " (cores) | generator share | other processes CPU s (cores) |");
+        out.println("|---|---|---|---|---|---|---|---|");
         for (PeerWorkload workload : PeerWorkload.values()) {
             for (String system : List.of(COURIER, NATS)) {
                 double wall = 0;
                 double gen = 0;
                 double server = 0;
                 double cass = 0;
+                double others = 0;
                 boolean any = false;
                 for (PeerRun run : runs) {
                     if (run.workload() == workload && run.system().equals(system) && run.cpu() != null) {
@@ -97,19 +98,23 @@ final class PeerTable {
                         gen += Math.max(0, run.cpu().generator());
                         server += Math.max(0, run.cpu().server());
                         cass += Math.max(0, run.cpu().cassandra());
+                        others += Math.max(0, run.cpu().others());
                     }
                 }
                 if (!any) {
                     continue;
                 }
                 double total = gen + server + cass;
-                out.printf(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s | %s |%n", workload.flag, system, wall,
+                out.printf(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s | %s | %s |%n", workload.flag, system, wall,
                         cores(gen, wall), cores(server, wall), cores(cass, wall),
-                        total > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * gen / total) : "-");
+                        total > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * gen / total) : "-",
+                        cores(others, wall));
             }
         }
-        out.println("(cores = CPU seconds / wall seconds; the machine has "
-                + Runtime.getRuntime().availableProcessors() + ". The generator also runs the NATS client in NATS rows.)");
+        out.println("(cores = CPU seconds / wall seconds; the machine has " + Runtime.getRuntime().availableProcessors()
+                + ". The generator also runs the NATS client in NATS rows. Generator share = generator / (generator +"
+                + " server + Cassandra). Other processes: all CPU the machine used (/proc/stat) minus these three,"
+                + " i.e. other people's work and the idle system under test.)");
     }
 
     private static String cores(double cpu, double wall) {

@@ -134,6 +134,7 @@ final class PeersBench {
         double genBefore = ProcCpu.seconds(self, hz);
         double serverBefore = ProcCpu.seconds(serverPid, hz);
         double cassBefore = ProcCpu.seconds(options.cassandraPid(), hz);
+        double machineBefore = ProcCpu.machineSeconds(hz);
         long start = System.nanoTime();
         PeerOutcome outcome;
         try {
@@ -145,7 +146,8 @@ final class PeersBench {
         PeerRun.CpuSample cpu = new PeerRun.CpuSample(wall,
                 delta(ProcCpu.seconds(self, hz), genBefore),
                 delta(ProcCpu.seconds(serverPid, hz), serverBefore),
-                delta(ProcCpu.seconds(options.cassandraPid(), hz), cassBefore));
+                delta(ProcCpu.seconds(options.cassandraPid(), hz), cassBefore),
+                delta(ProcCpu.machineSeconds(hz), machineBefore));
         PeerRun result = new PeerRun(workload, system, run, outcome.figures(), outcome.lost(), outcome.duplicated(),
                 outcome.ok(), outcome.note(), cpu);
         runs.add(result);
@@ -153,10 +155,11 @@ final class PeersBench {
                 workload.flag));
         outcome.figures().forEach((m, v) -> line.append(String.format(Locale.ROOT, "  %s %s %s;", m.label,
                 m.format(v), m.unit)));
-        line.append(String.format(Locale.ROOT, "  lost %d, dup %d%s; CPU s: generator %s, server %s, cassandra %s;"
-                        + " wall %.1f s", outcome.lost(), outcome.duplicated(),
+        line.append(String.format(Locale.ROOT, "  lost %d, dup %d%s; CPU s: generator %s, server %s, cassandra %s,"
+                        + " others %s; wall %.1f s", outcome.lost(), outcome.duplicated(),
                 outcome.ok() ? "" : " NOT CLEAN" + (outcome.note().isEmpty() ? "" : " (" + outcome.note() + ")"),
-                seconds(cpu.generator()), seconds(cpu.server()), seconds(cpu.cassandra()), wall));
+                seconds(cpu.generator()), seconds(cpu.server()), seconds(cpu.cassandra()), seconds(cpu.others()),
+                wall));
         out.println(line);
     }
 

@@ -24,6 +24,27 @@ final class ProcCpu {
         }
     }
 
+    /** Seconds of CPU every process on the machine has used since boot (all cores, idle and I/O wait left out), or -1. */
+    static double machineSeconds(int ticksPerSecond) {
+        try {
+            return busyTicks(Files.readString(Path.of("/proc/stat"))) / (double) ticksPerSecond;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** user + nice + system + irq + softirq + steal of the {@code cpu} line of {@code /proc/stat}. */
+    static long busyTicks(String procStat) {
+        String line = procStat.lines().filter(l -> l.startsWith("cpu ")).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no cpu line in /proc/stat"));
+        String[] f = line.trim().split("\\s+");
+        long busy = 0;
+        for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+            busy += i < f.length ? Long.parseLong(f[i]) : 0;
+        }
+        return busy;
+    }
+
     /**
      * utime + stime (fields 14 and 15) of a {@code /proc/<pid>/stat} line. The command name (field 2) is in
      * parentheses and may hold spaces and parentheses itself, so fields are counted after its last ')'.

@@ -69,4 +69,13 @@ class PeerStatsTest {
         assertTrue(ProcCpu.seconds(ProcessHandle.current().pid(), 100) > 0);
         assertEquals(-1, ProcCpu.seconds(0, 100));
     }
+
+    @Test
+    void machineCpuIsEveryBusyColumnOfTheCpuLine() {
+        String stat = "cpu  100 5 30 9000 70 2 3 1 0 0\ncpu0 50 2 15 4500 35 1 1 0 0 0\nintr 1\n";
+        assertEquals(100 + 5 + 30 + 2 + 3 + 1, ProcCpu.busyTicks(stat));
+        assertTrue(ProcCpu.machineSeconds(100) > 0);
+        assertEquals(-1, new PeerRun.CpuSample(1, 1, 1, 1, -1).others());
+        assertEquals(0, new PeerRun.CpuSample(1, 1, 1, 1, 2.5).others(), "never negative");
+    }
 }
