@@ -87,7 +87,7 @@ public record BenchOptions(
         CONSUMER("--consumer", true, "<sse|ws>", "how subscriptions are consumed: " + CONSUMER_SSE
                 + " (cursor stream, default) or " + CONSUMER_WS + " (WebSocket with acks)"),
         SUBSCRIPTIONS("--subscriptions", true, "<n>", "subscriptions on the topic, each with its own consumer (fan-out;"
-                + " default " + DEFAULT_SUBSCRIPTIONS + ")"),
+                + " 0 publishes only; default " + DEFAULT_SUBSCRIPTIONS + ")"),
         ACK_BATCH("--ack-batch", true, "<n>", "ws: ack once this many messages are unacked (default "
                 + DEFAULT_ACK_BATCH + ")"),
         ACK_INTERVAL("--ack-interval", true, "<duration>", "ws: ack whatever is unacked at least this often (default "
@@ -202,7 +202,7 @@ public record BenchOptions(
                 duration(Flag.TIMEOUT, given.get(Flag.TIMEOUT), DEFAULT_TIMEOUT),
                 given.containsKey(Flag.DELETE),
                 consumer,
-                bounded(given, Flag.SUBSCRIPTIONS, DEFAULT_SUBSCRIPTIONS, 1, MAX_SUBSCRIPTIONS),
+                bounded(given, Flag.SUBSCRIPTIONS, DEFAULT_SUBSCRIPTIONS, 0, MAX_SUBSCRIPTIONS),
                 integer(given, Flag.ACK_BATCH, DEFAULT_ACK_BATCH, 1),
                 duration(Flag.ACK_INTERVAL, given.get(Flag.ACK_INTERVAL), DEFAULT_ACK_INTERVAL),
                 bounded(given, Flag.WINDOW, DEFAULT_WINDOW, 0, MAX_WINDOW),
@@ -211,7 +211,10 @@ public record BenchOptions(
                 help);
     }
 
-    /** The names of the subscriptions to create: the one {@code subscription} name, or {@code <it>-<i>} for a fan-out. */
+    /**
+     * The names of the subscriptions to create: none (publish only), the one {@code subscription} name, or
+     * {@code <it>-<i>} for a fan-out.
+     */
     public List<String> subscriptionNames() {
         if (subscriptions == 1) {
             return List.of(subscription);

@@ -21,6 +21,9 @@ public final class CourierBench {
 
     /** Runs the bench; the report goes to {@code out}, progress and problems to {@code err}; returns the exit status. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("peers")) {
+            return PeersBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);

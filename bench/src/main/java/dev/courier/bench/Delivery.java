@@ -1,10 +1,8 @@
 package dev.courier.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * The few fields of a Courier delivery record the bench needs, read from an SSE {@code data:} payload or a WebSocket
- * {@code message} frame.
+ * {@code message} frame by {@link RecordScan}.
  *
  * @param id the message id the bench chose ({@code m-<seq>} or {@code w-<seq>})
  * @param topic the record's {@code topic}, empty if it carried none
@@ -15,24 +13,4 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param receivedNanos {@code System.nanoTime()} when the event or frame was read
  */
 record Delivery(String id, String topic, boolean warmup, long seq, long sentNanos, int deliveryAttempt, long receivedNanos) {
-
-    /** Reads a delivery record; throws {@link IllegalArgumentException} if it lacks what the bench wrote into it. */
-    static Delivery fromRecord(JsonNode record, long receivedNanos) {
-        JsonNode data = record.path("data");
-        JsonNode seq = data.path("seq");
-        JsonNode sentNanos = data.path("sentNanos");
-        String id = record.path("id").asText("");
-        if (!seq.canConvertToLong() || !sentNanos.canConvertToLong()) {
-            throw new IllegalArgumentException("delivery record " + (id.isEmpty() ? "without id" : id)
-                    + " has no numeric data.seq and data.sentNanos");
-        }
-        return new Delivery(
-                id,
-                record.path("topic").asText(""),
-                id.startsWith(MessageFactory.WARMUP_PREFIX),
-                seq.asLong(),
-                sentNanos.asLong(),
-                record.path("deliveryAttempt").asInt(1),
-                receivedNanos);
-    }
 }

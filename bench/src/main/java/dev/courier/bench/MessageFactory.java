@@ -1,5 +1,8 @@
 package dev.courier.bench;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * Writes publish request bodies: messages with ids {@code <prefix><seq>}, keys {@code k-<seq % 100>} and a
  * {@code data} object padded so each message's JSON is about the requested size.
@@ -12,7 +15,17 @@ final class MessageFactory {
     private final String idPrefix;
     private final int targetSize;
     private final boolean batchForm;
-    private final String padding;
+    private static final byte[] BATCH_OPEN = ascii("{\"messages\":[");
+    private static final byte[] BATCH_CLOSE = ascii("]}");
+    private static final byte[] ID_OPEN = ascii("{\"id\":\"");
+    private static final byte[] KEY_OPEN = ascii("\",\"key\":\"k-");
+    private static final byte[] SEQ_OPEN = ascii("\",\"data\":{\"seq\":");
+    private static final byte[] SENT_OPEN = ascii(",\"sentNanos\":");
+    private static final byte[] PAD_OPEN = ascii(",\"pad\":\"");
+    private static final byte[] MESSAGE_CLOSE = ascii("\"}}");
+
+    private final byte[] idPrefixBytes;
+    private final byte[] padding;
 
     /**
      * @param idPrefix {@link #MEASURED_PREFIX} or {@link #WARMUP_PREFIX}
@@ -23,28 +36,96 @@ final class MessageFactory {
         this.idPrefix = idPrefix;
         this.targetSize = targetSize;
         this.batchForm = batchForm;
-        this.padding = "x".repeat(targetSize);
+        this.idPrefixBytes = ascii(idPrefix);
+        this.padding = ascii("x".repeat(targetSize));
     }
 
     /** The body publishing sequence numbers {@code [from, from + count)}, stamped with {@code sentNanos}. */
     String body(long from, int count, long sentNanos) {
+        Body body = new Body();
+        write(body, from, count, sentNanos);
+        return new String(body.bytes, 0, body.length, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Writes that body into {@code into} (reused request after request: no allocation once it is large enough); the
+     * bytes are ASCII, so the same as the string's UTF-8.
+     */
+    void write(Body into, long from, int count, long sentNanos) {
         if (!batchForm && count != 1) {
             throw new IllegalArgumentException("a single-message body holds exactly one message, not " + count);
         }
-        StringBuilder out = new StringBuilder((targetSize + 2) * count + 16);
+        into.length = 0;
+        into.ensure((targetSize + 64) * count + 16);
         if (batchForm) {
-            out.append("{\"messages\":[");
+            into.append(BATCH_OPEN);
         }
         for (int i = 0; i < count; i++) {
             if (i > 0) {
-                out.append(',');
+                into.append((byte) ',');
             }
-            appendMessage(out, from + i, sentNanos);
+            writeMessage(into, from + i, sentNanos);
         }
         if (batchForm) {
-            out.append("]}");
+            into.append(BATCH_CLOSE);
         }
-        return out.toString();
+    }
+
+    /** A growable byte array holding one request body. */
+    static final class Body {
+        byte[] bytes = new byte[4096];
+        int length;
+
+        void ensure(int capacity) {
+            if (bytes.length < capacity) {
+                bytes = Arrays.copyOf(bytes, Math.max(capacity, bytes.length * 2));
+            }
+        }
+
+        void append(byte b) {
+            ensure(length + 1);
+            bytes[length++] = b;
+        }
+
+        void append(byte[] b) {
+            append(b, b.length);
+        }
+
+        void append(byte[] b, int count) {
+            ensure(length + count);
+            System.arraycopy(b, 0, bytes, length, count);
+            length += count;
+        }
+
+        void append(long value) {
+            if (value < 0) {
+                if (value == Long.MIN_VALUE) {
+                    append(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+                    return;
+                }
+                append((byte) '-');
+                value = -value;
+            }
+            ensure(length + 20);
+            int digits = 1;
+            for (long rest = value / 10; rest > 0; rest /= 10) {
+                digits++;
+            }
+            for (int i = length + digits - 1; i >= length; i--) {
+                bytes[i] = (byte) ('0' + value % 10);
+                value /= 10;
+            }
+            length += digits;
+        }
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The prefix of this factory's ids. */
+    String prefix() {
+        return idPrefix;
     }
 
     /** The id of the message with this sequence number. */
@@ -64,18 +145,22 @@ final class MessageFactory {
         }
     }
 
-    private void appendMessage(StringBuilder out, long seq, long sentNanos) {
-        int start = out.length();
-        out.append("{\"id\":\"").append(idPrefix).append(seq)
-                .append("\",\"key\":\"k-").append(seq % KEY_SPACE)
-                .append("\",\"data\":{\"seq\":").append(seq)
-                .append(",\"sentNanos\":").append(sentNanos)
-                .append(",\"pad\":\"");
-        int closing = "\"}}".length();
-        int pad = targetSize - (out.length() - start) - closing;
+    private void writeMessage(Body out, long seq, long sentNanos) {
+        int start = out.length;
+        out.append(ID_OPEN);
+        out.append(idPrefixBytes);
+        out.append(seq);
+        out.append(KEY_OPEN);
+        out.append(seq % KEY_SPACE);
+        out.append(SEQ_OPEN);
+        out.append(seq);
+        out.append(SENT_OPEN);
+        out.append(sentNanos);
+        out.append(PAD_OPEN);
+        int pad = targetSize - (out.length - start) - MESSAGE_CLOSE.length;
         if (pad > 0) {
-            out.append(padding, 0, pad);
+            out.append(padding, pad);
         }
-        out.append("\"}}");
+        out.append(MESSAGE_CLOSE);
     }
 }

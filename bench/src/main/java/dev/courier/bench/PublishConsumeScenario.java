@@ -104,10 +104,10 @@ final class PublishConsumeScenario {
 
     private BenchConsumer newConsumer(String subscription, Consumer<Delivery> sink) {
         if (options.consumer().equals(BenchOptions.CONSUMER_WS)) {
-            return new WsConsumer(client, endpoints.socket(subscription), subscription, options.window(),
+            return new WsConsumer(endpoints.socket(subscription), subscription, options.window(),
                     options.ackBatch(), options.ackInterval(), sink, log);
         }
-        return new SseConsumer(client, endpoints.events(subscription), sink, log);
+        return new SseConsumer(endpoints.events(subscription), sink, log);
     }
 
     private static List<DeliveryTracker> trackers(List<SubscriptionRun> runs,
@@ -141,8 +141,8 @@ final class PublishConsumeScenario {
             }
         }
         log.printf("setup: topic %s (%d partitions), %d subscription(s) %s from %s, %s consumers%n", options.topic(),
-                options.partitions(), options.subscriptions(), options.subscriptionNames().get(0)
-                        + (options.subscriptions() > 1 ? "..." : ""), START_AT, options.consumer());
+                options.partitions(), options.subscriptions(), options.subscriptions() == 0 ? "(publish only)"
+                        : options.subscriptionNames().get(0) + (options.subscriptions() > 1 ? "..." : ""), START_AT, options.consumer());
     }
 
     private void awaitConnection(SubscriptionRun run) throws BenchFailure, InterruptedException {
@@ -182,7 +182,7 @@ final class PublishConsumeScenario {
 
     private PhaseResult runPhase(String phase, String idPrefix, int count, int rate, List<DeliveryTracker> trackers,
                                  Runnable afterPublishing) throws InterruptedException {
-        Publisher publisher = new Publisher(client, endpoints.messages(options.topic()),
+        Publisher publisher = new Publisher(endpoints.messages(options.topic()),
                 new MessageFactory(idPrefix, options.size(), options.batch() > 1), options.batch(),
                 options.concurrency(), new RatePacer(rate), log);
         ProgressReporter progress = new ProgressReporter(log, phase, count, publisher::acknowledgedSoFar,

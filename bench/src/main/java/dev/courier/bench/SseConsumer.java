@@ -1,39 +1,36 @@
 package dev.courier.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Reads a subscription's SSE stream on its own thread and hands every {@code message} event to a sink as a
- * {@link Delivery}; when the connection drops it reconnects with {@code Last-Event-ID} so delivery resumes after the
- * last event it saw.
+ * Reads a subscription's SSE stream on its own thread over a plain HTTP/1.1 connection ({@link HttpConnection}), parses
+ * it as bytes ({@link SseParser}) and reads each {@code message} event's record with a streaming parser
+ * ({@link RecordScan}), handing it to a sink as a {@link Delivery}; when the connection drops it reconnects with
+ * {@code Last-Event-ID} so delivery resumes after the last event it saw.
  */
 final class SseConsumer implements BenchConsumer {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
     private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
     private static final String LAG_EVENT_TYPE = "lag";
     private static final int MAX_PROBLEMS_LOGGED = 10;
 
-    private final HttpClient client;
     private final URI eventsUri;
     private final Consumer<Delivery> sink;
     private final PrintStream log;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final RecordScan scan = new RecordScan();
     private final SseParser parser = new SseParser(new Listener());
     private final Thread thread;
     private final CountDownLatch connected = new CountDownLatch(1);
@@ -44,12 +41,11 @@ final class SseConsumer implements BenchConsumer {
     private final AtomicLong malformedEvents = new AtomicLong();
     private long receivedOnThisConnection;
     private volatile boolean closed;
-    private volatile InputStream current;
+    private volatile HttpConnection current;
     private volatile String lastFailure;
     private volatile int lastFailureStatus;
 
-    SseConsumer(HttpClient client, URI eventsUri, Consumer<Delivery> sink, PrintStream log) {
-        this.client = client;
+    SseConsumer(URI eventsUri, Consumer<Delivery> sink, PrintStream log) {
         this.eventsUri = eventsUri;
         this.sink = sink;
         this.log = log;
@@ -114,10 +110,10 @@ final class SseConsumer implements BenchConsumer {
     @Override
     public void stop() throws InterruptedException {
         closed = true;
-        InputStream stream = current;
-        if (stream != null) {
+        HttpConnection connection = current;
+        if (connection != null) {
             try {
-                stream.close();
+                connection.close();
             } catch (IOException e) {
                 log.println("sse: closing the stream: " + e.getMessage());
             }
@@ -136,8 +132,6 @@ final class SseConsumer implements BenchConsumer {
                 if (!closed) {
                     lastFailure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
                 }
-            } catch (InterruptedException e) {
-                return;
             }
             if (closed) {
                 return;
@@ -156,32 +150,35 @@ final class SseConsumer implements BenchConsumer {
         }
     }
 
-    private void readOneConnection() throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(eventsUri)
-                .header("Accept", "text/event-stream")
-                .header("Cache-Control", "no-cache")
-                .GET();
+    private void readOneConnection() throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Accept", "text/event-stream");
+        headers.put("Cache-Control", "no-cache");
         if (!parser.lastEventId().isEmpty()) {
-            request.header("Last-Event-ID", parser.lastEventId());
+            headers.put("Last-Event-ID", parser.lastEventId());
         }
         lastFailure = null;
-        HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                byte[] head = body.readNBytes(1024);
-                lastFailureStatus = response.statusCode();
-                lastFailure = "HTTP " + response.statusCode()
-                        + CourierHttpException.describe(new String(head, StandardCharsets.UTF_8));
+        try (HttpConnection connection = new HttpConnection(eventsUri, CONNECT_TIMEOUT)) {
+            current = connection;
+            if (closed) {
                 return;
             }
-            current = body;
-            if (closed) {
+            HttpConnection.Response response = connection.open("GET", HttpConnection.pathOf(eventsUri), headers);
+            InputStream body = connection.body(response.headers());
+            if (response.status() != 200) {
+                byte[] head = body.readNBytes(1024);
+                lastFailureStatus = response.status();
+                lastFailure = "HTTP " + response.status()
+                        + CourierHttpException.describe(new String(head, StandardCharsets.UTF_8));
                 return;
             }
             connected.countDown();
             parser.reset();
-            BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
-            parser.consume(reader);
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = body.read(buffer, 0, buffer.length)) >= 0) {
+                parser.feed(buffer, 0, n);
+            }
         } finally {
             current = null;
         }
@@ -198,11 +195,11 @@ final class SseConsumer implements BenchConsumer {
     /** Routes what the parser recognises: deliveries to the sink, everything else to counters. */
     private final class Listener implements SseParser.Listener {
         @Override
-        public void onEvent(SseEvent event) {
+        public void onEvent(String type, byte[] data, int length) {
             long receivedNanos = System.nanoTime();
             receivedOnThisConnection++;
-            switch (event.type()) {
-                case SseParser.DEFAULT_EVENT_TYPE -> deliver(event, receivedNanos);
+            switch (type) {
+                case SseParser.DEFAULT_EVENT_TYPE -> deliver(data, length, receivedNanos);
                 case LAG_EVENT_TYPE -> lagNotices.incrementAndGet();
                 default -> otherEvents.incrementAndGet();
             }
@@ -214,13 +211,15 @@ final class SseConsumer implements BenchConsumer {
             heartbeats.incrementAndGet();
         }
 
-        private void deliver(SseEvent event, long receivedNanos) {
+        private void deliver(byte[] data, int length, long receivedNanos) {
             Delivery delivery;
             try {
-                delivery = Delivery.fromRecord(mapper.readTree(event.data()), receivedNanos);
-            } catch (IOException | IllegalArgumentException e) {
+                scan.scan(data, 0, length);
+                delivery = scan.delivery(receivedNanos);
+            } catch (IllegalArgumentException e) {
                 if (malformedEvents.incrementAndGet() <= MAX_PROBLEMS_LOGGED) {
-                    log.println("sse: unreadable delivery record (id '" + event.id() + "'): " + e.getMessage());
+                    log.println("sse: unreadable delivery record (after id '" + parser.lastEventId() + "'): "
+                            + e.getMessage());
                 }
                 return;
             }

@@ -1,39 +1,50 @@
 package dev.courier.bench;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Consumes a subscription over {@code GET /v1/subscriptions/{sub}/ws}: hands every {@code message} frame to a sink,
- * acks in batches (when {@code ackBatch} ids gathered, and every {@code ackInterval}), counts {@code acked}
- * confirmations, optionally sets the socket's window with a {@code credit} frame, and reconnects when the socket ends.
+ * Consumes a subscription over {@code GET /v1/subscriptions/{sub}/ws} with a small RFC 6455 client of its own (one
+ * blocking connection and one reading thread; frames read into a reused buffer and parsed with {@link RecordScan}):
+ * hands every {@code message} frame to a sink, acks in batches (when {@code ackBatch} ids gathered, and every
+ * {@code ackInterval}), counts {@code acked} confirmations, optionally sets the socket's window with a {@code credit}
+ * frame, and reconnects when the socket ends.
  */
 final class WsConsumer implements BenchConsumer {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
     private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+    private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_PROBLEMS_LOGGED = 10;
+    private static final int OP_CONTINUATION = 0x0;
+    private static final int OP_TEXT = 0x1;
+    private static final int OP_BINARY = 0x2;
+    private static final int OP_CLOSE = 0x8;
+    private static final int OP_PING = 0x9;
+    private static final int OP_PONG = 0xA;
+    private static final int NORMAL_CLOSURE = 1000;
 
-    private final HttpClient client;
     private final URI socketUri;
     private final String name;
     private final Consumer<Delivery> sink;
@@ -43,6 +54,7 @@ final class WsConsumer implements BenchConsumer {
     private final WsFrames frames = new WsFrames();
     private final AckLedger ledger;
     private final ScheduledExecutorService timer;
+    private final Thread thread;
     private final CountDownLatch connected = new CountDownLatch(1);
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong lagFrames = new AtomicLong();
@@ -50,16 +62,17 @@ final class WsConsumer implements BenchConsumer {
     private final AtomicLong otherFrames = new AtomicLong();
     private final AtomicLong malformedFrames = new AtomicLong();
     private final AtomicLong sendFailures = new AtomicLong();
-    private final AtomicInteger failuresInARow = new AtomicInteger();
     private final Object sendLock = new Object();
-    private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
-    private volatile WebSocket socket;
+    private byte[] sendBuffer = new byte[4096];
+    private byte[] message = new byte[16 * 1024];
+    private int failuresInARow;
+    private volatile HttpConnection connection;
+    private volatile OutputStream output;
     private volatile boolean closed;
     private volatile String lastFailure;
 
-    WsConsumer(HttpClient client, URI socketUri, String name, int window, int ackBatch, Duration ackInterval,
-               Consumer<Delivery> sink, PrintStream log) {
-        this.client = client;
+    WsConsumer(URI socketUri, String name, int window, int ackBatch, Duration ackInterval, Consumer<Delivery> sink,
+               PrintStream log) {
         this.socketUri = socketUri;
         this.name = name;
         this.window = window;
@@ -68,17 +81,19 @@ final class WsConsumer implements BenchConsumer {
         this.sink = sink;
         this.log = log;
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ws-consumer-" + name);
-            thread.setDaemon(true);
-            return thread;
+            Thread t = new Thread(runnable, "ws-acks-" + name);
+            t.setDaemon(true);
+            return t;
         });
+        this.thread = new Thread(this::run, "ws-consumer-" + name);
+        this.thread.setDaemon(true);
     }
 
     @Override
     public void start() {
         timer.scheduleWithFixedDelay(this::flushAcks, ackInterval.toNanos(), ackInterval.toNanos(),
                 TimeUnit.NANOSECONDS);
-        connect();
+        thread.start();
     }
 
     @Override
@@ -105,22 +120,18 @@ final class WsConsumer implements BenchConsumer {
     public void stop() throws InterruptedException {
         closed = true;
         timer.shutdownNow();
-        WebSocket ws = socket;
-        if (ws == null) {
-            return;
+        HttpConnection c = connection;
+        if (c != null) {
+            byte[] reason = {(byte) (NORMAL_CLOSURE >> 8), (byte) NORMAL_CLOSURE};
+            send(OP_CLOSE, reason, reason.length);
+            try {
+                c.close();
+            } catch (IOException e) {
+                log.printf("ws %s: closing the socket: %s%n", name, e.getMessage());
+            }
         }
-        CompletableFuture<?> closing;
-        synchronized (sendLock) {
-            closing = lastSend.handle((ok, error) -> null)
-                    .thenCompose(ignored -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "bench done"));
-        }
-        try {
-            closing.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            log.printf("ws %s: closing the socket: %s%n", name, e.getMessage());
-        } finally {
-            ws.abort();
-        }
+        thread.interrupt();
+        thread.join(JOIN_TIMEOUT.toMillis());
     }
 
     /** The consumer's acks: batches sent, confirmations and their latency. */
@@ -152,37 +163,132 @@ final class WsConsumer implements BenchConsumer {
         return sendFailures.get();
     }
 
-    private void connect() {
-        if (closed) {
-            return;
+    private void run() {
+        while (!closed) {
+            try {
+                readOneSocket();
+            } catch (IOException e) {
+                if (!closed) {
+                    lastFailure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+                }
+            } finally {
+                output = null;
+                connection = null;
+            }
+            if (closed) {
+                return;
+            }
+            failuresInARow++;
+            long reconnect = reconnects.incrementAndGet();
+            if (reconnect <= MAX_PROBLEMS_LOGGED) {
+                log.printf("ws %s: socket ended (%s); reconnecting%n", name, lastFailure);
+            }
+            int failures = Math.min(Math.max(failuresInARow - 1, 0), 10);
+            long delay = Math.min(FIRST_RECONNECT_DELAY.toMillis() << failures, MAX_RECONNECT_DELAY.toMillis());
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
-        client.newWebSocketBuilder()
-                .connectTimeout(CONNECT_TIMEOUT)
-                .buildAsync(socketUri, new Listener())
-                .whenComplete((ws, error) -> {
-                    if (error != null) {
-                        lastFailure = describe(error);
-                        failuresInARow.incrementAndGet();
-                        reconnectLater();
-                    }
-                });
     }
 
-    private void reconnectLater() {
-        socket = null;
-        if (closed) {
-            return;
+    private void readOneSocket() throws IOException {
+        try (HttpConnection c = new HttpConnection(socketUri, CONNECT_TIMEOUT)) {
+            connection = c;
+            if (closed) {
+                return;
+            }
+            byte[] nonce = new byte[16];
+            ThreadLocalRandom.current().nextBytes(nonce);
+            String key = Base64.getEncoder().encodeToString(nonce);
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Upgrade", "websocket");
+            headers.put("Connection", "Upgrade");
+            headers.put("Sec-WebSocket-Key", key);
+            headers.put("Sec-WebSocket-Version", "13");
+            HttpConnection.Response response = c.open("GET", HttpConnection.pathOf(socketUri), headers);
+            if (response.status() != 101) {
+                throw new IOException("handshake refused: HTTP " + response.status());
+            }
+            if (!accept(key).equals(response.header("Sec-WebSocket-Accept"))) {
+                throw new IOException("handshake answered with a wrong Sec-WebSocket-Accept");
+            }
+            output = c.output();
+            lastFailure = null;
+            if (window > 0) {
+                sendText(frames.credit(window));
+            }
+            connected.countDown();
+            read(c.rawInput());
         }
-        long reconnect = reconnects.incrementAndGet();
-        if (reconnect <= MAX_PROBLEMS_LOGGED) {
-            log.printf("ws %s: socket ended (%s); reconnecting%n", name, lastFailure);
-        }
-        int failures = Math.min(Math.max(failuresInARow.get() - 1, 0), 10);
-        long delay = Math.min(FIRST_RECONNECT_DELAY.toMillis() << failures, MAX_RECONNECT_DELAY.toMillis());
-        try {
-            timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            lastFailure = "stopped while reconnecting";
+    }
+
+    /** Reads frames until the socket ends; reassembles fragmented messages; answers pings and the server's close. */
+    private void read(InputStream in) throws IOException {
+        int messageLength = 0;
+        int messageOpcode = -1;
+        byte[] control = new byte[125];
+        while (true) {
+            int b0 = readByte(in);
+            int b1 = readByte(in);
+            boolean fin = (b0 & 0x80) != 0;
+            int opcode = b0 & 0x0F;
+            boolean masked = (b1 & 0x80) != 0;
+            long length = b1 & 0x7F;
+            if (length == 126) {
+                length = ((long) readByte(in) << 8) | readByte(in);
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | readByte(in);
+                }
+            }
+            byte[] mask = null;
+            if (masked) {
+                mask = in.readNBytes(4);
+            }
+            if (opcode >= OP_CLOSE) {
+                if (length > control.length) {
+                    throw new IOException("control frame of " + length + " bytes");
+                }
+                readFully(in, control, 0, (int) length);
+                unmask(control, 0, (int) length, mask);
+                if (opcode == OP_PING) {
+                    send(OP_PONG, control, (int) length);
+                } else if (opcode == OP_CLOSE) {
+                    int status = length >= 2 ? ((control[0] & 0xff) << 8) | (control[1] & 0xff) : NORMAL_CLOSURE;
+                    String reason = length > 2
+                            ? new String(control, 2, (int) length - 2, StandardCharsets.UTF_8) : "";
+                    if (!closed) {
+                        lastFailure = "closed by the server: " + status + (reason.isEmpty() ? "" : " " + reason);
+                        send(OP_CLOSE, control, Math.min((int) length, 2));
+                    }
+                    return;
+                }
+                continue;
+            }
+            if (opcode != OP_CONTINUATION) {
+                messageOpcode = opcode;
+                messageLength = 0;
+            }
+            if (messageLength + length > Integer.MAX_VALUE - 16) {
+                throw new IOException("message too large");
+            }
+            if (messageLength + length > message.length) {
+                message = Arrays.copyOf(message, (int) Math.max(messageLength + length, message.length * 2L));
+            }
+            readFully(in, message, messageLength, (int) length);
+            unmask(message, messageLength, (int) length, mask);
+            messageLength += (int) length;
+            if (fin) {
+                if (messageOpcode == OP_TEXT) {
+                    onFrame(message, messageLength, System.nanoTime());
+                } else if (messageOpcode == OP_BINARY) {
+                    otherFrames.incrementAndGet();
+                }
+                messageLength = 0;
+            }
         }
     }
 
@@ -194,43 +300,76 @@ final class WsConsumer implements BenchConsumer {
     }
 
     private void sendAcks(List<String> ackIds) {
-        send(frames.ack(ackIds), () -> ledger.sent(ackIds, System.nanoTime()));
-    }
-
-    /** Sends one frame after the previous one went out (the JDK socket takes one send at a time). */
-    private void send(String text, Runnable beforeSending) {
-        WebSocket ws = socket;
-        if (ws == null) {
-            return;
-        }
+        byte[] text = frames.ack(ackIds).getBytes(StandardCharsets.UTF_8);
         synchronized (sendLock) {
-            lastSend = lastSend.handle((ok, error) -> null)
-                    .thenCompose(ignored -> {
-                        beforeSending.run();
-                        return ws.sendText(text, true);
-                    })
-                    .whenComplete((ok, error) -> {
-                        if (error != null && !closed && sendFailures.incrementAndGet() <= MAX_PROBLEMS_LOGGED) {
-                            log.printf("ws %s: sending a frame failed: %s%n", name, describe(error));
-                        }
-                    });
+            ledger.sent(ackIds, System.nanoTime());
+            send(OP_TEXT, text, text.length);
         }
     }
 
-    private void onFrame(String text, long receivedNanos) {
+    private void sendText(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        send(OP_TEXT, bytes, bytes.length);
+    }
+
+    /** Writes one masked frame (a client's frames must be masked); frames never interleave. */
+    private void send(int opcode, byte[] payload, int length) {
+        synchronized (sendLock) {
+            OutputStream out = output;
+            if (out == null) {
+                return;
+            }
+            int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+            int total = header + 4 + length;
+            if (sendBuffer.length < total) {
+                sendBuffer = new byte[Math.max(total, sendBuffer.length * 2)];
+            }
+            byte[] f = sendBuffer;
+            f[0] = (byte) (0x80 | opcode);
+            if (length < 126) {
+                f[1] = (byte) (0x80 | length);
+            } else if (length < 65536) {
+                f[1] = (byte) (0x80 | 126);
+                f[2] = (byte) (length >> 8);
+                f[3] = (byte) length;
+            } else {
+                f[1] = (byte) (0x80 | 127);
+                for (int i = 0; i < 8; i++) {
+                    f[2 + i] = (byte) ((long) length >> (56 - 8 * i));
+                }
+            }
+            int key = ThreadLocalRandom.current().nextInt();
+            for (int i = 0; i < 4; i++) {
+                f[header + i] = (byte) (key >> (24 - 8 * i));
+            }
+            for (int i = 0; i < length; i++) {
+                f[header + 4 + i] = (byte) (payload[i] ^ f[header + (i & 3)]);
+            }
+            try {
+                out.write(f, 0, total);
+                out.flush();
+            } catch (IOException e) {
+                if (!closed && sendFailures.incrementAndGet() <= MAX_PROBLEMS_LOGGED) {
+                    log.printf("ws %s: sending a frame failed: %s%n", name, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void onFrame(byte[] bytes, int length, long receivedNanos) {
         WsFrame frame;
         try {
-            frame = frames.parse(text, receivedNanos);
+            frame = frames.parse(bytes, 0, length, receivedNanos);
         } catch (IllegalArgumentException e) {
             if (malformedFrames.incrementAndGet() <= MAX_PROBLEMS_LOGGED) {
                 log.printf("ws %s: unreadable frame: %s%n", name, e.getMessage());
             }
             return;
         }
-        if (frame instanceof WsFrame.Message message) {
-            failuresInARow.set(0);
-            sink.accept(message.delivery());
-            List<String> batch = ledger.add(message.ackId());
+        if (frame instanceof WsFrame.Message m) {
+            failuresInARow = 0;
+            sink.accept(m.delivery());
+            List<String> batch = ledger.add(m.ackId());
             if (!batch.isEmpty()) {
                 sendAcks(batch);
             }
@@ -247,62 +386,42 @@ final class WsConsumer implements BenchConsumer {
         }
     }
 
-    private static String describe(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        if (cause instanceof WebSocketHandshakeException handshake) {
-            return "handshake refused: HTTP " + handshake.getResponse().statusCode();
+    /** {@code Sec-WebSocket-Accept} for a key: base64(SHA-1(key + GUID)). */
+    static String accept(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1")
+                    .digest((key + WEBSOCKET_GUID).getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is always available", e);
         }
-        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage());
     }
 
-    /** The JDK socket's callbacks (called one at a time): reassembles text frames and watches the socket's end. */
-    private final class Listener implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            socket = webSocket;
-            lastFailure = null;
-            if (window > 0) {
-                send(frames.credit(window), () -> { });
-            }
-            connected.countDown();
-            webSocket.request(Long.MAX_VALUE);
+    private static int readByte(InputStream in) throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            throw new EOFException("socket ended");
         }
+        return b;
+    }
 
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            if (!last) {
-                partial.append(data);
-                return null;
+    private static void readFully(InputStream in, byte[] into, int offset, int length) throws IOException {
+        int done = 0;
+        while (done < length) {
+            int n = in.read(into, offset + done, length - done);
+            if (n < 0) {
+                throw new EOFException("socket ended inside a frame");
             }
-            String text;
-            if (partial.length() == 0) {
-                text = data.toString();
-            } else {
-                text = partial.append(data).toString();
-                partial.setLength(0);
-            }
-            onFrame(text, System.nanoTime());
-            return null;
+            done += n;
         }
+    }
 
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            if (!closed) {
-                lastFailure = "closed by the server: " + statusCode + (reason.isEmpty() ? "" : " " + reason);
-                reconnectLater();
-            }
-            return null;
+    private static void unmask(byte[] bytes, int offset, int length, byte[] mask) {
+        if (mask == null) {
+            return;
         }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            if (!closed) {
-                lastFailure = describe(error);
-                reconnectLater();
-            }
+        for (int i = 0; i < length; i++) {
+            bytes[offset + i] ^= mask[i & 3];
         }
     }
 }

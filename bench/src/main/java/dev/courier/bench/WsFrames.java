@@ -1,72 +1,85 @@
 package dev.courier.bench;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** Reads the server's WebSocket consumer frames and writes the client's ({@code ack}, {@code credit}). */
+/**
+ * Reads the server's WebSocket consumer frames (with a {@link RecordScan}, from the frame's bytes) and writes the
+ * client's ({@code ack}, {@code credit}). One instance per reading thread.
+ */
 final class WsFrames {
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final RecordScan scan = new RecordScan();
 
     /** Parses one whole text frame; throws {@link IllegalArgumentException} if it is not a frame the bench can read. */
     WsFrame parse(String text, long receivedNanos) {
-        JsonNode frame;
-        try {
-            frame = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
-        }
-        if (frame == null || !frame.isObject()) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
-        String type = frame.path("type").asText("");
-        return switch (type) {
-            case "message" -> message(frame, receivedNanos);
-            case "acked" -> new WsFrame.Acked(ackIds(frame));
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return parse(bytes, 0, bytes.length, receivedNanos);
+    }
+
+    /** Parses one whole text frame held in {@code bytes[offset, offset + length)}. */
+    WsFrame parse(byte[] bytes, int offset, int length, long receivedNanos) {
+        scan.scan(bytes, offset, length);
+        return switch (scan.type) {
+            case "message" -> message(receivedNanos);
+            case "acked" -> acked();
             case "lag" -> new WsFrame.Lag();
-            case "error" -> new WsFrame.Error(text);
-            default -> new WsFrame.Other(type);
+            case "error" -> new WsFrame.Error(new String(bytes, offset, length, StandardCharsets.UTF_8));
+            default -> new WsFrame.Other(scan.type);
         };
     }
 
     /** {@code {"type":"ack","ackIds":[...]}}. */
     String ack(List<String> ackIds) {
-        ObjectNode frame = mapper.createObjectNode().put("type", "ack");
-        ArrayNode ids = frame.putArray("ackIds");
-        ackIds.forEach(ids::add);
-        return frame.toString();
+        StringBuilder frame = new StringBuilder(24 + ackIds.size() * 16).append("{\"type\":\"ack\",\"ackIds\":[");
+        for (int i = 0; i < ackIds.size(); i++) {
+            if (i > 0) {
+                frame.append(',');
+            }
+            quote(frame, ackIds.get(i));
+        }
+        return frame.append("]}").toString();
     }
 
     /** {@code {"type":"credit","messages":N}}: sets the socket's window to {@code messages}. */
     String credit(int messages) {
-        return mapper.createObjectNode().put("type", "credit").put("messages", messages).toString();
+        return "{\"type\":\"credit\",\"messages\":" + messages + "}";
     }
 
-    private static WsFrame.Message message(JsonNode frame, long receivedNanos) {
-        JsonNode ackId = frame.get("ackId");
-        if (ackId == null || !ackId.isTextual() || ackId.textValue().isEmpty()) {
-            throw new IllegalArgumentException("message frame " + frame.path("id").asText("without id")
+    private WsFrame.Message message(long receivedNanos) {
+        if (scan.ackId == null || scan.ackId.isEmpty()) {
+            throw new IllegalArgumentException("message frame " + (scan.id.isEmpty() ? "without id" : scan.id)
                     + " has no ackId");
         }
-        return new WsFrame.Message(ackId.textValue(), Delivery.fromRecord(frame, receivedNanos));
+        return new WsFrame.Message(scan.ackId, scan.delivery(receivedNanos));
     }
 
-    private static List<String> ackIds(JsonNode frame) {
-        JsonNode ids = frame.get("ackIds");
-        if (ids == null || !ids.isArray()) {
+    private WsFrame.Acked acked() {
+        if (scan.ackIds == null) {
             throw new IllegalArgumentException("acked frame without an ackIds array");
         }
-        List<String> out = new ArrayList<>(ids.size());
-        for (JsonNode id : ids) {
-            if (!id.isTextual()) {
-                throw new IllegalArgumentException("acked frame with a non-string ack id: " + id);
-            }
-            out.add(id.textValue());
+        if (scan.ackIdsMalformed) {
+            throw new IllegalArgumentException("acked frame with a non-string ack id");
         }
-        return List.copyOf(out);
+        return new WsFrame.Acked(List.copyOf(scan.ackIds));
+    }
+
+    /** Appends {@code value} as a JSON string. */
+    static void quote(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
     }
 }

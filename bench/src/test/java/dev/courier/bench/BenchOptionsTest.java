@@ -66,7 +66,7 @@ class BenchOptionsTest {
         assertThrows(UsageException.class, () -> BenchOptions.parse("--consumer", "ws", "--window", "-1"));
         assertThrows(UsageException.class, () -> BenchOptions.parse("--consumer", "ws", "--window", "100001"));
         assertThrows(UsageException.class, () -> BenchOptions.parse("--backlog"));
-        assertThrows(UsageException.class, () -> BenchOptions.parse("--subscriptions", "0"));
+        assertThrows(UsageException.class, () -> BenchOptions.parse("--subscriptions", "-1"));
         assertThrows(UsageException.class, () -> BenchOptions.parse("--subscriptions", "101"));
     }
 

@@ -3,9 +3,8 @@ package dev.courier.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,20 +14,33 @@ class SseParserTest {
 
     private final List<SseEvent> events = new ArrayList<>();
     private final List<String> comments = new ArrayList<>();
-    private final SseParser parser = new SseParser(new SseParser.Listener() {
+    private SseParser parser;
+
+    {
+        parser = new SseParser(new SseParser.Listener() {
         @Override
-        public void onEvent(SseEvent event) {
-            events.add(event);
+        public void onEvent(String type, byte[] data, int length) {
+            events.add(new SseEvent(parser.lastEventId(), type, new String(data, 0, length, StandardCharsets.UTF_8)));
         }
 
         @Override
         public void onComment(String comment) {
             comments.add(comment);
         }
-    });
+        });
+    }
 
+    /** An event as the listener saw it. */
+    record SseEvent(String id, String type, String data) {
+    }
+
+    /** Feeds the stream's bytes in pieces of every size from 1 to 7, so lines and characters are split anywhere. */
     private void feed(String stream) throws IOException {
-        parser.consume(new BufferedReader(new StringReader(stream)));
+        byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+        int piece = 1;
+        for (int offset = 0; offset < bytes.length; offset += piece, piece = piece % 7 + 1) {
+            parser.feed(bytes, offset, Math.min(piece, bytes.length - offset));
+        }
     }
 
     @Test
