@@ -103,8 +103,10 @@ class PushKeeperIT {
     registry.register(name, "orders", Instant.now()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     try {
       PushKeeper.init(testKit.system(), registry);
+      // The first wake waits for the one-node cluster to come up and start its singleton, which
+      // took 7 s on a quiet host and over 30 s on one saturated by other test runs.
       woken.fishForMessage(
-          Duration.ofSeconds(30),
+          Duration.ofSeconds(90),
           id ->
               id.equals(name)
                   ? FishingOutcomes.complete()
