@@ -23,7 +23,8 @@ import java.util.Map;
  *
  * Offsets are dense within a segment (first + index), so they cost nothing per record. Strings are
  * UTF-8 (form 0); a string that is not well-formed UTF-16 (a lone surrogate, possible through a JSON
- * escape) is kept as UTF-16BE (form 1), so every Java string comes back exactly. {@code data} is
+ * escape) is kept as its UTF-16 code units, big-endian (form 1), so every Java string comes back
+ * exactly. {@code data} is
  * the message's JSON text as received: its bytes are copied, never parsed or re-encoded.
  */
 public final class SegmentCodec {
@@ -246,7 +247,12 @@ public final class SegmentCodec {
         bytes = s.getBytes(StandardCharsets.UTF_8);
         form = 0;
       } else {
-        bytes = s.getBytes(StandardCharsets.UTF_16BE);
+        // Char by char: the UTF-16 charsets would replace a lone surrogate too.
+        bytes = new byte[s.length() * 2];
+        for (int i = 0; i < s.length(); i++) {
+          bytes[2 * i] = (byte) (s.charAt(i) >>> 8);
+          bytes[2 * i + 1] = (byte) s.charAt(i);
+        }
         form = 1;
       }
       writeVarLong(((long) bytes.length << 1) | form);
@@ -307,12 +313,16 @@ public final class SegmentCodec {
       if (length > buf.length - pos) {
         throw new IllegalArgumentException("segment truncated");
       }
-      String s =
-          new String(
-              buf,
-              pos,
-              length,
-              (header & 1) == 0 ? StandardCharsets.UTF_8 : StandardCharsets.UTF_16BE);
+      String s;
+      if ((header & 1) == 0) {
+        s = new String(buf, pos, length, StandardCharsets.UTF_8);
+      } else {
+        char[] chars = new char[length / 2];
+        for (int i = 0; i < chars.length; i++) {
+          chars[i] = (char) (((buf[pos + 2 * i] & 0xFF) << 8) | (buf[pos + 2 * i + 1] & 0xFF));
+        }
+        s = new String(chars);
+      }
       pos += length;
       return s;
     }
