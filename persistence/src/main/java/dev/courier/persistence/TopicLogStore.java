@@ -513,12 +513,13 @@ public final class TopicLogStore implements TopicLogReader {
         .thenCompose(
             rs -> {
               Row row = rs.one();
-              if (row != null && row.getLong("last_offset") >= from) {
-                addRecords(row, partition, from, until, limit, into);
+              if (row != null
+                  && row.getLong("last_offset") >= from
+                  && addRecords(row, partition, from, until, limit, into)) {
+                return CompletableFuture.completedFuture(true);
               }
-              return after;
+              return after.thenCompose(more -> collect(more, partition, from, until, limit, into));
             })
-        .thenCompose(rs -> collect(rs, partition, from, until, limit, into))
         .thenCompose(
             full -> {
               if (full) {
