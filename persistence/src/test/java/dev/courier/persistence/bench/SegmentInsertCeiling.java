@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code plain}: the segment row alone, an unconditional insert (no fence);
+ *   <li>{@code plain+head-lwt}: that insert, then a lightweight transaction on a static column
+ *       only (a fence whose Paxos round carries a few bytes instead of the segment);
  *   <li>{@code fenced}: {@link TopicLogStore.Writer#append}, the conditional batch Courier writes
  *       (one lightweight transaction per commit), one writer per in-flight slot;
  * </ul>
@@ -55,7 +57,8 @@ public final class SegmentInsertCeiling {
           "segment insert ceiling: %d in flight, %d records of %d bytes per segment, %d s per mode%n",
           inFlight, records, recordBytes, seconds);
       for (int round = 0; round < 2; round++) {
-        plain(session, ks, seconds, inFlight, records, recordBytes);
+        plain(session, ks, seconds, inFlight, records, recordBytes, false);
+        plain(session, ks, seconds, inFlight, records, recordBytes, true);
         fenced(session, ks, seconds, inFlight, records, recordBytes);
       }
     }
@@ -76,8 +79,13 @@ public final class SegmentInsertCeiling {
   }
 
   private static void plain(
-      CqlSession session, String ks, int seconds, int inFlight, int records, int recordBytes)
+      CqlSession session, String ks, int seconds, int inFlight, int records, int recordBytes,
+      boolean headLwt)
       throws Exception {
+    PreparedStatement head =
+        session.prepare(
+            "UPDATE " + ks + ".log_segments SET head = ? WHERE topic_id = ? AND partition = ?"
+                + " AND bucket = ? IF epoch = null");
     PreparedStatement insert =
         session.prepare(
             "INSERT INTO " + ks + ".log_segments (topic_id, partition, bucket, first_offset,"
@@ -106,11 +114,19 @@ public final class SegmentInsertCeiling {
                         insert.bind(
                             topic, partition, first / 1_000_000, first, first + records - 1,
                             Instant.now(), ByteBuffer.wrap(bytes), ByteBuffer.wrap(ids)))
+                    .thenCompose(
+                        rs ->
+                            headLwt
+                                ? session
+                                    .executeAsync(
+                                        head.bind(first + records, topic, partition, first / 1_000_000))
+                                    .thenApply(r -> null)
+                                : CompletableFuture.completedFuture(null))
                     .thenAccept(rs -> record(latencies, count, System.nanoTime() - t0));
               }));
     }
     CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).join();
-    report("plain ", start, count.get(), records, latencies);
+    report(headLwt ? "plain+head-lwt" : "plain", start, count.get(), records, latencies);
   }
 
   private static void fenced(
