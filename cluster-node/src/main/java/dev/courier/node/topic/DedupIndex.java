@@ -42,8 +42,9 @@ final class DedupIndex {
     long lastOffset = -1;
     Instant newest = Instant.EPOCH;
 
-    Exact(int expected) {
-      offsets = new OffsetsByHash(expected);
+    Exact() {
+      // Starts small and grows: an idle partition holds a few hundred bytes, not a full chunk.
+      offsets = new OffsetsByHash(16);
     }
   }
 
@@ -59,7 +60,7 @@ final class DedupIndex {
     this.chunkIds = chunkIds;
     this.exactChunks = Math.max(1, exactChunks);
     this.fpp = fpp;
-    exact.add(new Exact(chunkIds));
+    exact.add(new Exact());
   }
 
   /** Takes back the filters stored before (oldest first), as at a partition's start. */
@@ -99,7 +100,7 @@ final class DedupIndex {
         new DedupStore.Chunk(
             current.firstOffset, current.lastOffset, current.newest, current.offsets.size(), filter);
     blooms.add(closed);
-    exact.add(new Exact(chunkIds));
+    exact.add(new Exact());
     if (exact.size() > exactChunks + 1) {
       exact.remove(0);
     }
