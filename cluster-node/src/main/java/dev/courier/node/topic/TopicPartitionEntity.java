@@ -308,11 +308,13 @@ public final class TopicPartitionEntity {
   }
 
   /**
-   * Starts the next batch's id lookup unless one is running or a checked batch already waits for
-   * the write in flight: the lookup of batch N+1 overlaps the write of batch N.
+   * Starts the next batch's id check when no write is in flight (and no check runs): everything
+   * that arrives while a commit is written waits for it and goes out as the next commit. The check
+   * is in memory (Cassandra is read only to confirm a possible duplicate), so overlapping it with
+   * the write would only split the next commit into small ones, each a lightweight transaction.
    */
   private void startCheckIfIdle() {
-    if (!checking && ready == null && !pending.isEmpty()) {
+    if (!writing && !checking && ready == null && !pending.isEmpty()) {
       startCheck();
     }
   }
