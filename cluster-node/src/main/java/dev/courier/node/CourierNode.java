@@ -96,7 +96,7 @@ public final class CourierNode {
       ActorSystem<?> system, CqlSession session, NodeSettings node, EdgeSettings edge) {
     var config = system.settings().config();
     String ks = node.keyspace();
-    TopicLogStore logStore = new TopicLogStore(session, ks, node.maxBatchBytes());
+    TopicLogStore logStore = new TopicLogStore(session, ks, node.segmentBytes(), node.bucketBytes());
     DedupStore dedup = new DedupStore(session, ks);
     LatestStore latest = new LatestStore(session, ks, node.maxBatchBytes());
     TopicStore topics = new TopicStore(session, ks);

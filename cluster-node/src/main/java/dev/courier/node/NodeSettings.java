@@ -9,7 +9,9 @@ public record NodeSettings(
     Duration startupTimeout,
     String keyspace,
     boolean applySchema,
-    int maxBatchBytes) {
+    int maxBatchBytes,
+    int segmentBytes,
+    long bucketBytes) {
 
   public static NodeSettings fromConfig(Config config) {
     Config node = config.getConfig("courier.node");
@@ -18,6 +20,8 @@ public record NodeSettings(
         node.getDuration("startup-timeout"),
         config.getString("courier.cassandra.schema.keyspace"),
         config.getBoolean("courier.cassandra.schema.apply-at-start"),
-        (int) config.getMemorySize("courier.topic-partition.max-batch-bytes").toBytes());
+        (int) config.getMemorySize("courier.topic-partition.max-batch-bytes").toBytes(),
+        (int) config.getMemorySize("courier.topic-partition.segment-bytes").toBytes(),
+        config.getMemorySize("courier.topic-partition.bucket-bytes").toBytes());
   }
 }

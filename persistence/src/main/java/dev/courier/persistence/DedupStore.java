@@ -2,123 +2,73 @@ package dev.courier.persistence;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import dev.courier.protocol.topic.StoredMessage;
+import dev.courier.persistence.segment.BloomFilter;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
-import com.datastax.oss.driver.api.core.cql.BatchType;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Remembers producer-chosen message ids per topic for the topic's dedup window (a Cassandra TTL),
- * so a message sent again is recognised on any node, after any restart.
+ * The Bloom filters of a partition's older ids: one per chunk of ids (offsets {@code firstOffset}
+ * to {@code lastOffset}), each kept for the dedup window after its newest message. With the id
+ * hashes stored beside each segment they let a partition's owner hold its whole dedup window in
+ * memory and rebuild it at start, reading Cassandra for an id only when a filter says "maybe".
  */
 public final class DedupStore {
 
-  /** Where an id was first stored. */
-  public record Seen(int partition, long offset, Instant publishTime) {}
-
-  /** Ids per lookup query: one request per this many messages. */
-  static final int READ_CHUNK = 100;
-
-  /**
-   * Ids per write batch. Each id is its own Cassandra partition, and Cassandra warns (by default)
-   * about unlogged batches spanning more than 10 partitions; staying at 10 keeps logs quiet.
-   */
-  static final int WRITE_CHUNK = 10;
+  /** A stored filter and the offsets and newest publish time of the ids it holds. */
+  public record Chunk(
+      long firstOffset, long lastOffset, Instant newestPublishTime, int ids, BloomFilter filter) {}
 
   private final CqlSession session;
-  private final PreparedStatement selectMany;
   private final PreparedStatement insert;
+  private final PreparedStatement selectAll;
 
   public DedupStore(CqlSession session, String keyspace) {
     this.session = session;
-    this.selectMany =
-        session.prepare(
-            "SELECT id, partition, offset, publish_time FROM "
-                + keyspace
-                + ".dedup_ids WHERE topic_id = ? AND id IN ?");
+    String table = keyspace + ".dedup_blooms";
     this.insert =
         session.prepare(
             "INSERT INTO "
-                + keyspace
-                + ".dedup_ids (topic_id, id, partition, offset, publish_time) VALUES (?, ?, ?, ?, ?)"
-                + " USING TTL ?");
+                + table
+                + " (topic_id, partition, first_offset, last_offset, newest_publish_time, ids,"
+                + " filter) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?");
+    this.selectAll =
+        session.prepare(
+            "SELECT first_offset, last_offset, newest_publish_time, ids, filter FROM "
+                + table
+                + " WHERE topic_id = ? AND partition = ?");
   }
 
-  /** Looks up many ids at once: one request per {@link #READ_CHUNK} ids, all in parallel. */
-  public CompletionStage<Map<String, Seen>> findAll(UUID topicId, Collection<String> ids) {
-    if (ids.isEmpty()) {
-      return CompletableFuture.completedFuture(Map.of());
-    }
-    List<String> all = List.copyOf(ids);
-    List<CompletableFuture<List<Map.Entry<String, Seen>>>> lookups = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += READ_CHUNK) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + READ_CHUNK));
-      lookups.add(
-          Rows.all(
-                  session.executeAsync(selectMany.bind(topicId, chunk)),
-                  row ->
-                      Map.entry(
-                          row.getString("id"),
-                          new Seen(
-                              row.getInt("partition"),
-                              row.getLong("offset"),
-                              row.getInstant("publish_time"))))
-              .toCompletableFuture());
-    }
-    return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              Map<String, Seen> found = new HashMap<>();
-              lookups.forEach(f -> f.join().forEach(e -> found.put(e.getKey(), e.getValue())));
-              return found;
-            });
+  /** Stores a chunk's filter until the dedup window after its newest message has passed. */
+  public CompletionStage<Void> save(UUID topicId, int partition, Duration window, Chunk chunk) {
+    int ttl = TopicLogStore.ttlSeconds(window, chunk.newestPublishTime(), Instant.now());
+    return session
+        .executeAsync(
+            insert.bind(
+                topicId,
+                partition,
+                chunk.firstOffset(),
+                chunk.lastOffset(),
+                chunk.newestPublishTime(),
+                chunk.ids(),
+                ByteBuffer.wrap(chunk.filter().toBytes()),
+                ttl))
+        .thenApply(rs -> null);
   }
 
-  /**
-   * Records the ids of these messages, each expiring a dedup window after its publish time: one
-   * unlogged batch per {@link #WRITE_CHUNK} ids.
-   */
-  public CompletionStage<Void> remember(
-      UUID topicId, List<StoredMessage> messages, Duration window) {
-    if (messages.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    Instant now = Instant.now();
-    List<CompletableFuture<?>> writes = new ArrayList<>();
-    for (int from = 0; from < messages.size(); from += WRITE_CHUNK) {
-      BatchStatementBuilder batch =
-          BatchStatement.builder(BatchType.UNLOGGED).setIdempotence(true);
-      for (StoredMessage m :
-          messages.subList(from, Math.min(messages.size(), from + WRITE_CHUNK))) {
-        int ttl = ttlSeconds(window, m.publishTime(), now);
-        batch.addStatement(
-            insert
-                .boundStatementBuilder()
-                .setUuid(0, topicId)
-                .setString(1, m.id())
-                .setInt(2, m.partition())
-                .setLong(3, m.offset())
-                .setInstant(4, m.publishTime())
-                .setInt(5, ttl)
-                .build());
-      }
-      writes.add(session.executeAsync(batch.build()).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
-  }
-
-  static int ttlSeconds(Duration window, Instant publishTime, Instant now) {
-    long remaining = window.minus(Duration.between(publishTime, now)).toSeconds();
-    return (int) Math.max(1, Math.min(remaining, Integer.MAX_VALUE));
+  /** The partition's filters still within their window, in offset order. */
+  public CompletionStage<List<Chunk>> load(UUID topicId, int partition) {
+    return Rows.all(
+        session.executeAsync(selectAll.bind(topicId, partition)),
+        row ->
+            new Chunk(
+                row.getLong("first_offset"),
+                row.getLong("last_offset"),
+                row.getInstant("newest_publish_time"),
+                row.getInt("ids"),
+                BloomFilter.fromBytes(row.getByteBuffer("filter"))));
   }
 }

@@ -76,7 +76,7 @@ public final class LatestStore {
               .setInt(1, partition)
               .setString(2, m.key())
               .setLong(3, m.offset())
-              .setInt(4, DedupStore.ttlSeconds(retention, m.publishTime(), now))
+              .setInt(4, TopicLogStore.ttlSeconds(retention, m.publishTime(), now))
               .setLong(5, writeTimestamp(m.offset()))
               .build());
       batchBytes += weight;

@@ -4,6 +4,7 @@ import dev.courier.persistence.DedupStore;
 import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.TopicLogStore;
+import dev.courier.persistence.segment.IdHash;
 import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.PartitionHead;
 import dev.courier.protocol.topic.PartitionNotice;
@@ -12,6 +13,8 @@ import dev.courier.protocol.topic.PublishResult;
 import dev.courier.protocol.topic.StoredMessage;
 import dev.courier.protocol.topic.TopicInfo;
 import dev.courier.protocol.topic.TopicPartitionCommand;
+import dev.courier.protocol.topic.TopicSettings;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
@@ -38,12 +41,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * Owns one partition of one topic: assigns offsets, deduplicates ids, and group-commits everything
- * that arrives while the previous write is in flight as one Cassandra round (log rows, ids, and
- * each key's newest offset). Publishers are answered only after the write; watchers
- * (subscriptions) then get the new messages from memory.
+ * that arrives while the previous write is in flight as one segment write (then each key's newest
+ * offset). Publishers are answered only after the write; watchers (subscriptions) then get the new
+ * messages from memory.
  *
- * <p>Its state is the log in Cassandra: on start it reads its head back. At most one write cycle is
- * in flight; if one fails the entity stops, and its next incarnation reads the head again.
+ * <p>Its state is the log in Cassandra: on start it takes the partition's writer epoch (fencing out
+ * any earlier owner still running), reads its head back and rebuilds its dedup memory ({@link
+ * DedupIndex}) from the stored Bloom filters and the newest segments' id hashes. Ids are checked in
+ * memory; Cassandra is read only to confirm a possible duplicate. At most one write cycle is in
+ * flight; if one fails (or was fenced) the entity stops, and its next incarnation starts over.
  */
 public final class TopicPartitionEntity {
 
@@ -91,11 +97,13 @@ public final class TopicPartitionEntity {
 
   // ---- internal messages ----
 
-  private record HeadRecovered(TopicLogStore.Head head) implements TopicPartitionCommand {}
+  private record HeadRecovered(
+      TopicLogStore.Writer writer, List<DedupStore.Chunk> chunks, long[] idHashes)
+      implements TopicPartitionCommand {}
 
   private record RecoveryFailed(Throwable cause) implements TopicPartitionCommand {}
 
-  private record Checked(Batch batch, Map<String, PublishResult> known)
+  private record Checked(Batch batch, Map<RecentIds.IdKey, PublishResult> known)
       implements TopicPartitionCommand {}
 
   private record Written(Batch batch, List<StoredMessage> stored, List<PublishResult> results)
@@ -120,6 +128,10 @@ public final class TopicPartitionEntity {
   private final LatestStore latest;
   private final TopicPartitionSettings settings;
   private final RecentIds recent;
+  private final DedupIndex index;
+  /** Chunks of dedup memory closed before their filter could be stored (at start). */
+  private final List<DedupStore.Chunk> unsavedChunks = new ArrayList<>();
+  private TopicLogStore.Writer writer;
   private final ArrayDeque<TopicPartitionCommand.Publish> pending = new ArrayDeque<>();
   private final Set<ActorRef<PartitionNotice>> watchers = new HashSet<>();
   private int pendingMessages;
@@ -133,7 +145,6 @@ public final class TopicPartitionEntity {
   private Batch inFlight;
   private boolean tailRepaired;
   private long nextOffset;
-  private long registeredBucket;
   private Instant lastPublishTime = Instant.EPOCH;
   /** While a write is in flight, the head watchers may read up to (its first offset); else -1. */
   private long committedHead = -1;
@@ -156,12 +167,15 @@ public final class TopicPartitionEntity {
     this.latest = latest;
     this.settings = settings;
     this.recent = new RecentIds(settings.recentIds());
+    this.index =
+        new DedupIndex(
+            settings.dedupChunkIds(), settings.dedupExactChunks(), settings.dedupBloomFpp());
   }
 
   private Behavior<TopicPartitionCommand> recovering() {
     ctx.pipeToSelf(
-        log.recoverHead(topicId, partition),
-        (head, error) -> error == null ? new HeadRecovered(head) : new RecoveryFailed(error));
+        recover(),
+        (recovered, error) -> error == null ? recovered : new RecoveryFailed(error));
     return Behaviors.receive(TopicPartitionCommand.class)
         .onMessage(HeadRecovered.class, this::onHeadRecovered)
         .onMessage(
@@ -184,11 +198,50 @@ public final class TopicPartitionEntity {
         .build();
   }
 
+  /**
+   * Takes the writer epoch (the topic's retention is not known yet: the first write sets the TTL
+   * of the partition's statics from it), then loads the stored filters and the id hashes of the
+   * segments after the last of them.
+   */
+  private CompletionStage<HeadRecovered> recover() {
+    return log.openWriter(topicId, partition, TopicSettings.DEFAULT_RETENTION)
+        .thenCompose(
+            w ->
+                dedup
+                    .load(topicId, partition)
+                    .thenCompose(
+                        chunks -> {
+                          long covered = -1;
+                          for (DedupStore.Chunk c : chunks) {
+                            covered = Math.max(covered, c.lastOffset());
+                          }
+                          return log.idHashes(
+                                  topicId, partition, covered + 1, w.head().nextOffset())
+                              .thenApply(hashes -> new HeadRecovered(w, chunks, hashes));
+                        }));
+  }
+
   private Behavior<TopicPartitionCommand> onHeadRecovered(HeadRecovered recovered) {
-    nextOffset = recovered.head().nextOffset();
-    lastPublishTime = recovered.head().lastPublishTime();
-    registeredBucket = recovered.head().highestBucket();
-    ctx.getLog().debug("Partition {}/{} recovered at offset {}", topicId, partition, nextOffset);
+    writer = recovered.writer();
+    nextOffset = writer.head().nextOffset();
+    lastPublishTime = writer.head().lastPublishTime();
+    index.restore(recovered.chunks());
+    long[] pairs = recovered.idHashes();
+    for (int i = 0; i < pairs.length; i += 2) {
+      DedupStore.Chunk closed = index.add(pairs[i + 1], pairs[i], lastPublishTime);
+      if (closed != null) {
+        unsavedChunks.add(closed);
+      }
+    }
+    ctx.getLog()
+        .debug(
+            "Partition {}/{} recovered at offset {} with epoch {}: {} ids exact, {} filters",
+            topicId,
+            partition,
+            nextOffset,
+            writer.epoch(),
+            index.exactIds(),
+            index.filters());
     return stash.unstashAll(active());
   }
 
@@ -255,11 +308,13 @@ public final class TopicPartitionEntity {
   }
 
   /**
-   * Starts the next batch's id lookup unless one is running or a checked batch already waits for
-   * the write in flight: the lookup of batch N+1 overlaps the write of batch N.
+   * Starts the next batch's id check when no write is in flight (and no check runs): everything
+   * that arrives while a commit is written waits for it and goes out as the next commit. The check
+   * is in memory (Cassandra is read only to confirm a possible duplicate), so overlapping it with
+   * the write would only split the next commit into small ones, each a lightweight transaction.
    */
   private void startCheckIfIdle() {
-    if (!checking && ready == null && !pending.isEmpty()) {
+    if (!writing && !checking && ready == null && !pending.isEmpty()) {
       startCheck();
     }
   }
@@ -286,9 +341,9 @@ public final class TopicPartitionEntity {
   }
 
   /**
-   * Once per incarnation, before the first write: re-records the dedup ids and each key's latest
-   * offset of the last rows of the log, in case the previous incarnation died between writing
-   * those rows and the rest of its commit (a retry would be a duplicate and record neither).
+   * Once per incarnation, before the first write: re-records each key's latest offset of the last
+   * records of the log, in case the previous incarnation died between writing those segments and
+   * the rest of its commit (a retry would be a duplicate and record nothing).
    */
   private CompletionStage<Void> repairTail(TopicInfo topic) {
     if (tailRepaired || nextOffset == 0) {
@@ -298,24 +353,12 @@ public final class TopicPartitionEntity {
     long from = Math.max(0, nextOffset - settings.maxBatchMessages());
     return log.read(topicId, partition, from, nextOffset, settings.maxBatchMessages())
         .thenCompose(
-            rows -> {
-              List<StoredMessage> withIds = new ArrayList<>();
-              List<StoredMessage> all = new ArrayList<>();
-              for (LogEntry row : rows) {
-                all.add(row.message());
-                if (row.clientId()) {
-                  withIds.add(row.message());
-                }
-              }
-              CompletableFuture<Void> ids =
-                  dedup.remember(topicId, withIds, topic.settings().dedupWindow())
-                      .toCompletableFuture();
-              CompletableFuture<Void> latestKeys =
-                  latest
-                      .record(topicId, partition, topic.settings().retention(), newestPerKey(all))
-                      .toCompletableFuture();
-              return CompletableFuture.allOf(ids, latestKeys);
-            })
+            rows ->
+                latest.record(
+                    topicId,
+                    partition,
+                    topic.settings().retention(),
+                    newestPerKey(rows.stream().map(LogEntry::message).toList())))
         .thenApply(
             done -> {
               tailRepaired = true;
@@ -324,50 +367,108 @@ public final class TopicPartitionEntity {
   }
 
   /**
-   * Finds which producer ids of the batch the topic already holds: first in memory, then in
-   * Cassandra (a few IN queries), trusting a Cassandra hit only if the log row it points at really
-   * carries that id.
+   * Finds which producer ids (with their keys) of the batch the partition already holds within the
+   * dedup window: from memory (recent ids, then the dedup index), reading Cassandra only to confirm
+   * what the index names as possible (one segment read, plus the chunk's id hashes on a filter hit).
    */
-  private CompletionStage<Map<String, PublishResult>> lookUpIds(Batch batch) {
-    Map<String, PublishResult> known = new HashMap<>();
-    Set<String> unknown = new HashSet<>();
+  private CompletionStage<Map<RecentIds.IdKey, PublishResult>> lookUpIds(Batch batch) {
+    Instant now = Instant.now();
+    Duration window = batch.topic().settings().dedupWindow();
+    Map<RecentIds.IdKey, PublishResult> known = new HashMap<>();
+    Map<RecentIds.IdKey, CompletableFuture<Optional<PublishResult>>> confirmations =
+        new HashMap<>();
+    Set<RecentIds.IdKey> asked = new HashSet<>();
     for (TopicPartitionCommand.Publish p : batch.publishes()) {
       for (NewMessage m : p.messages()) {
-        if (!m.clientId() || known.containsKey(m.id())) {
+        RecentIds.IdKey idKey = new RecentIds.IdKey(m.id(), m.key());
+        if (!m.clientId() || !asked.add(idKey)) {
           continue;
         }
-        PublishResult cached = recent.get(m.id());
+        PublishResult cached = recent.get(m.id(), m.key(), now, window);
         if (cached != null) {
-          known.put(m.id(), cached);
-        } else {
-          unknown.add(m.id());
+          known.put(idKey, cached);
+          continue;
+        }
+        long hash = IdHash.of(m.id(), m.key());
+        DedupIndex.Candidates candidates = index.lookUp(hash, now, window);
+        if (!(candidates instanceof DedupIndex.Absent)) {
+          confirmations.put(idKey, confirm(m, hash, candidates, now, window).toCompletableFuture());
         }
       }
     }
-    if (unknown.isEmpty()) {
+    if (confirmations.isEmpty()) {
       return CompletableFuture.completedFuture(known);
     }
-    return dedup
-        .findAll(topicId, unknown)
-        .thenCompose(
-            seen -> {
-              List<CompletableFuture<Optional<PublishResult>>> checks = new ArrayList<>();
-              seen.forEach((id, s) -> checks.add(verified(id, s).toCompletableFuture()));
-              return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-                  .thenApply(
-                      done -> {
-                        checks.forEach(c -> c.join().ifPresent(r -> known.put(r.id(), r)));
-                        return known;
-                      });
+    return CompletableFuture.allOf(confirmations.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              confirmations.forEach((idKey, c) -> c.join().ifPresent(r -> known.put(idKey, r)));
+              return known;
             });
   }
 
-  private CompletionStage<Optional<PublishResult>> verified(String id, DedupStore.Seen s) {
-    return log.readOne(topicId, s.partition(), s.offset())
+  /** Reads the candidates' records and keeps the newest with this id and key within the window. */
+  private CompletionStage<Optional<PublishResult>> confirm(
+      NewMessage m, long hash, DedupIndex.Candidates candidates, Instant now, Duration window) {
+    CompletionStage<List<Long>> offsets;
+    if (candidates instanceof DedupIndex.AtOffset at) {
+      offsets = CompletableFuture.completedFuture(List.of(at.offset()));
+    } else if (candidates instanceof DedupIndex.InRanges in) {
+      offsets = offsetsWithHash(hash, in.ranges());
+    } else {
+      offsets = CompletableFuture.completedFuture(List.of());
+    }
+    Instant oldest = now.minus(window);
+    return offsets.thenCompose(
+        found -> {
+          List<CompletableFuture<Optional<LogEntry>>> reads = new ArrayList<>();
+          for (long offset : found) {
+            reads.add(log.readOne(topicId, partition, offset).toCompletableFuture());
+          }
+          return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+              .thenApply(
+                  done -> {
+                    Optional<PublishResult> newest = Optional.empty();
+                    for (var read : reads) {
+                      Optional<StoredMessage> hit =
+                          read.join()
+                              .map(LogEntry::message)
+                              .filter(s -> s.id().equals(m.id()))
+                              .filter(s -> java.util.Objects.equals(s.key(), m.key()))
+                              .filter(s -> !s.publishTime().isBefore(oldest));
+                      if (hit.isPresent()
+                          && (newest.isEmpty() || hit.get().offset() > newest.get().offset())) {
+                        StoredMessage s = hit.get();
+                        newest =
+                            Optional.of(
+                                new PublishResult(
+                                    s.id(), s.partition(), s.offset(), s.publishTime(), true));
+                      }
+                    }
+                    return newest;
+                  });
+        });
+  }
+
+  private CompletionStage<List<Long>> offsetsWithHash(long hash, List<long[]> ranges) {
+    List<CompletableFuture<long[]>> scans = new ArrayList<>();
+    for (long[] range : ranges) {
+      scans.add(log.idHashes(topicId, partition, range[0], range[1]).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(scans.toArray(CompletableFuture[]::new))
         .thenApply(
-            row ->
-                row.filter(r -> r.message().id().equals(id))
-                    .map(r -> new PublishResult(id, s.partition(), s.offset(), s.publishTime(), true)));
+            done -> {
+              List<Long> offsets = new ArrayList<>();
+              for (var scan : scans) {
+                long[] pairs = scan.join();
+                for (int i = 0; i < pairs.length; i += 2) {
+                  if (pairs[i + 1] == hash) {
+                    offsets.add(pairs[i]);
+                  }
+                }
+              }
+              return offsets;
+            });
   }
 
   private Behavior<TopicPartitionCommand> onChecked(Checked checked) {
@@ -386,16 +487,18 @@ public final class TopicPartitionEntity {
     writing = true;
     Batch batch = checked.batch();
     inFlight = batch;
-    Map<String, PublishResult> known = new HashMap<>(checked.known());
+    Map<RecentIds.IdKey, PublishResult> known = new HashMap<>(checked.known());
     List<LogEntry> entries = new ArrayList<>();
-    List<StoredMessage> withIds = new ArrayList<>();
     List<PublishResult> results = new ArrayList<>();
+    List<DedupStore.Chunk> closed = new ArrayList<>(unsavedChunks);
+    unsavedChunks.clear();
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     Instant publishTime = now.isAfter(lastPublishTime) ? now : lastPublishTime;
     long firstOffset = nextOffset;
     for (TopicPartitionCommand.Publish p : batch.publishes()) {
       for (NewMessage m : p.messages()) {
-        PublishResult dup = m.clientId() ? known.get(m.id()) : null;
+        RecentIds.IdKey idKey = m.clientId() ? new RecentIds.IdKey(m.id(), m.key()) : null;
+        PublishResult dup = idKey != null ? known.get(idKey) : null;
         if (dup != null) {
           results.add(
               new PublishResult(m.id(), dup.partition(), dup.offset(), dup.publishTime(), true));
@@ -405,38 +508,46 @@ public final class TopicPartitionEntity {
             new StoredMessage(
                 m.id(), m.key(), partition, nextOffset++, publishTime, m.attributes(), m.data());
         entries.add(new LogEntry(stored, m.clientId()));
-        PublishResult result = new PublishResult(m.id(), partition, stored.offset(), publishTime, false);
+        PublishResult result =
+            new PublishResult(m.id(), partition, stored.offset(), publishTime, false);
         results.add(result);
-        if (m.clientId()) {
-          withIds.add(stored);
-          known.put(m.id(), result);
+        if (idKey != null) {
+          known.put(idKey, result);
           // Known before the write completes, so the next batch's lookup (which starts after
           // this) sees it. If the write fails the entity stops, and this memory goes with it.
-          recent.put(new PublishResult(m.id(), partition, stored.offset(), publishTime, true));
+          recent.put(
+              m.key(), new PublishResult(m.id(), partition, stored.offset(), publishTime, true));
+          DedupStore.Chunk full = index.add(IdHash.of(m.id(), m.key()), stored.offset(), publishTime);
+          if (full != null) {
+            closed.add(full);
+          }
         }
       }
     }
     lastPublishTime = publishTime;
     committedHead = firstOffset;
     List<StoredMessage> stored = entries.stream().map(LogEntry::message).toList();
+    TopicSettings topic = batch.topic().settings();
+    // The segments first: a key's latest offset is recorded only for a message that is stored
+    // (a fenced write records nothing).
     CompletionStage<Void> write =
-        entries.isEmpty()
-            ? CompletableFuture.completedFuture(null)
-            : registerBuckets(firstOffset, nextOffset - 1)
-                .thenCompose(
-                    done -> {
-                      var topic = batch.topic().settings();
-                      CompletableFuture<Void> logWrite =
-                          log.append(topicId, partition, topic.retention(), entries)
-                              .toCompletableFuture();
-                      CompletableFuture<Void> idWrite =
-                          dedup.remember(topicId, withIds, topic.dedupWindow()).toCompletableFuture();
-                      CompletableFuture<Void> latestWrite =
-                          latest
-                              .record(topicId, partition, topic.retention(), newestPerKey(stored))
-                              .toCompletableFuture();
-                      return CompletableFuture.allOf(logWrite, idWrite, latestWrite);
-                    });
+        writer
+            .append(topic.retention(), entries)
+            .thenCompose(
+                done -> latest.record(topicId, partition, topic.retention(), newestPerKey(stored)));
+    for (DedupStore.Chunk chunk : closed) {
+      // After its ids' segments; if it is lost, the next incarnation reads their id hashes instead.
+      write
+          .thenCompose(done -> dedup.save(topicId, partition, topic.dedupWindow(), chunk))
+          .whenComplete(
+              (done, error) -> {
+                if (error != null) {
+                  ctx.getSystem()
+                      .log()
+                      .warn("Partition {}/{}: dedup filter not stored: {}", topicId, partition, error);
+                }
+              });
+    }
     ctx.pipeToSelf(
         write,
         (done, error) ->
@@ -455,27 +566,7 @@ public final class TopicPartitionEntity {
     return List.copyOf(newest.values());
   }
 
-  private CompletionStage<Void> registerBuckets(long firstOffset, long lastOffset) {
-    long last = TopicLogStore.bucketOf(lastOffset);
-    if (last <= registeredBucket) {
-      return CompletableFuture.completedFuture(null);
-    }
-    long first = Math.max(registeredBucket + 1, TopicLogStore.bucketOf(firstOffset));
-    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-    for (long b = first; b <= last; b++) {
-      long bucket = b;
-      chain = chain.thenCompose(done -> log.registerBucket(topicId, partition, bucket));
-    }
-    return chain;
-  }
-
   private Behavior<TopicPartitionCommand> onWritten(Written written) {
-    if (!written.stored().isEmpty()) {
-      registeredBucket =
-          Math.max(
-              registeredBucket,
-              TopicLogStore.bucketOf(written.stored().get(written.stored().size() - 1).offset()));
-    }
     committedHead = -1;
     int i = 0;
     for (TopicPartitionCommand.Publish p : written.batch().publishes()) {
@@ -503,13 +594,23 @@ public final class TopicPartitionEntity {
   }
 
   private Behavior<TopicPartitionCommand> onWriteFailed(WriteFailed failed) {
-    ctx.getLog()
-        .warn(
-            "Partition {}/{}: write failed, restarting from the stored head",
-            topicId,
-            partition,
-            failed.cause());
-    String detail = "storage unavailable: " + failed.cause().getClass().getSimpleName();
+    Throwable cause =
+        failed.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+            ? c.getCause()
+            : failed.cause();
+    if (cause instanceof TopicLogStore.FencedException) {
+      ctx.getLog()
+          .warn("Partition {}/{}: a newer owner took it over; stopping: {}", topicId, partition,
+              cause.getMessage());
+    } else {
+      ctx.getLog()
+          .warn(
+              "Partition {}/{}: write failed, restarting from the stored head",
+              topicId,
+              partition,
+              failed.cause());
+    }
+    String detail = "storage unavailable: " + cause.getClass().getSimpleName();
     // Whatever this incarnation holds is answered: the failed batch, the one being written,
     // the one waiting to be written, and everything queued. Retries with the same ids are safe.
     List<Batch> held = new ArrayList<>();

@@ -3,12 +3,19 @@ package dev.courier.node.topic;
 import com.typesafe.config.Config;
 
 /**
- * How a topic partition group-commits: the most messages one Cassandra write cycle takes, how many
- * may wait behind it before publishers are told to back off, and how many recent ids it keeps in
- * memory to answer retries without a read.
+ * How a topic partition group-commits and deduplicates: the most messages one Cassandra write
+ * cycle takes, how many may wait behind it before publishers are told to back off, how many recent
+ * ids it keeps as strings to answer retries without a read, and the shape of its dedup memory
+ * (ids per chunk, chunks held exactly, the false-positive probability of an older chunk's filter).
  */
 public record TopicPartitionSettings(
-    int maxBatchMessages, int maxPendingMessages, int recentIds, int stashCapacity) {
+    int maxBatchMessages,
+    int maxPendingMessages,
+    int recentIds,
+    int stashCapacity,
+    int dedupChunkIds,
+    int dedupExactChunks,
+    double dedupBloomFpp) {
 
   public static TopicPartitionSettings fromConfig(Config config) {
     Config c = config.getConfig("courier.topic-partition");
@@ -16,6 +23,9 @@ public record TopicPartitionSettings(
         c.getInt("max-batch-messages"),
         c.getInt("max-pending-messages"),
         c.getInt("recent-ids"),
-        c.getInt("stash-capacity"));
+        c.getInt("stash-capacity"),
+        c.getInt("dedup.chunk-ids"),
+        c.getInt("dedup.exact-chunks"),
+        c.getDouble("dedup.bloom-fpp"));
   }
 }

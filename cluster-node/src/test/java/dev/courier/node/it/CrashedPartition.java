@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Leaves in the real Cassandra what a partition that crashed mid-commit leaves: a one-partition
- * topic whose log rows are written and nothing else (no dedup ids, no latest-by-key records).
+ * topic whose log segments are written and nothing else (no latest-by-key records).
  */
 final class CrashedPartition {
   private CrashedPartition() {}
@@ -32,15 +32,16 @@ final class CrashedPartition {
           .create(name, new TopicSettings(1, TopicSettings.DEFAULT_RETENTION,
               TopicSettings.DEFAULT_DEDUP_WINDOW))
           .toCompletableFuture().get(30, TimeUnit.SECONDS).topic();
-      TopicLogStore log = new TopicLogStore(session, "courier", 256 * 1024);
-      log.registerBucket(topic.topicId(), 0, 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      TopicLogStore log = new TopicLogStore(session, "courier", 256 * 1024, 64L << 20);
+      TopicLogStore.Writer writer = log.openWriter(topic.topicId(), 0, topic.settings().retention())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
       Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
       List<LogEntry> rows = new ArrayList<>();
       for (int i = 0; i < ids.length; i++) {
         rows.add(new LogEntry(
             new StoredMessage(ids[i], key, 0, i, now, Map.of(), Integer.toString(i)), true));
       }
-      log.append(topic.topicId(), 0, topic.settings().retention(), rows)
+      writer.append(topic.settings().retention(), rows)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
     return name;

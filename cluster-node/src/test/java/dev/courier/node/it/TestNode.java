@@ -20,17 +20,24 @@ final class TestNode implements AutoCloseable {
   }
 
   static TestNode start() {
+    return start("");
+  }
+
+  /** A node whose configuration has {@code overrides} (HOCON) on top of the test defaults. */
+  static TestNode start(String overrides) {
     RealCassandra.ensure();
     var config =
         NodeConfig.load(
-            ConfigFactory.parseString(
-                """
-                courier.http.port = 0
-                courier.http.sse.heartbeat = 1s
-                pekko.remote.artery.canonical.port = 0
-                pekko.management.http.port = 0
-                courier.cassandra.embedded.mode = off
-                """));
+            ConfigFactory.parseString(overrides)
+                .withFallback(
+                    ConfigFactory.parseString(
+                        """
+                        courier.http.port = 0
+                        courier.http.sse.heartbeat = 1s
+                        pekko.remote.artery.canonical.port = 0
+                        pekko.management.http.port = 0
+                        courier.cassandra.embedded.mode = off
+                        """)));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "courier", config);
     try {
       CourierNode node = CourierNode.start(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
