@@ -48,6 +48,17 @@ class TopicLogStoreIT {
     session.close();
   }
 
+  /** The first instant on this clock some milliseconds after {@code t} (publish times are in ms). */
+  private static Instant laterThan(Instant t) {
+    Instant after = t.plusMillis(10);
+    Instant now = Instant.now();
+    while (!now.isAfter(after)) {
+      Thread.onSpinWait();
+      now = Instant.now();
+    }
+    return now;
+  }
+
   private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
@@ -179,9 +190,8 @@ class TopicLogStoreIT {
     UUID topic = UUID.randomUUID();
     TopicLogStore.Writer writer = await(store.openWriter(topic, 0, RETENTION));
     await(writer.append(RETENTION, entries("a-", 0, 10)));
-    Thread.sleep(20);
-    Instant between = Instant.now();
-    Thread.sleep(20);
+    Instant between = laterThan(Instant.now());
+    laterThan(between);
     await(writer.append(RETENTION, entries("b-", 10, 10)));
     assertEquals(10L, await(store.offsetAt(topic, 0, between, 20)));
     assertEquals(0L, await(store.offsetAt(topic, 0, Instant.EPOCH, 20)));
