@@ -278,20 +278,7 @@ public record BenchOptions(
     }
 
     private static int integer(Map<Flag, String> given, Flag flag, int fallback, int min) throws UsageException {
-        String value = given.get(flag);
-        if (value == null) {
-            return fallback;
-        }
-        int parsed;
-        try {
-            parsed = Integer.parseInt(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag.name + " expects a whole number, got '" + value + "'");
-        }
-        if (parsed < min) {
-            throw new UsageException(flag.name + " must be at least " + min + ", got " + parsed);
-        }
-        return parsed;
+        return WholeNumbers.parse(flag.name, given.get(flag), fallback, min);
     }
 
     private static int bounded(Map<Flag, String> given, Flag flag, int fallback, int min, int max)

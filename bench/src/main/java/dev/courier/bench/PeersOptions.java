@@ -226,19 +226,6 @@ record PeersOptions(
     }
 
     private static int integer(Map<String, String> given, String flag, int fallback, int min) throws UsageException {
-        String value = given.get(flag);
-        if (value == null) {
-            return fallback;
-        }
-        int parsed;
-        try {
-            parsed = Integer.parseInt(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag + " expects a whole number, got '" + value + "'");
-        }
-        if (parsed < min) {
-            throw new UsageException(flag + " must be at least " + min + ", got " + parsed);
-        }
-        return parsed;
+        return WholeNumbers.parse(flag, given.get(flag), fallback, min);
     }
 }
