@@ -157,9 +157,14 @@ public final class SubscriptionEntity
     return new NoSubscription();
   }
 
+  /**
+   * A snapshot every {@code snapshot-every} events, the two newest kept, and the journal's events
+   * older than the older of them deleted: a long-lived subscription's journal stays bounded.
+   */
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(deps.settings().snapshotEvery(), 2);
+    return RetentionCriteria.snapshotEvery(deps.settings().snapshotEvery(), 2)
+        .withDeleteEventsOnSnapshot();
   }
 
   // ---- events ----
