@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.DeliveryJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +13,8 @@ import java.util.Set;
 
 /**
  * The WebSocket consumer's frames: parses what clients send ({@code ack}, {@code nack}, {@code
- * credit}) and writes what the server sends ({@code message}, {@code acked}; errors are {@link
+ * credit}) and writes what the server sends ({@code message} or batched {@code messages}, {@code
+ * acked}; errors are {@link
  * ErrorFrame}s).
  */
 public final class ConsumerFrames {
@@ -88,6 +90,21 @@ public final class ConsumerFrames {
 
   public static String message(DeliveryRecord r) {
     return DeliveryJson.frame("message", r);
+  }
+
+  /** A batch frame: {@code {"type":"messages","messages":[record, ...]}}. */
+  public static String messages(List<Delivery> deliveries) {
+    return Json.generate(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("type", "messages");
+          g.writeArrayFieldStart("messages");
+          for (Delivery d : deliveries) {
+            DeliveryJson.write(g, d.record());
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
   public static String acked(List<String> ackIds) {

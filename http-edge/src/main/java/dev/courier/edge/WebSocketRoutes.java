@@ -56,11 +56,25 @@ public final class WebSocketRoutes extends AllDirectives {
     this.sockets = new ClosingWebSocket(system, settings.wsCloseTimeout());
   }
 
-  /** {@code GET .../ws} of the subscription {@code name} (a valid name). */
+  /**
+   * {@code GET .../ws[?batch=true]} of the subscription {@code name} (a valid name). With {@code
+   * batch=true} the deliveries the subscription hands over together go out as one {@code
+   * messages} frame; the default is one {@code message} frame each.
+   */
   public Route socket(String name) {
-    return get(
-        () ->
-            onSuccess(
+    return get(() -> parameterOptional("batch", batch -> socket(name, batched(batch))));
+  }
+
+  private static boolean batched(Optional<String> batch) {
+    return switch (batch.orElse("false")) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ProblemException(Problem.invalidField("batch", "must be true or false"));
+    };
+  }
+
+  private Route socket(String name, boolean batch) {
+    return onSuccess(
                 admission.mayOpen(name),
                 open ->
                     !open
@@ -68,11 +82,13 @@ public final class WebSocketRoutes extends AllDirectives {
                         : extractWebSocketUpgrade(
                             upgrade -> {
                               ClosingWebSocket.Close close = new ClosingWebSocket.Close();
-                              return complete(sockets.upgrade(upgrade, flow(name, close), close));
-                            })));
+                              return complete(
+                                  sockets.upgrade(upgrade, flow(name, batch, close), close));
+                            }));
   }
 
-  private Flow<Message, Message, NotUsed> flow(String name, ClosingWebSocket.Close close) {
+  private Flow<Message, Message, NotUsed> flow(
+      String name, boolean batch, ClosingWebSocket.Close close) {
     ActorRef<SocketConsumer.Command> consumer =
         system.systemActorOf(
             SocketConsumer.create(
@@ -84,7 +100,8 @@ public final class WebSocketRoutes extends AllDirectives {
                     settings.consumerKeepAlive(),
                     settings.reattachDelay(),
                     settings.attachRetry(),
-                    settings.shutdownDrain()),
+                    settings.shutdownDrain(),
+                    batch),
                 drains),
             "ws-" + UUID.randomUUID(),
             Props.empty());

@@ -105,7 +105,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       Duration keepAlive,
       Duration reattachDelay,
       Duration attachRetry,
-      Duration shutdownDrain) {}
+      Duration shutdownDrain,
+      boolean batchFrames) {}
 
   public static Behavior<Command> create(
       RecipientRef<SubscriptionCommand> subscription, Settings settings, ConsumerDrain drains) {
@@ -321,7 +322,13 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     } else if (message instanceof ConsumerMessage.Deliveries d) {
       for (Delivery delivery : d.deliveries()) {
         unacked.add(delivery.record().ackId());
-        queue.add(ConsumerFrames.message(delivery.record()));
+      }
+      if (settings.batchFrames()) {
+        queue.add(ConsumerFrames.messages(d.deliveries()));
+      } else {
+        for (Delivery delivery : d.deliveries()) {
+          queue.add(ConsumerFrames.message(delivery.record()));
+        }
       }
       pushNext();
     } else if (message instanceof ConsumerMessage.Closed closed) {

@@ -32,7 +32,7 @@ class AckRetryTest {
     TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
     var consumer = testKit.spawn(SocketConsumer.create(subscription.ref(),
         new SocketConsumer.Settings(10, 100, ASK, Duration.ofMinutes(1), Duration.ofMillis(50),
-            Duration.ofMinutes(1), Duration.ofSeconds(5)),
+            Duration.ofMinutes(1), Duration.ofSeconds(5), false),
         new ConsumerDrain()));
     TestProbe<SocketConsumer.Outgoing> out = testKit.createTestProbe();
     TestProbe<SocketConsumer.FrameTaken> taken = testKit.createTestProbe();

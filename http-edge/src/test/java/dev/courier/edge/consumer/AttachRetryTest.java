@@ -32,7 +32,7 @@ class AttachRetryTest {
     TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
     var consumer = testKit.spawn(SocketConsumer.create(subscription.ref(),
         new SocketConsumer.Settings(10, 100, WAIT, Duration.ofMinutes(1), Duration.ofMillis(50),
-            RETRY, Duration.ofSeconds(5)),
+            RETRY, Duration.ofSeconds(5), false),
         new ConsumerDrain()));
     TestProbe<SocketConsumer.Outgoing> out = testKit.createTestProbe();
     consumer.tell(new SocketConsumer.StreamReady(out.ref()));

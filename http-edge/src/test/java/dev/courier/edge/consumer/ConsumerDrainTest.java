@@ -45,7 +45,7 @@ class ConsumerDrainTest {
   private static SocketConsumer.Settings socketSettings(Duration drain) {
     return new SocketConsumer.Settings(
         10, 100, WAIT, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMinutes(1),
-        drain);
+        drain, false);
   }
 
   /** A socket consumer attached to {@code subscription}, with two messages handed out. */

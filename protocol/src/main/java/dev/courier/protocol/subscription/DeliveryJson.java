@@ -2,6 +2,7 @@ package dev.courier.protocol.subscription;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -10,62 +11,107 @@ import java.util.Map;
 /**
  * Writes the delivery record every protocol carries (SSE, WebSocket, long polling, webhooks), with
  * the message's data embedded verbatim.
+ *
+ * <p>Everything but {@code ackId} and {@code deliveryAttempt} (and a frame's {@code type}) is the
+ * same for every delivery of one message, to every subscription: that part is encoded once and kept in a small
+ * cache keyed by the message's {@code data} instance, which all deliveries of a message read from
+ * one node's log share. A fan-out to ten subscriptions encodes each message once, not ten times.
  */
 public final class DeliveryJson {
   private static final JsonFactory FACTORY = new JsonFactory();
 
+  /** Slots of the encoding cache (a power of two); a slot holds the newest message hashed to it. */
+  private static final int CACHE_SLOTS = 4096;
+
+  private static final Encoded[] CACHE = new Encoded[CACHE_SLOTS];
+
+  /** A message's shared fields (all from {@code id} to {@code data}) as JSON members, no braces. */
+  private record Encoded(String data, String topic, int partition, long offset, String members) {
+    boolean isOf(DeliveryRecord r) {
+      return data == r.data()
+          && offset == r.offset()
+          && partition == r.partition()
+          && topic.equals(r.topic());
+    }
+  }
+
   private DeliveryJson() {}
 
   public static String write(DeliveryRecord r) {
-    return generate(r, null);
+    String members = members(r);
+    StringBuilder out = new StringBuilder(members.length() + 64).append('{');
+    return ackId(out, r.ackId())
+        .append(members)
+        .append(",\"deliveryAttempt\":")
+        .append(r.deliveryAttempt())
+        .append('}')
+        .toString();
   }
 
   /** The record with a leading {@code "type"} field: a WebSocket frame. */
   public static String frame(String type, DeliveryRecord r) {
-    return generate(r, type);
+    String members = members(r);
+    StringBuilder out = new StringBuilder(members.length() + type.length() + 80);
+    out.append("{\"type\":\"").append(type).append("\",");
+    return ackId(out, r.ackId())
+        .append(members)
+        .append(",\"deliveryAttempt\":")
+        .append(r.deliveryAttempt())
+        .append('}')
+        .toString();
   }
 
-  private static String generate(DeliveryRecord r, String type) {
-    StringWriter out = new StringWriter(expectedLength(r));
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      write(g, type, r);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
+  private static StringBuilder ackId(StringBuilder out, String ackId) {
+    out.append("\"ackId\":\"");
+    JsonStringEncoder.getInstance().quoteAsString(ackId, out);
+    return out.append("\",");
   }
 
   /** Writes one record to an open generator (several records may share one). */
   public static void write(JsonGenerator g, DeliveryRecord r) throws IOException {
-    write(g, null, r);
+    g.writeRawValue(write(r));
   }
 
-  private static int expectedLength(DeliveryRecord r) {
-    return r.data().length() + 320 + (r.key() == null ? 0 : r.key().length());
+  /**
+   * The shared members, from the cache when this message was encoded lately. Slots are written
+   * without locks: a racing reader sees either entry whole (records are immutable), and a miss
+   * only costs an encoding.
+   */
+  private static String members(DeliveryRecord r) {
+    int slot = System.identityHashCode(r.data()) & (CACHE_SLOTS - 1);
+    Encoded cached = CACHE[slot];
+    if (cached != null && cached.isOf(r)) {
+      return cached.members();
+    }
+    String members = encodeMembers(r);
+    CACHE[slot] = new Encoded(r.data(), r.topic(), r.partition(), r.offset(), members);
+    return members;
   }
 
-  private static void write(JsonGenerator g, String type, DeliveryRecord r) throws IOException {
-    g.writeStartObject();
-    if (type != null) {
-      g.writeStringField("type", type);
+  private static String encodeMembers(DeliveryRecord r) {
+    StringWriter out = new StringWriter(r.data().length() + 320 + (r.key() == null ? 0 : r.key().length()));
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("id", r.id());
+      g.writeStringField("topic", r.topic());
+      g.writeNumberField("partition", r.partition());
+      g.writeNumberField("offset", r.offset());
+      if (r.key() != null) {
+        g.writeStringField("key", r.key());
+      }
+      g.writeStringField("publishTime", r.publishTime().toString());
+      g.writeObjectFieldStart("attributes");
+      for (Map.Entry<String, String> e : r.attributes().entrySet()) {
+        g.writeStringField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+      g.writeFieldName("data");
+      g.writeRawValue(r.data());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    g.writeStringField("ackId", r.ackId());
-    g.writeStringField("id", r.id());
-    g.writeStringField("topic", r.topic());
-    g.writeNumberField("partition", r.partition());
-    g.writeNumberField("offset", r.offset());
-    if (r.key() != null) {
-      g.writeStringField("key", r.key());
-    }
-    g.writeStringField("publishTime", r.publishTime().toString());
-    g.writeObjectFieldStart("attributes");
-    for (Map.Entry<String, String> e : r.attributes().entrySet()) {
-      g.writeStringField(e.getKey(), e.getValue());
-    }
-    g.writeEndObject();
-    g.writeFieldName("data");
-    g.writeRawValue(r.data());
-    g.writeNumberField("deliveryAttempt", r.deliveryAttempt());
-    g.writeEndObject();
+    StringBuffer whole = out.getBuffer();
+    return whole.substring(1, whole.length() - 1);
   }
 }
