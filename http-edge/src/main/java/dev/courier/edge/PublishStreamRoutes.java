@@ -126,7 +126,7 @@ public final class PublishStreamRoutes extends AllDirectives {
     }
     List<NewMessage> parsed;
     try {
-      parsed = messages.parse(Bodies.parse(((Frame.Text) frame).text()));
+      parsed = messages.parse(((Frame.Text) frame).text());
     } catch (ProblemException e) {
       return CompletableFuture.completedFuture(List.of(ErrorFrame.of(e.problem())));
     }

@@ -124,7 +124,7 @@ public final class TopicRoutes extends AllDirectives {
 
   private Route publish(String name, String body, boolean async) {
     checkName(name);
-    List<NewMessage> parsed = messages.parse(Bodies.parse(body));
+    List<NewMessage> parsed = messages.parse(body);
     return Replies.answer(
         withTopic(
             name,
