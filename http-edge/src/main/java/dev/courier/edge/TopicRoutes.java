@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -143,7 +145,10 @@ public final class TopicRoutes extends AllDirectives {
           }
           Object value = outcome.get();
           if (value instanceof PublishReply.Published p) {
-            return Json.response(StatusCodes.OK, Map.of("results", p.results()));
+            return HttpResponse.create()
+                .withStatus(StatusCodes.OK)
+                .withEntity(HttpEntities.create(
+                    ContentTypes.APPLICATION_JSON, PublishFrames.results(p.results())));
           }
           if (value instanceof PublishReply.Overloaded o) {
             return Problems.response(Problem.of(429, "Too many requests", o.detail()), 1);
