@@ -16,9 +16,9 @@ import java.util.Map;
  * message before anything is stored, so a rejected batch stores nothing.
  *
  * <p>The body is read as a token stream, never as a tree, and each message's {@code data} is kept
- * as the exact text the producer sent: numbers keep every digit ({@code 12.50} stays {@code
- * 12.50}, a 30-digit decimal is not rounded to a double), and nothing is parsed into objects only
- * to be written out again.
+ * as the text the producer sent: numbers keep every digit ({@code 12.50} stays {@code 12.50}, a
+ * 30-digit decimal is not rounded to a double), and nothing is parsed into objects only to be
+ * written out again. Only line breaks between tokens become spaces.
  */
 public final class MessageParser {
   static final int MAX_ID_LENGTH = 256;
@@ -237,7 +237,19 @@ public final class MessageParser {
       p.finishToken();
     }
     int end = (int) p.currentLocation().getCharOffset();
-    return body.substring(start, end);
+    return oneLine(body.substring(start, end));
+  }
+
+  /**
+   * The value with its line breaks made spaces. In valid JSON a raw CR or LF can only be
+   * whitespace between tokens (inside a string it must be escaped), so this changes no value, and
+   * the data then fits on an SSE event's one {@code data:} line.
+   */
+  private static String oneLine(String value) {
+    if (value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+      return value;
+    }
+    return value.replace('\n', ' ').replace('\r', ' ');
   }
 
   private static void skipValue(JsonParser p) throws IOException {

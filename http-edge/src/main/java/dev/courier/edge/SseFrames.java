@@ -12,9 +12,10 @@ import java.util.List;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Writes Server-Sent Events as bytes, a batch at a time. The event data is compact JSON, which
- * never holds a raw line break, so each event is exactly three lines and no per-character scan is
- * needed.
+ * Writes Server-Sent Events as bytes, a batch at a time. The event data is JSON with no raw line
+ * break (the fields are written compact, and {@link MessageParser} turns line breaks between a
+ * message's data tokens into spaces), so each event is exactly three lines and no per-character
+ * scan is needed.
  */
 final class SseFrames {
   private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");

@@ -30,7 +30,7 @@ class MessageParserTest {
   void dataIsKeptExactlyAsSent() {
     String[] values = {
       "12.50", "-0.0", "1e400", "123456789012345678901234567890.123456789", "\"caf\\u00e9 \\\"q\\\"\"",
-      "true", "false", "null", "{ \"a\" : [1, 2.0, {\"b\": null}] }", "[]", "{}", "[ \"x\" ,\n 3 ]",
+      "true", "false", "null", "{ \"a\" : [1, 2.0, {\"b\": null}] }", "[]", "{}", "[ \"x\" ,\t 3 ]",
       "\"\"", "0"
     };
     for (String v : values) {
@@ -40,6 +40,12 @@ class MessageParserTest {
       assertEquals(v, parser.parse("{\"messages\":[{\"data\":" + v + "},{\"data\":1}]}").get(0).data(),
           "in a batch: " + v);
     }
+  }
+
+  @Test
+  void lineBreaksBetweenTokensBecomeSpacesSoDataFitsOneSseLine() {
+    assertEquals("{    \"a\": [1,  2],   \"b\": \"x\\ny\" }",
+        one("{\"data\":{\r\n  \"a\": [1,\n 2],\n  \"b\": \"x\\ny\"\r}}").data());
   }
 
   @Test
