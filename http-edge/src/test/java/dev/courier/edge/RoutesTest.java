@@ -76,14 +76,31 @@ class RoutesTest {
         r.headers().firstValue("Retry-After").orElse(null), json);
   }
 
+  @Test
+  void requestsTheServerCannotParseGetProblems() throws Exception {
+    assertEquals("400 application/problem+json", rawStatus("GET /v1/topics/%zz HTTP/1.1\r\n"));
+    assertEquals("414 application/problem+json",
+        rawStatus("GET /v1/topics/" + "a".repeat(20_000) + " HTTP/1.1\r\n"));
+    assertEquals("431 application/problem+json",
+        rawStatus("GET /v1/topics HTTP/1.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n"));
+  }
+
+  /** Sends a request head as given (plus Host and the blank line); its answer's status and type. */
+  private static String rawStatus(String head) throws Exception {
+    return rawExchange(head + "Host: x\r\n\r\n");
+  }
+
   /** Sends only the head of a POST declaring {@code length} bytes; its answer's status and type. */
   private static String refusedUnread(int length) throws Exception {
+    return rawExchange("POST /v1/topics/orders/messages HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + length + "\r\n\r\n");
+  }
+
+  private static String rawExchange(String head) throws Exception {
     URI uri = URI.create(base);
     try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("POST /v1/topics/orders/messages HTTP/1.1\r\nHost: x\r\n"
-          + "Content-Type: application/json\r\nContent-Length: " + length + "\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       var in = new java.io.BufferedReader(new java.io.InputStreamReader(
           socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
       String status = in.readLine().split(" ")[1];

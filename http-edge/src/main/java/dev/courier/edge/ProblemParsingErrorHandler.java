@@ -1,0 +1,27 @@
+package dev.courier.edge;
+
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.ParsingErrorHandler;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.ErrorInfo;
+import org.apache.pekko.http.scaladsl.model.StatusCode;
+import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+
+/**
+ * Answers requests the HTTP server cannot parse (a malformed URI or percent-encoding, a URI or
+ * headers beyond their limits) as problem+json like every other error, instead of pekko-http's
+ * plain text. Named by {@code pekko.http.server.parsing.error-handler} in courier-http.conf.
+ */
+public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
+  /** The detail quotes the parser's summary, which may quote the request: only this much of it. */
+  private static final int MAX_DETAIL = 200;
+
+  @Override
+  public HttpResponse handle(
+      StatusCode status, ErrorInfo error, LoggingAdapter log, ServerSettings settings) {
+    String summary = error.summary().isEmpty() ? status.reason() : error.summary();
+    String detail =
+        summary.length() > MAX_DETAIL ? summary.substring(0, MAX_DETAIL) + "..." : summary;
+    return Problems.response(Problem.of(status.intValue(), status.reason(), detail));
+  }
+}
