@@ -78,6 +78,10 @@ public final class Problems {
     if (e instanceof TimeoutException || e instanceof AskTimeoutException) {
       return unavailable("the cluster did not answer in time; retry");
     }
+    if (StorageFailures.isTransient(e)) {
+      log.warn("Storage unavailable answering a request: {}", e.toString());
+      return unavailable("storage did not answer in time; retry");
+    }
     log.error("Unexpected failure answering a request", e);
     return response(Problem.of(500, "Internal error", "unexpected failure"));
   }
@@ -153,6 +157,9 @@ public final class Problems {
     }
     if (e instanceof TimeoutException || e instanceof AskTimeoutException) {
       return Problem.of(503, "Service unavailable", "the cluster did not answer in time; retry");
+    }
+    if (StorageFailures.isTransient(e)) {
+      return Problem.of(503, "Service unavailable", "storage did not answer in time; retry");
     }
     log.error("Unexpected failure answering a stream frame", e);
     return Problem.of(500, "Internal error", "unexpected failure");
