@@ -12,7 +12,8 @@ import dev.courier.protocol.subscription.SubscriptionReply;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
@@ -117,15 +118,29 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private static final int MAX_WAITING_ACKS = 100_000;
+
+  /**
+   * Answers (errors, acked frames) queued for a client that is not reading, beyond which its next
+   * frame is not taken until they are out: a client sending junk and never reading holds at most
+   * this many answers in memory, plus its window of deliveries.
+   */
+  static final int MAX_QUEUED_ANSWERS = 256;
   private static final End SHUTTING_DOWN = new End(End.GOING_AWAY, "the node is shutting down");
 
   private final TimerScheduler<Command> timers;
   private final Settings settings;
   private final ActorRef<ConsumerMessage> self;
   private final ArrayDeque<String> queue = new ArrayDeque<>();
+  /** How many of the queued frames are answers (not deliveries). */
+  private int queuedAnswers;
+  /** A client frame's acknowledgement held back while too many answers are queued. */
+  private ActorRef<FrameTaken> heldTake;
   private final List<String> waitingAcks = new ArrayList<>();
-  /** Ack ids handed to the client and not yet confirmed acked (at most the window). */
-  private final Set<String> unacked = new HashSet<>();
+  /**
+   * Ack ids handed to the client and not yet confirmed acked, oldest first. Leases that expired
+   * unacked are not reported back, so the oldest are dropped past twice the largest window.
+   */
+  private final Set<String> unacked = new LinkedHashSet<>();
   private final ConsumerDrain.Member drain;
   private boolean draining;
   /** Close the socket so once the queued frames are out; {@code endSent} once it is closing. */
@@ -229,7 +244,11 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private Behavior<Command> take(ActorRef<FrameTaken> ackTo) {
-    ackTo.tell(FrameTaken.INSTANCE);
+    if (queuedAnswers >= MAX_QUEUED_ANSWERS) {
+      heldTake = ackTo;
+    } else {
+      ackTo.tell(FrameTaken.INSTANCE);
+    }
     return this;
   }
 
@@ -321,7 +340,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       link.attached(attached.subscription());
     } else if (message instanceof ConsumerMessage.Deliveries d) {
       for (Delivery delivery : d.deliveries()) {
-        unacked.add(delivery.record().ackId());
+        handedOut(delivery.record().ackId());
       }
       if (settings.batchFrames()) {
         queue.add(ConsumerFrames.messages(d.deliveries()));
@@ -341,8 +360,19 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     return this;
   }
 
+  private void handedOut(String ackId) {
+    unacked.add(ackId);
+    if (unacked.size() > 2 * settings.maxWindow()) {
+      Iterator<String> oldest = unacked.iterator();
+      oldest.next();
+      oldest.remove();
+    }
+  }
+
+  /** Queues an answer (not a delivery) for the client. */
   private void send(String frame) {
     queue.add(frame);
+    queuedAnswers++;
     pushNext();
   }
 
@@ -359,8 +389,13 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     if (!queue.isEmpty()) {
       List<String> frames = new ArrayList<>(queue);
       queue.clear();
+      queuedAnswers = 0;
       streamBusy = true;
       stream.tell(new Frames(frames));
+      if (heldTake != null) {
+        heldTake.tell(FrameTaken.INSTANCE);
+        heldTake = null;
+      }
     } else if (closing != null) {
       endSent = true;
       stream.tell(closing);
