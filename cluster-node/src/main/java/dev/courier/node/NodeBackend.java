@@ -121,8 +121,21 @@ public final class NodeBackend implements CourierBackend {
   }
 
   @Override
-  public CompletionStage<List<TopicInfo>> topics() {
-    return topics.list();
+  public CompletionStage<TopicPage> topics(int limit, String pageToken) {
+    return pageTokenChecked(topics.page(limit, pageToken))
+        .thenApply(page -> new TopicPage(page.topics(), page.nextPageToken()));
+  }
+
+  /** A page read whose token was not one of ours fails with {@link InvalidRequest}. */
+  private static <T> CompletionStage<T> pageTokenChecked(CompletionStage<T> page) {
+    return page.exceptionally(
+        error -> {
+          Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+          if (cause instanceof IllegalArgumentException) {
+            throw new InvalidRequest("pageToken", "not a page token");
+          }
+          throw error instanceof CompletionException c ? c : new CompletionException(error);
+        });
   }
 
   @Override
@@ -292,16 +305,7 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionPage> subscriptions(int limit, String pageToken) {
-    return registry
-        .page(limit, pageToken)
-        .exceptionally(
-            error -> {
-              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-              if (cause instanceof IllegalArgumentException) {
-                throw new InvalidRequest("pageToken", "not a page token");
-              }
-              throw error instanceof CompletionException c ? c : new CompletionException(error);
-            })
+    return pageTokenChecked(registry.page(limit, pageToken))
         .thenCompose(
             page -> {
               List<CompletableFuture<SubscriptionReply>> gets = new ArrayList<>();

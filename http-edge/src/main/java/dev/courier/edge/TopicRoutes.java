@@ -48,7 +48,15 @@ public final class TopicRoutes extends AllDirectives {
                 "topics",
                 () ->
                     concat(
-                        pathEndOrSingleSlash(() -> get(this::list)),
+                        pathEndOrSingleSlash(
+                            () ->
+                                get(
+                                    () ->
+                                        parameterOptional(
+                                            "limit",
+                                            limit ->
+                                                parameterOptional(
+                                                    "pageToken", token -> list(limit, token))))),
                         pathPrefix(
                             org.apache.pekko.http.javadsl.server.PathMatchers.segment(),
                             name ->
@@ -79,12 +87,18 @@ public final class TopicRoutes extends AllDirectives {
                                                                         isAsync(prefer)))))))))));
   }
 
-  private Route list() {
+  /** {@code GET /v1/topics[?limit=N&pageToken=T]}: a page of topics, in no particular order. */
+  private Route list(Optional<String> limit, Optional<String> token) {
     return Replies.answer(
-        backend.topics(),
-        topics ->
-            Json.response(
-                StatusCodes.OK, Map.of("topics", topics.stream().map(Views::topic).toList())));
+        backend.topics(Paging.limit(limit), Paging.token(token)),
+        page -> {
+          Map<String, Object> body = new java.util.LinkedHashMap<>();
+          body.put("topics", page.topics().stream().map(Views::topic).toList());
+          if (page.nextPageToken() != null) {
+            body.put("nextPageToken", page.nextPageToken());
+          }
+          return Json.response(StatusCodes.OK, body);
+        });
   }
 
   private Route create(String name, String body) {

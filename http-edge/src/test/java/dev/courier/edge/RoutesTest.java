@@ -1,6 +1,7 @@
 package dev.courier.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,6 +75,22 @@ class RoutesTest {
     JsonNode json = r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body());
     return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
         r.headers().firstValue("Retry-After").orElse(null), json);
+  }
+
+  @Test
+  void topicsAreListedInPages() throws Exception {
+    backend.addTopic("alpha", 1);
+    backend.addTopic("beta", 1);
+    Answer first = call("GET", "/v1/topics?limit=2", null);
+    assertEquals(200, first.status());
+    assertEquals(2, first.body().get("topics").size());
+    String token = first.body().get("nextPageToken").asText();
+    Answer second = call("GET", "/v1/topics?limit=2&pageToken=" + token, null);
+    assertEquals(1, second.body().get("topics").size());
+    assertNull(second.body().get("nextPageToken"), "the last page says so");
+    assertProblem(call("GET", "/v1/topics?limit=0", null), 400);
+    assertProblem(call("GET", "/v1/topics?limit=1001", null), 400);
+    assertProblem(call("GET", "/v1/topics?pageToken=", null), 400);
   }
 
   @Test

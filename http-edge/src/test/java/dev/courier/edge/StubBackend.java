@@ -68,9 +68,16 @@ final class StubBackend implements CourierBackend {
     return CompletableFuture.completedFuture(Optional.ofNullable(topics.get(name)));
   }
 
+  /** Topics by name; a page token is the last name of the page before. */
   @Override
-  public CompletionStage<List<TopicInfo>> topics() {
-    return CompletableFuture.completedFuture(List.copyOf(topics.values()));
+  public CompletionStage<TopicPage> topics(int limit, String pageToken) {
+    List<TopicInfo> after = topics.values().stream()
+        .sorted(java.util.Comparator.comparing(TopicInfo::name))
+        .filter(t -> pageToken == null || t.name().compareTo(pageToken) > 0)
+        .toList();
+    List<TopicInfo> page = after.subList(0, Math.min(limit, after.size()));
+    String next = after.size() > limit ? page.get(page.size() - 1).name() : null;
+    return CompletableFuture.completedFuture(new TopicPage(page, next));
   }
 
   @Override

@@ -69,14 +69,12 @@ public final class SubscriptionRegistry implements SubscriptionNames {
     if (pageToken == null) {
       statement = selectFirst.bind(limit);
     } else {
-      long after;
-      try {
-        after = Long.parseLong(pageToken, 36);
-      } catch (NumberFormatException e) {
+      var after = PageToken.parse(pageToken);
+      if (after.isEmpty()) {
         return java.util.concurrent.CompletableFuture.failedFuture(
             new IllegalArgumentException("not a page token"));
       }
-      statement = selectAfter.bind(after, limit);
+      statement = selectAfter.bind(after.getAsLong(), limit);
     }
     return Rows.all(
             session.executeAsync(statement),
@@ -87,7 +85,7 @@ public final class SubscriptionRegistry implements SubscriptionNames {
               String next =
                   rows.size() < limit
                       ? null
-                      : Long.toString(rows.get(rows.size() - 1).token(), 36);
+                      : PageToken.of(rows.get(rows.size() - 1).token());
               return new Page(entries, next);
             });
   }

@@ -22,10 +22,14 @@ public final class TopicStore {
   /** The outcome of a create: this call made the topic, or it already existed as shown. */
   public record Creation(TopicInfo topic, boolean created) {}
 
+  /** One page of topics in token order; {@code nextPageToken} is null on the last page. */
+  public record Page(List<TopicInfo> topics, String nextPageToken) {}
+
   private final CqlSession session;
   private final PreparedStatement insert;
   private final PreparedStatement select;
-  private final PreparedStatement selectAll;
+  private final PreparedStatement selectFirst;
+  private final PreparedStatement selectAfter;
   private final PreparedStatement delete;
 
   public TopicStore(CqlSession session, String keyspace) {
@@ -37,7 +41,12 @@ public final class TopicStore {
                 + ".topics (name, topic_id, partitions, retention_ms, dedup_window_ms, created_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS");
     this.select = session.prepare("SELECT * FROM " + keyspace + ".topics WHERE name = ?");
-    this.selectAll = session.prepare("SELECT * FROM " + keyspace + ".topics");
+    String columns = "name, topic_id, partitions, retention_ms, dedup_window_ms, created_at, token(name)";
+    this.selectFirst =
+        session.prepare("SELECT " + columns + " FROM " + keyspace + ".topics LIMIT ?");
+    this.selectAfter =
+        session.prepare(
+            "SELECT " + columns + " FROM " + keyspace + ".topics WHERE token(name) > ? LIMIT ?");
     this.delete = session.prepare("DELETE FROM " + keyspace + ".topics WHERE name = ? IF EXISTS");
   }
 
@@ -68,8 +77,31 @@ public final class TopicStore {
         .thenApply(rs -> Optional.ofNullable(rs.one()).map(TopicStore::toInfo));
   }
 
-  public CompletionStage<List<TopicInfo>> list() {
-    return Rows.all(session.executeAsync(selectAll.bind()), TopicStore::toInfo);
+  /**
+   * One page of at most {@code limit} topics, after the page {@code pageToken} (from an earlier
+   * page; null for the first). A token that is not one of ours fails with {@link
+   * IllegalArgumentException}.
+   */
+  public CompletionStage<Page> page(int limit, String pageToken) {
+    com.datastax.oss.driver.api.core.cql.BoundStatement statement;
+    if (pageToken == null) {
+      statement = selectFirst.bind(limit);
+    } else {
+      var after = PageToken.parse(pageToken);
+      if (after.isEmpty()) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+            new IllegalArgumentException("not a page token"));
+      }
+      statement = selectAfter.bind(after.getAsLong(), limit);
+    }
+    return Rows.all(session.executeAsync(statement), row -> row)
+        .thenApply(
+            rows ->
+                new Page(
+                    rows.stream().map(TopicStore::toInfo).toList(),
+                    rows.size() < limit
+                        ? null
+                        : PageToken.of(rows.get(rows.size() - 1).getLong(6))));
   }
 
   /** Deletes the topic's metadata; true if it existed. Its log expires with its retention. */

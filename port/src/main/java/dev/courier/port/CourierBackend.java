@@ -37,7 +37,14 @@ public interface CourierBackend {
 
   CompletionStage<Optional<TopicInfo>> topic(String name);
 
-  CompletionStage<List<TopicInfo>> topics();
+  /** One page of topics; {@code nextPageToken} is null on the last page. */
+  record TopicPage(List<TopicInfo> topics, String nextPageToken) {}
+
+  /**
+   * At most {@code limit} topics after the page {@code pageToken} (null for the first); a token
+   * that is not one of ours fails with {@link InvalidRequest}.
+   */
+  CompletionStage<TopicPage> topics(int limit, String pageToken);
 
   CompletionStage<List<PartitionHead>> heads(TopicInfo topic);
 

@@ -105,6 +105,31 @@ class SubscriptionLifecycleIT extends OneNodeIT {
   }
 
   @Test
+  void topicsAreListedInPagesThatTogetherHoldEachOnce() {
+    java.util.Set<String> mine = new java.util.HashSet<>();
+    for (int i = 0; i < 5; i++) {
+      mine.add(topic(1));
+    }
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+    String token = null;
+    int pages = 0;
+    do {
+      JsonNode page = Http.get(url + "/v1/topics?limit=2"
+          + (token == null ? "" : "&pageToken=" + token)).body();
+      assertTrue(page.get("topics").size() <= 2, "a page holds at most its limit");
+      for (JsonNode t : page.get("topics")) {
+        seen.merge(t.get("name").asText(), 1, Integer::sum);
+      }
+      token = page.hasNonNull("nextPageToken") ? page.get("nextPageToken").asText() : null;
+      pages++;
+    } while (token != null && pages < 100_000);
+    for (String t : mine) {
+      assertEquals(1, seen.getOrDefault(t, 0), () -> t + " is listed exactly once");
+    }
+    assertEquals(400, Http.get(url + "/v1/topics?pageToken=zz-zz").status());
+  }
+
+  @Test
   void deletingATopicDeletesItsSubscriptions() {
     String topic = topic(2);
     String sub = unique("gone");
