@@ -84,15 +84,10 @@ public final class TopicStore {
    */
   public CompletionStage<Page> page(int limit, String pageToken) {
     com.datastax.oss.driver.api.core.cql.BoundStatement statement;
-    if (pageToken == null) {
-      statement = selectFirst.bind(limit);
-    } else {
-      var after = PageToken.parse(pageToken);
-      if (after.isEmpty()) {
-        return java.util.concurrent.CompletableFuture.failedFuture(
-            new IllegalArgumentException("not a page token"));
-      }
-      statement = selectAfter.bind(after.getAsLong(), limit);
+    try {
+      statement = PageToken.bind(selectFirst, selectAfter, limit, pageToken);
+    } catch (IllegalArgumentException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
     }
     return Rows.all(session.executeAsync(statement), row -> row)
         .thenApply(

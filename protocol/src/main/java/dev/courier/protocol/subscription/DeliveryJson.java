@@ -38,21 +38,20 @@ public final class DeliveryJson {
   private DeliveryJson() {}
 
   public static String write(DeliveryRecord r) {
-    String members = members(r);
-    StringBuilder out = new StringBuilder(members.length() + 64).append('{');
-    return ackId(out, r.ackId())
-        .append(members)
-        .append(",\"deliveryAttempt\":")
-        .append(r.deliveryAttempt())
-        .append('}')
-        .toString();
+    return record(null, r);
   }
 
   /** The record with a leading {@code "type"} field: a WebSocket frame. */
   public static String frame(String type, DeliveryRecord r) {
+    return record(type, r);
+  }
+
+  private static String record(String type, DeliveryRecord r) {
     String members = members(r);
-    StringBuilder out = new StringBuilder(members.length() + type.length() + 80);
-    out.append("{\"type\":\"").append(type).append("\",");
+    StringBuilder out = new StringBuilder(members.length() + 80).append('{');
+    if (type != null) {
+      out.append("\"type\":\"").append(type).append("\",");
+    }
     return ackId(out, r.ackId())
         .append(members)
         .append(",\"deliveryAttempt\":")
