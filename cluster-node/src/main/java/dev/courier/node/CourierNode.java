@@ -117,9 +117,10 @@ public final class CourierNode {
             SubscriptionEntity.PartitionDirectory.sharded(system),
             pushRegistry,
             backend::publishDeadLetter,
-            (subscription, name, settings) ->
+            (subscription, name, createdAt, settings) ->
                 PushDelivery.create(
-                    subscription, name, settings.push(), settings.maxInFlight(), pushConfig),
+                    subscription, name, createdAt, settings.push(), settings.maxInFlight(),
+                    pushConfig),
             DeliverySettings.fromConfig(config)));
     PushKeeper.init(system, pushRegistry);
     // Webhook connection pools close before the actor system does, not under it.

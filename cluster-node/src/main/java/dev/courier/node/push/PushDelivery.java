@@ -59,15 +59,18 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
   public static Behavior<Command> create(
       RecipientRef<SubscriptionCommand> subscription,
       String name,
+      java.time.Instant createdAt,
       PushSettings push,
       int maxInFlight,
       PushConfig config) {
-    return create(subscription, name, push, maxInFlight, config, PushBackoff.from(config));
+    return create(
+        subscription, name, createdAt, push, maxInFlight, config, PushBackoff.from(config));
   }
 
   static Behavior<Command> create(
       RecipientRef<SubscriptionCommand> subscription,
       String name,
+      java.time.Instant createdAt,
       PushSettings push,
       int maxInFlight,
       PushConfig config,
@@ -77,7 +80,8 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
             Behaviors.withTimers(
                 timers ->
                     new PushDelivery(
-                        ctx, timers, subscription, name, push, maxInFlight, config, backoff)));
+                        ctx, timers, subscription, name, createdAt, push, maxInFlight, config,
+                        backoff)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -102,6 +106,7 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
       TimerScheduler<Command> timers,
       RecipientRef<SubscriptionCommand> subscription,
       String name,
+      java.time.Instant createdAt,
       PushSettings push,
       int maxInFlight,
       PushConfig config,
@@ -113,7 +118,9 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
     this.config = config;
     this.backoff = backoff;
     this.window = config.windowFor(maxInFlight);
-    this.requests = new PushRequests(name, push.url(), WebhookSigner.forSecret(push.secret()));
+    this.requests =
+        new PushRequests(
+            PushRequests.stream(name, createdAt), push.url(), WebhookSigner.forSecret(push.secret()));
     this.http = Http.get(ctx.getSystem());
     this.https = http.defaultClientHttpsContext();
     this.pool = poolSettings(ctx, config, window);

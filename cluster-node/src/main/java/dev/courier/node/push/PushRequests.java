@@ -12,22 +12,28 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 /**
  * Builds the signed POST of one delivery record to one push subscription's endpoint: the record's
  * JSON as body and the three Standard Webhooks headers, with a {@code webhook-id} that stays the
- * same on every retry of the message.
+ * same on every retry of the message, and differs between a subscription and a later one of the
+ * same name (receivers that drop repeated ids must not drop a re-created subscription's replay).
  */
 final class PushRequests {
-  private final String subscription;
+  private final String stream;
   private final String url;
   private final WebhookSigner signer;
 
-  PushRequests(String subscription, String url, WebhookSigner signer) {
-    this.subscription = subscription;
+  /** What a webhook-id is unique within: one incarnation of one subscription. */
+  static String stream(String subscription, java.time.Instant createdAt) {
+    return subscription + "@" + createdAt.toEpochMilli();
+  }
+
+  PushRequests(String stream, String url, WebhookSigner signer) {
+    this.stream = stream;
     this.url = url;
     this.signer = signer;
   }
 
   HttpRequest build(DeliveryRecord record, long timestampSeconds) {
     byte[] body = DeliveryJson.write(record).getBytes(StandardCharsets.UTF_8);
-    String id = WebhookSigner.messageId(subscription, record.ackId());
+    String id = WebhookSigner.messageId(stream, record.ackId());
     return HttpRequest.POST(url)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body))
         .addHeader(RawHeader.create(WebhookSigner.ID_HEADER, id))

@@ -386,7 +386,8 @@ public final class SubscriptionEntity
   /** A push subscription runs its webhook deliverer as a child: a lease consumer like any other. */
   private void startPush(ActiveSubscription state) {
     if (pushDeliverer == null && state.settings().hasPush()) {
-      var behavior = deps.push().deliverer(ctx.getSelf(), name, state.settings());
+      var behavior =
+          deps.push().deliverer(ctx.getSelf(), name, state.createdAt(), state.settings());
       if (behavior != null) {
         pushDeliverer = ctx.spawn(behavior, "push-" + (++pushIncarnation));
         ctx.watchWith(pushDeliverer, new PushStopped());

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 class PushDeliveryTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final java.time.Instant CREATED = java.time.Instant.parse("2026-11-30T12:00:00Z");
 
   private String secret;
   private WebhookReceiver receiver;
@@ -92,6 +93,7 @@ class PushDeliveryTest {
         PushDelivery.create(
             subscription.ref(),
             "orders-hook",
+            CREATED,
             new PushSettings(url, secret),
             maxInFlight,
             config,
@@ -130,7 +132,8 @@ class PushDeliveryTest {
       assertEquals("0-" + n, r.ackId());
       assertEquals(n, r.json().path("data").path("n").asInt());
       assertEquals("orders", r.json().path("topic").asText());
-      assertEquals(WebhookSigner.messageId("orders-hook", "0-" + n), r.webhookId());
+      assertEquals(WebhookSigner.messageId(PushRequests.stream("orders-hook", CREATED), "0-" + n),
+          r.webhookId());
       long now = Instant.now().getEpochSecond();
       assertTrue(Math.abs(now - r.timestamp()) < 60, "timestamp is Unix seconds");
     }
@@ -255,4 +258,14 @@ class PushDeliveryTest {
     });
   }
 
+
+  @Test
+  void aSubscriptionCreatedAgainUnderItsNameGetsNewWebhookIds() {
+    String first = WebhookSigner.messageId(PushRequests.stream("orders-hook", CREATED), "0-5");
+    String again = WebhookSigner.messageId(PushRequests.stream("orders-hook", CREATED), "0-5");
+    String recreated = WebhookSigner.messageId(
+        PushRequests.stream("orders-hook", CREATED.plusMillis(1)), "0-5");
+    assertEquals(first, again, "a retry keeps its id");
+    org.junit.jupiter.api.Assertions.assertNotEquals(first, recreated);
+  }
 }

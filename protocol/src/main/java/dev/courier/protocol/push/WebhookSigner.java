@@ -52,14 +52,15 @@ public final class WebhookSigner {
   }
 
   /**
-   * The {@code webhook-id} of one message of one subscription: the same on every retry, so
-   * receivers can deduplicate; distinct across subscriptions. Only {@code [A-Za-z0-9_-]}.
+   * The {@code webhook-id} of one message in one delivery {@code stream} (a subscription's
+   * incarnation): the same on every retry, so receivers can deduplicate; distinct across
+   * subscriptions, and across incarnations of one name. Only {@code [A-Za-z0-9_-]}.
    */
-  public static String messageId(String subscription, String ackId) {
+  public static String messageId(String stream, String ackId) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       byte[] digest =
-          sha.digest((subscription + "\n" + ackId).getBytes(StandardCharsets.UTF_8));
+          sha.digest((stream + "\n" + ackId).getBytes(StandardCharsets.UTF_8));
       byte[] head = java.util.Arrays.copyOf(digest, ID_HASH_BYTES);
       return ID_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(head);
     } catch (GeneralSecurityException e) {
