@@ -153,13 +153,21 @@ public final class NodeBackend implements CourierBackend {
   @Override
   public CompletionStage<Boolean> deleteTopic(String name) {
     return topics
-        .delete(name)
+        .find(name)
+        .thenCompose(found -> topics.delete(name).thenApply(deleted -> deleted ? found : null))
         .thenCompose(
-            deleted -> {
+            deletedTopic -> {
               cache.remove(name);
-              if (!deleted) {
+              if (deletedTopic == null) {
                 return CompletableFuture.completedFuture(false);
               }
+              // Its partitions leave memory now rather than after passivate-after.
+              deletedTopic.ifPresent(
+                  t -> {
+                    for (int p = 0; p < t.partitions(); p++) {
+                      partition(t, p).tell(new TopicPartitionCommand.Retire());
+                    }
+                  });
               return registry
                   .list()
                   .thenCompose(

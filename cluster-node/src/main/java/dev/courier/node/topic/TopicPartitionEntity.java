@@ -50,6 +50,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * DedupIndex}) from the stored Bloom filters and the newest segments' id hashes. Ids are checked in
  * memory; Cassandra is read only to confirm a possible duplicate. At most one write cycle is in
  * flight; if one fails (or was fenced) the entity stops, and its next incarnation starts over.
+ *
+ * <p>It passivates itself (sharding's automatic passivation would stop it under its watchers)
+ * once it has had no watcher, no work and no request for {@code passivate-after}, and at once when
+ * its topic is deleted.
  */
 public final class TopicPartitionEntity {
 
@@ -69,8 +73,11 @@ public final class TopicPartitionEntity {
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                    ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), log, dedup, latest, settings))
-                // A partition with watchers must keep pushing; it is stopped only with its node.
+                    ENTITY_TYPE_KEY,
+                    ctx -> create(ctx.getEntityId(), ctx.getShard(), log, dedup, latest, settings))
+                // A partition with watchers must keep pushing: it passivates itself (IdleCheck),
+                // and stops only once the write in flight is answered.
+                .withStopMessage(Stop.INSTANCE)
                 .withSettings(
                     org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system)
                         .withNoPassivationStrategy()));
@@ -78,6 +85,7 @@ public final class TopicPartitionEntity {
 
   public static Behavior<TopicPartitionCommand> create(
       String entityId,
+      ActorRef<ClusterSharding.ShardCommand> shard,
       TopicLogStore log,
       DedupStore dedup,
       LatestStore latest,
@@ -88,11 +96,22 @@ public final class TopicPartitionEntity {
     return Behaviors.withStash(
         settings.stashCapacity(),
         stash ->
-            Behaviors.setup(
-                ctx ->
-                    new TopicPartitionEntity(
-                            ctx, stash, topicId, partition, log, dedup, latest, settings)
-                        .recovering()));
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, idleCheckInterval(settings));
+                  return Behaviors.setup(
+                      ctx ->
+                          new TopicPartitionEntity(
+                                  ctx, stash, shard, topicId, partition, log, dedup, latest,
+                                  settings)
+                              .recovering());
+                }));
+  }
+
+  /** Idleness is checked often enough to passivate within a quarter of the idle time more. */
+  private static Duration idleCheckInterval(TopicPartitionSettings settings) {
+    Duration quarter = settings.passivateAfter().dividedBy(4);
+    return quarter.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : quarter;
   }
 
   // ---- internal messages ----
@@ -114,6 +133,15 @@ public final class TopicPartitionEntity {
   private record WatcherTerminated(ActorRef<PartitionNotice> watcher)
       implements TopicPartitionCommand {}
 
+  private enum IdleCheck implements TopicPartitionCommand {
+    INSTANCE
+  }
+
+  /** The shard's stop message on passivation or hand-off: stop once no write is in flight. */
+  private enum Stop implements TopicPartitionCommand {
+    INSTANCE
+  }
+
   /** The publishes one write cycle takes, all of the same topic incarnation. */
   private record Batch(TopicInfo topic, List<TopicPartitionCommand.Publish> publishes) {}
 
@@ -121,6 +149,7 @@ public final class TopicPartitionEntity {
 
   private final ActorContext<TopicPartitionCommand> ctx;
   private final StashBuffer<TopicPartitionCommand> stash;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final UUID topicId;
   private final int partition;
   private final TopicLogStore log;
@@ -148,10 +177,17 @@ public final class TopicPartitionEntity {
   private Instant lastPublishTime = Instant.EPOCH;
   /** While a write is in flight, the head watchers may read up to (its first offset); else -1. */
   private long committedHead = -1;
+  /** When the last request (publish, watch, head) came. */
+  private long lastRequestNanos = System.nanoTime();
+  /** The topic was deleted: passivate as soon as no write is in flight. */
+  private boolean retiring;
+  private boolean passivating;
+  private boolean stopping;
 
   private TopicPartitionEntity(
       ActorContext<TopicPartitionCommand> ctx,
       StashBuffer<TopicPartitionCommand> stash,
+      ActorRef<ClusterSharding.ShardCommand> shard,
       UUID topicId,
       int partition,
       TopicLogStore log,
@@ -160,6 +196,7 @@ public final class TopicPartitionEntity {
       TopicPartitionSettings settings) {
     this.ctx = ctx;
     this.stash = stash;
+    this.shard = shard;
     this.topicId = topicId;
     this.partition = partition;
     this.log = log;
@@ -178,6 +215,7 @@ public final class TopicPartitionEntity {
         (recovered, error) -> error == null ? recovered : new RecoveryFailed(error));
     return Behaviors.receive(TopicPartitionCommand.class)
         .onMessage(HeadRecovered.class, this::onHeadRecovered)
+        .onMessage(IdleCheck.class, check -> Behaviors.same())
         .onMessage(
             RecoveryFailed.class,
             failed -> {
@@ -254,8 +292,22 @@ public final class TopicPartitionEntity {
         .onMessage(
             TopicPartitionCommand.GetHead.class,
             get -> {
+              lastRequestNanos = System.nanoTime();
               get.replyTo().tell(new PartitionHead(partition, nextCommitted()));
               return Behaviors.same();
+            })
+        .onMessage(IdleCheck.class, check -> passivateIfIdle())
+        .onMessage(
+            Stop.class,
+            stop -> {
+              stopping = true;
+              return stopIfDone();
+            })
+        .onMessage(
+            TopicPartitionCommand.Retire.class,
+            retire -> {
+              retiring = true;
+              return passivateIfIdle();
             })
         .onMessage(TopicPartitionCommand.Watch.class, this::onWatch)
         .onMessage(
@@ -279,7 +331,34 @@ public final class TopicPartitionEntity {
     return committedHead < 0 ? nextOffset : committedHead;
   }
 
+  /**
+   * Asks the shard to stop this entity when it has no work (and, unless its topic was deleted, no
+   * watcher and no request for {@code passivate-after}). Requests that come meanwhile wait in the
+   * shard and start the next incarnation.
+   */
+  private boolean noWork() {
+    return !writing && !checking && ready == null && pending.isEmpty();
+  }
+
+  private Behavior<TopicPartitionCommand> stopIfDone() {
+    return stopping && noWork() ? Behaviors.stopped() : Behaviors.same();
+  }
+
+  private Behavior<TopicPartitionCommand> passivateIfIdle() {
+    boolean noWork = noWork();
+    boolean forgotten =
+        watchers.isEmpty()
+            && System.nanoTime() - lastRequestNanos >= settings.passivateAfter().toNanos();
+    if (!passivating && noWork && (retiring || forgotten)) {
+      passivating = true;
+      ctx.getLog().debug("Partition {}/{} passivates (retiring: {})", topicId, partition, retiring);
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+    return Behaviors.same();
+  }
+
   private Behavior<TopicPartitionCommand> onWatch(TopicPartitionCommand.Watch watch) {
+    lastRequestNanos = System.nanoTime();
     if (watchers.add(watch.watcher())) {
       ctx.watchWith(watch.watcher(), new WatcherTerminated(watch.watcher()));
     }
@@ -290,6 +369,7 @@ public final class TopicPartitionEntity {
   }
 
   private Behavior<TopicPartitionCommand> onPublish(TopicPartitionCommand.Publish publish) {
+    lastRequestNanos = System.nanoTime();
     if (!publish.topic().topicId().equals(topicId)) {
       publish.replyTo().tell(new PublishReply.Failed("topic incarnation mismatch"));
       return Behaviors.same();
@@ -590,7 +670,10 @@ public final class TopicPartitionEntity {
       startWrite(next);
     }
     startCheckIfIdle();
-    return Behaviors.same();
+    if (retiring) {
+      passivateIfIdle();
+    }
+    return stopIfDone();
   }
 
   private Behavior<TopicPartitionCommand> onWriteFailed(WriteFailed failed) {

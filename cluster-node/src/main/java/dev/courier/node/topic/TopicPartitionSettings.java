@@ -6,7 +6,8 @@ import com.typesafe.config.Config;
  * How a topic partition group-commits and deduplicates: the most messages one Cassandra write
  * cycle takes, how many may wait behind it before publishers are told to back off, how many recent
  * ids it keeps as strings to answer retries without a read, and the shape of its dedup memory
- * (ids per chunk, chunks held exactly, the false-positive probability of an older chunk's filter).
+ * (ids per chunk, chunks held exactly, the false-positive probability of an older chunk's filter),
+ * and how long it stays in memory with nothing to do and nobody watching.
  */
 public record TopicPartitionSettings(
     int maxBatchMessages,
@@ -15,7 +16,8 @@ public record TopicPartitionSettings(
     int stashCapacity,
     int dedupChunkIds,
     int dedupExactChunks,
-    double dedupBloomFpp) {
+    double dedupBloomFpp,
+    java.time.Duration passivateAfter) {
 
   public static TopicPartitionSettings fromConfig(Config config) {
     Config c = config.getConfig("courier.topic-partition");
@@ -26,6 +28,7 @@ public record TopicPartitionSettings(
         c.getInt("stash-capacity"),
         c.getInt("dedup.chunk-ids"),
         c.getInt("dedup.exact-chunks"),
-        c.getDouble("dedup.bloom-fpp"));
+        c.getDouble("dedup.bloom-fpp"),
+        c.getDuration("passivate-after"));
   }
 }

@@ -48,6 +48,10 @@ final class TestNode implements AutoCloseable {
     }
   }
 
+  ActorSystem<Void> system() {
+    return system;
+  }
+
   String url() {
     return "http://127.0.0.1:" + node.httpAddress().getPort();
   }

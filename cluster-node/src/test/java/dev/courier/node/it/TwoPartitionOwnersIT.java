@@ -106,7 +106,8 @@ class TwoPartitionOwnersIT {
   private static ActorRef<TopicPartitionCommand> owner(TopicInfo topic) {
     return testKit.spawn(
         TopicPartitionEntity.create(
-            TopicPartitionEntity.entityId(topic.topicId(), 0), log, dedup, latest, settings));
+            TopicPartitionEntity.entityId(topic.topicId(), 0), testKit.system().ignoreRef(), log,
+            dedup, latest, settings));
   }
 
   @Test

@@ -23,4 +23,7 @@ public interface TopicPartitionCommand extends CborSerializable {
 
   /** Stop sending appends to {@code watcher}. */
   record Unwatch(ActorRef<PartitionNotice> watcher) implements TopicPartitionCommand {}
+
+  /** The topic was deleted: stop once the write in flight (if any) is done. */
+  record Retire() implements TopicPartitionCommand {}
 }
