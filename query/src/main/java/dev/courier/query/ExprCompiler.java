@@ -16,6 +16,7 @@ import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlNumericLiteral;
+import org.apache.calcite.sql.SqlUnknownLiteral;
 import org.apache.calcite.sql.fun.SqlBetweenOperator;
 import org.apache.calcite.sql.fun.SqlLikeOperator;
 import org.apache.calcite.sql.type.SqlTypeName;
@@ -90,6 +91,17 @@ final class ExprCompiler {
     }
     if (lit instanceof SqlCharStringLiteral) {
       return TypedExpr.constant(ValueType.STRING, lit.getValueAs(String.class));
+    }
+    if (lit instanceof SqlUnknownLiteral unknown) {
+      // TIMESTAMP '...' is resolved by Calcite's validator, which Courier does not run
+      if (!unknown.tag.equalsIgnoreCase("TIMESTAMP")) {
+        throw error(lit, unknown.tag + " literals are not supported here");
+      }
+      try {
+        lit = unknown.resolve(SqlTypeName.TIMESTAMP);
+      } catch (RuntimeException e) {
+        throw error(lit, "'" + unknown.getValue() + "' is not a TIMESTAMP (yyyy-MM-dd HH:mm:ss)");
+      }
     }
     SqlTypeName type = lit.getTypeName();
     switch (type) {
