@@ -4,6 +4,7 @@ import dev.courier.port.CourierBackend;
 import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.TopicInfo;
 import java.util.List;
+import dev.courier.protocol.topic.PublishReply;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -130,8 +131,18 @@ public final class PublishStreamRoutes extends AllDirectives {
     } catch (ProblemException e) {
       return CompletableFuture.completedFuture(List.of(ErrorFrame.of(e.problem())));
     }
+    // The topic may have been deleted (and created again) since the stream opened: its old
+    // incarnation takes no more messages.
     return backend
-        .publish(topic, parsed)
+        .topic(topic.name())
+        .thenCompose(
+            now ->
+                now.isPresent() && now.get().topicId().equals(topic.topicId())
+                    ? backend.publish(topic, parsed)
+                    : CompletableFuture.<PublishReply>failedFuture(
+                        new ProblemException(
+                            Problem.of(404, "Not found",
+                                "topic '" + topic.name() + "' was deleted since this stream opened"))))
         .handle(
             (reply, error) ->
                 error != null

@@ -41,6 +41,24 @@ class PublishStreamIT extends OneNodeIT {
   }
 
   @Test
+  void aStreamOfADeletedTopicStoresNothingMoreEvenWhenTheNameIsTakenAgain() throws Exception {
+    String topic = newTopic();
+    try (WsClient ws = open(topic)) {
+      ws.send(message("d-1", "k", 1));
+      assertFalse(ws.next().has("type"), "a result frame");
+      assertEquals(204, Http.send("DELETE", url + "/v1/topics/" + topic, null).status());
+      ws.send(message("d-2", "k", 2));
+      JsonNode refused = ws.next();
+      assertEquals("error", refused.get("type").asText());
+      assertEquals(404, refused.get("status").asInt());
+      assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+      ws.send(message("d-3", "k", 3));
+      assertEquals(404, ws.next().get("status").asInt(), "not into the new topic either");
+    }
+    assertEquals(0, stored(topic), "the new topic holds nothing the old stream sent");
+  }
+
+  @Test
   void pipelinedFramesAreAnsweredInOrderOncePublished() throws Exception {
     String topic = newTopic();
     List<String> sent = new ArrayList<>();
