@@ -115,11 +115,14 @@ class PushDeliveryIT {
         Await.until("the first message", () -> distinctAccepted(receiver) == 1);
         Await.until("its ack", () -> LeasedDeliveryIT.stateAt(url, sub).get("acked").asLong() == 1);
       }
+      // Counted once acked: a push retried before its ack (a slow answer) is not a repeat.
+      long beforeRestart = receiver.received().stream()
+          .filter(r -> "before".equals(r.json().get("id").asText())).count();
       try (TestNode node = TestNode.start()) {
         Http.post(node.url() + "/v1/topics/" + topic + "/messages", "{\"id\":\"after\",\"data\":2}");
         Await.until("delivery after the restart", () -> receiver.accepted().stream()
             .anyMatch(r -> "after".equals(r.json().get("id").asText())));
-        assertEquals(1, receiver.received().stream()
+        assertEquals(beforeRestart, receiver.received().stream()
             .filter(r -> "before".equals(r.json().get("id").asText())).count(),
             "the acknowledged message is not pushed again");
         assertEquals(204, Http.send("DELETE", node.url() + "/v1/subscriptions/" + sub, null).status());
