@@ -58,7 +58,7 @@ public final class CourierNode {
     NodeSettings node = NodeSettings.fromConfig(config);
     EdgeSettings edge = EdgeSettings.fromConfig(config);
     try {
-      checkAccessControl(config, edge);
+      checkAccessControl(config);
     } catch (IllegalArgumentException | IllegalStateException refused) {
       return CompletableFuture.failedFuture(refused);
     }
@@ -106,8 +106,9 @@ public final class CourierNode {
    *
    * @throws IllegalStateException or IllegalArgumentException saying what to configure
    */
-  public static void checkAccessControl(Config config, EdgeSettings edge) {
-    AccessControl.checkStartup(AuthSettings.fromConfig(config), edge.host());
+  public static void checkAccessControl(Config config) {
+    AccessControl.checkStartup(
+        AuthSettings.fromConfig(config), EdgeSettings.fromConfig(config).host());
   }
 
   private static NodeBackend wire(

@@ -40,7 +40,7 @@ public final class Main {
     Config config = NodeConfig.load();
     try {
       // Before a Cassandra is started for a node that will not run.
-      CourierNode.checkAccessControl(config, dev.courier.edge.EdgeSettings.fromConfig(config));
+      CourierNode.checkAccessControl(config);
     } catch (IllegalArgumentException | IllegalStateException refused) {
       log.error("Courier refuses to start: {}", refused.getMessage());
       System.exit(2);
