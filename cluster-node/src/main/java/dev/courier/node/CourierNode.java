@@ -1,8 +1,11 @@
 package dev.courier.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
 import dev.courier.edge.EdgeSettings;
 import dev.courier.edge.HttpServer;
+import dev.courier.edge.auth.AccessControl;
+import dev.courier.edge.auth.AuthSettings;
 import dev.courier.node.subscription.DeliverySettings;
 import dev.courier.node.push.PushConfig;
 import dev.courier.node.push.PushDelivery;
@@ -54,6 +57,11 @@ public final class CourierNode {
     var config = system.settings().config();
     NodeSettings node = NodeSettings.fromConfig(config);
     EdgeSettings edge = EdgeSettings.fromConfig(config);
+    try {
+      checkAccessControl(config);
+    } catch (IllegalArgumentException | IllegalStateException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
     // Management before joining: cluster bootstrap learns its own contact point from it. A node
     // whose management port cannot be bound fails to start.
     CompletableFuture<Uri> management =
@@ -90,6 +98,17 @@ public final class CourierNode {
             system.executionContext())
         .toCompletableFuture()
         .orTimeout(node.startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Refuses a node that would serve beyond loopback without a chosen auth mode, or whose token
+   * keys are missing or unreadable (see {@link AccessControl#checkStartup}).
+   *
+   * @throws IllegalStateException or IllegalArgumentException saying what to configure
+   */
+  public static void checkAccessControl(Config config) {
+    AccessControl.checkStartup(
+        AuthSettings.fromConfig(config), EdgeSettings.fromConfig(config).host());
   }
 
   private static NodeBackend wire(

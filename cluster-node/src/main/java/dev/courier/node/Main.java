@@ -38,6 +38,13 @@ public final class Main {
 
   public static void main(String[] args) {
     Config config = NodeConfig.load();
+    try {
+      // Before a Cassandra is started for a node that will not run.
+      CourierNode.checkAccessControl(config);
+    } catch (IllegalArgumentException | IllegalStateException refused) {
+      log.error("Courier refuses to start: {}", refused.getMessage());
+      System.exit(2);
+    }
     RunningCassandra cassandra = CassandraLauncher.ensureRunning(LauncherSettings.fromConfig(config));
     ActorSystem<Void> system =
         ActorSystem.create(

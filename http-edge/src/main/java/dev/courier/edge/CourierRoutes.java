@@ -1,17 +1,33 @@
 package dev.courier.edge;
 
 import dev.courier.port.CourierBackend;
+import dev.courier.edge.auth.AccessControl;
+import dev.courier.edge.auth.AuthSettings;
 import dev.courier.edge.consumer.ConsumerDrain;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Every route of the API, wrapped so that every failure and rejection becomes problem+json. */
+/**
+ * Every route of the API, behind access control, wrapped so that every failure and rejection
+ * becomes problem+json.
+ */
 public final class CourierRoutes extends AllDirectives {
   private final Route all;
 
   public CourierRoutes(
       ActorSystem<?> system, CourierBackend backend, EdgeSettings settings, ConsumerDrain drains) {
+    this(system, backend, settings, drains,
+        AuthSettings.fromConfig(system.settings().config()));
+  }
+
+  public CourierRoutes(
+      ActorSystem<?> system,
+      CourierBackend backend,
+      EdgeSettings settings,
+      ConsumerDrain drains,
+      AuthSettings auth) {
+    AccessControl access = AccessControl.create(auth, settings.sseRetry());
     Route api =
         concat(
             new TopicRoutes(backend, settings).routes(),
@@ -29,7 +45,9 @@ public final class CourierRoutes extends AllDirectives {
                 .routes());
     var exceptions = Problems.exceptionHandler();
     var rejections = Problems.rejectionHandler();
-    this.all = handleExceptions(exceptions, () -> handleRejections(rejections, () -> api));
+    this.all =
+        handleExceptions(
+            exceptions, () -> handleRejections(rejections, () -> access.protect(() -> api)));
   }
 
   public Route routes() {

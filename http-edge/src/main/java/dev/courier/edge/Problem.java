@@ -33,6 +33,8 @@ public record Problem(
   private static String typeFor(int status) {
     return switch (status) {
       case 400 -> "https://courier.dev/problems/invalid-request";
+      case 401 -> "https://courier.dev/problems/unauthorized";
+      case 403 -> "https://courier.dev/problems/forbidden";
       case 404 -> "https://courier.dev/problems/not-found";
       case 405 -> "https://courier.dev/problems/method-not-allowed";
       case 409 -> "https://courier.dev/problems/conflict";

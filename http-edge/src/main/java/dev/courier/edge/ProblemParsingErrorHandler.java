@@ -15,11 +15,17 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
   /** The detail quotes the parser's summary, which may quote the request: only this much of it. */
   private static final int MAX_DETAIL = 200;
+  /** A token in a malformed URI's query is a credential: never quoted back. */
+  private static final java.util.regex.Pattern ACCESS_TOKEN =
+      java.util.regex.Pattern.compile("access_token=[^&#\\s]*");
 
   @Override
   public HttpResponse handle(
       StatusCode status, ErrorInfo error, LoggingAdapter log, ServerSettings settings) {
-    String summary = error.summary().isEmpty() ? status.reason() : error.summary();
+    String summary =
+        error.summary().isEmpty()
+            ? status.reason()
+            : ACCESS_TOKEN.matcher(error.summary()).replaceAll("access_token=<redacted>");
     String detail =
         summary.length() > MAX_DETAIL ? summary.substring(0, MAX_DETAIL) + "..." : summary;
     return Problems.response(Problem.of(status.intValue(), status.reason(), detail));

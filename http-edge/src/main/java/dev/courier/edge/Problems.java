@@ -49,6 +49,22 @@ public final class Problems {
     return response(Problem.of(404, "Not found", what + " '" + name + "' does not exist"));
   }
 
+  /**
+   * 401 for a missing, invalid or expired token, with the {@code WWW-Authenticate} challenge of RFC
+   * 6750 ({@code error="invalid_token"} once a token was sent). The detail never quotes the token.
+   */
+  public static HttpResponse unauthorized(String detail, boolean tokenSent) {
+    String challenge =
+        tokenSent ? "Bearer realm=\"courier\", error=\"invalid_token\"" : "Bearer realm=\"courier\"";
+    return response(Problem.of(401, "Unauthorized", detail))
+        .addHeader(org.apache.pekko.http.javadsl.model.HttpHeader.parse("WWW-Authenticate", challenge));
+  }
+
+  /** 403 for a valid token that lacks the grant the request needs. */
+  public static HttpResponse forbidden(String detail) {
+    return response(Problem.of(403, "Forbidden", detail));
+  }
+
   public static HttpResponse unavailable(String detail) {
     return response(Problem.of(503, "Service unavailable", detail), 1);
   }
