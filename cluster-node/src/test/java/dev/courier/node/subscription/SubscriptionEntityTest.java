@@ -50,7 +50,8 @@ class SubscriptionEntityTest {
   private static final DeliverySettings SETTINGS =
       new DeliverySettings(
           Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
-          10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50));
+          10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50),
+          Duration.ofMillis(250));
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
@@ -93,6 +94,7 @@ class SubscriptionEntityTest {
     var deps =
         new SubscriptionEntity.Dependencies(
             reader,
+            newestOf(log),
             names,
             (id, p) -> partitions.get(p).ref(),
             names,
@@ -108,6 +110,20 @@ class SubscriptionEntityTest {
             testKit.system(), SubscriptionEntity.create(subscriptionName, deps));
   }
 
+  /** The newest offset per key, from the in-memory log. */
+  private static dev.courier.persistence.LatestReader newestOf(
+      Map<Integer, List<StoredMessage>> log) {
+    return (id, partition, keys) -> {
+      Map<String, Long> out = new java.util.HashMap<>();
+      for (StoredMessage m : log.getOrDefault(partition, List.of())) {
+        if (m.key() != null && keys.contains(m.key())) {
+          out.merge(m.key(), m.offset(), Math::max);
+        }
+      }
+      return CompletableFuture.completedFuture(out);
+    };
+  }
+
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
@@ -120,7 +136,7 @@ class SubscriptionEntityTest {
 
   private SubscriptionReply create(SubscriptionSettings s) {
     return kit.<SubscriptionReply>runCommand(
-            replyTo -> new SubscriptionCommand.Create(s, topic, List.of(0L, 0L), replyTo))
+            replyTo -> new SubscriptionCommand.Create(s, topic, List.of(0L, 0L), List.of(), replyTo))
         .reply();
   }
 
