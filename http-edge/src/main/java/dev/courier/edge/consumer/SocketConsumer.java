@@ -324,6 +324,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         queue.add(ConsumerFrames.message(delivery.record()));
       }
       pushNext();
+    } else if (message instanceof ConsumerMessage.Lag lag) {
+      send(ConsumerFrames.lag(lag));
     } else if (message instanceof ConsumerMessage.Closed closed) {
       if (stream != null) {
         stream.tell(new End(End.TRY_AGAIN_LATER, closed.reason()));
