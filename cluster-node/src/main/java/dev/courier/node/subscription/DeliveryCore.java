@@ -670,7 +670,9 @@ final class DeliveryCore<C, R> {
       PartitionLane<C> lane = lanes.get((nextPartition + i) % lanes.size());
       long snapshotUntil = state.snapshotUntil(lane.partition);
       Candidate c = lane.next(now, state.position(lane.partition), cap, conflate, snapshotUntil);
-      if (c == null && lane.needsReservation(state.position(lane.partition))) {
+      // Passing over messages (a snapshot, conflation) can use up a reservation with nothing
+      // sent: reserve again until something is found or the buffer is used up.
+      while (c == null && lane.needsReservation(state.position(lane.partition))) {
         reserve(lane);
         c = lane.next(now, state.position(lane.partition), cap, conflate, snapshotUntil);
       }

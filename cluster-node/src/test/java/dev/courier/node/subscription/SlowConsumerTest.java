@@ -145,6 +145,69 @@ class SlowConsumerTest {
   }
 
   @Test
+  void aKeyedSnapshotPagesThroughSupersededMessagesToALeaseConsumer() {
+    snapshotThroughPages(delivery(NO_LINGER, Duration.ofMillis(50)), 300, false);
+  }
+
+  @Test
+  void aKeyedSnapshotPagesThroughSupersededMessagesWithTheDefaultPaging() {
+    var defaults = new DeliverySettings(Duration.ofMillis(250), 1000, 500, 2000,
+        Duration.ofMillis(200), 500, Duration.ofMillis(100), 1000, Duration.ofMillis(25),
+        Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMillis(250));
+    snapshotThroughPages(defaults, 2000, true);
+  }
+
+  /**
+   * Two versions of {@code keys} keys before the boundary; a lease consumer acks as it goes and
+   * must get each key's second version. {@code idleFirst}: the subscription read ahead before the
+   * consumer came.
+   */
+  private void snapshotThroughPages(DeliverySettings paging, int keys, boolean idleFirst) {
+    List<StoredMessage> log = new ArrayList<>();
+    for (int v = 0; v < 2; v++) {
+      for (int k = 0; k < keys; k++) {
+        log.add(message(0, log.size(), "n" + k));
+      }
+    }
+    var core = new DeliveryCore<String, String>(CoreFixture.snapshot(
+        overflow("backpressure", 0, Duration.ofSeconds(5)), List.of((long) log.size())), paging,
+        clock);
+    core.start();
+    List<Long> delivered = new ArrayList<>();
+    java.util.ArrayDeque<Step.Read> reads = new java.util.ArrayDeque<>();
+    Step<String, String> step;
+    if (idleFirst) {
+      reads.addAll(core.headHeard(0, log.size(), now).reads());
+      step = core.attach("l", ConsumerMode.LEASE, 50, null, null, now);
+    } else {
+      core.attach("l", ConsumerMode.LEASE, 50, null, null, now);
+      step = core.headHeard(0, log.size(), now);
+    }
+    for (int round = 0; round < 10_000 && delivered.size() < keys; round++) {
+      reads.addAll(step.reads());
+      if (step.timers().stream().anyMatch(t -> t.key() instanceof TimerKey.FlushAcks)) {
+        core.timer(new TimerKey.FlushAcks(), now);
+      }
+      List<Long> got = offsets(step, "l");
+      delivered.addAll(got);
+      if (!got.isEmpty()) {
+        step = core.ack(got.stream().map(o -> "0-" + o).toList(), "r", now);
+        continue;
+      }
+      assertFalse(reads.isEmpty(), "stalled after " + delivered.size() + ": " + step);
+      var read = reads.poll();
+      List<StoredMessage> rows = log.subList((int) read.from(),
+          (int) Math.min(read.until(), read.from() + read.limit()));
+      Map<String, Long> newest = new java.util.HashMap<>();
+      rows.forEach(m -> newest.put(m.key(), (long) keys + Long.parseLong(m.key().substring(1))));
+      step = core.loaded(0, read.generation(), read.from(), read.from() + rows.size(), rows,
+          newest, now);
+    }
+    assertEquals(keys, delivered.size());
+    assertEquals(keys, delivered.get(0));
+  }
+
+  @Test
   void lagNoticesFollowTheirCadence() {
     var core = core(overflow("backpressure", 0, Duration.ofSeconds(5)));
     core.headHeard(0, 0, now);
