@@ -12,6 +12,7 @@ import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.Cursor;
+import dev.courier.protocol.subscription.SettingsChange;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -225,6 +226,67 @@ class SubscriptionEntityTest {
         kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply()).view();
     assertEquals(5, view.delivered());
     assertEquals(0, view.backlog());
+  }
+
+  @Test
+  void dropOldestSkipsArePersistedAndStaySkippedAfterARestart() {
+    subscriptionSettings = new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(30),
+        100, false, 10, null, "drop-oldest", 2, Duration.ofSeconds(5), null);
+    createdOver(5, 0);
+    for (int i = 0; i < 100 && view().skipped() < 3; i++) {
+      sleep(20); // the skips are written with the next ack write, after the ack linger
+    }
+    assertEquals(3, view().skipped());
+    kit.restart();
+    answerWatches(5, 0);
+    assertEquals(3, view().skipped());
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    assertEquals(List.of(3L, 4L),
+        receive(consumer, 2).stream().map(d -> d.record().offset()).toList());
+  }
+
+  @Test
+  void aSettingsChangeIsPersistedAndAnInvalidOneRefused() {
+    createdOver(0, 0);
+    var change = new SettingsChange("latest", null, Duration.ofSeconds(2), Duration.ofSeconds(9),
+        7, 4);
+    var reply = kit.<SubscriptionReply>runCommand(
+        replyTo -> new SubscriptionCommand.ChangeSettings(change, replyTo));
+    assertInstanceOf(SubscriptionEvent.SettingsChanged.class, reply.event());
+    SubscriptionSettings changed = ((SubscriptionReply.Found) reply.reply()).view().settings();
+    assertEquals(7, changed.maxInFlight());
+    assertTrue(changed.conflates());
+    var refused = kit.<SubscriptionReply>runCommand(replyTo -> new SubscriptionCommand.ChangeSettings(
+        new SettingsChange("drop-oldest", null, null, null, null, null), replyTo));
+    assertInstanceOf(SubscriptionReply.Invalid.class, refused.reply());
+    assertTrue(refused.hasNoEvents());
+    kit.restart();
+    answerWatches(0, 0);
+    assertEquals(changed, view().settings());
+  }
+
+  @Test
+  void aKeyedSnapshotDeliversEachKeysNewestBeforeItsBoundary() {
+    List<StoredMessage> messages = new ArrayList<>();
+    String[] keys = {"a", "b", "a", null, "b", "c"};
+    for (int i = 0; i < keys.length; i++) {
+      messages.add(new StoredMessage("m-" + i, keys[i], 0, i, Instant.now(), Map.of(), "{}"));
+    }
+    log.put(0, messages);
+    kit.<SubscriptionReply>runCommand(replyTo -> new SubscriptionCommand.Create(
+        settings(), topic, List.of(0L, 0L), List.of(6L, 0L), replyTo));
+    answerWatches(6, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    assertEquals(List.of(2L, 4L, 5L),
+        receive(consumer, 3).stream().map(d -> d.record().offset()).toList());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
