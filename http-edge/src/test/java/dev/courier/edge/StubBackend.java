@@ -111,11 +111,10 @@ final class StubBackend implements CourierBackend {
   public CompletionStage<SubscriptionReply> changeSubscription(
       String name, dev.courier.protocol.subscription.SettingsChange change) {
     SubscriptionSettings next = SubscriptionSettings.defaultsFor("orders").with(change);
-    String[] problem = next.problem();
     return CompletableFuture.completedFuture(
-        problem != null
-            ? new SubscriptionReply.Invalid(problem[0], problem[1])
-            : new SubscriptionReply.Found(view(name, next)));
+        next.invalid()
+            .<SubscriptionReply>map(i -> new SubscriptionReply.Invalid(i.field(), i.detail()))
+            .orElseGet(() -> new SubscriptionReply.Found(view(name, next))));
   }
 
   @Override

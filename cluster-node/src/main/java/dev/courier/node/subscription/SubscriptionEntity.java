@@ -336,9 +336,10 @@ public final class SubscriptionEntity
   private Effect<SubscriptionEvent, SubscriptionState> onChangeSettings(
       ActiveSubscription state, SubscriptionCommand.ChangeSettings change) {
     SubscriptionSettings next = state.settings().with(change.change());
-    String[] problem = next.problem();
-    if (problem != null) {
-      return Effect().reply(change.replyTo(), new SubscriptionReply.Invalid(problem[0], problem[1]));
+    var invalid = next.invalid();
+    if (invalid.isPresent()) {
+      return Effect().reply(change.replyTo(),
+          new SubscriptionReply.Invalid(invalid.get().field(), invalid.get().detail()));
     }
     if (next.equals(state.settings())) {
       return Effect().reply(change.replyTo(), new SubscriptionReply.Found(view(state)));

@@ -2,6 +2,7 @@ package dev.courier.protocol.subscription;
 
 import dev.courier.protocol.CborSerializable;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A subscription's configuration as the client set it. Two PUTs with equal settings are the same
@@ -89,18 +90,21 @@ public record SubscriptionSettings(
         push);
   }
 
+  /** Why settings are not a valid whole: the field at fault and what is wrong with it. */
+  public record Invalid(String field, String detail) {}
+
   /**
-   * What is wrong with these settings as a whole ({@code field} and why), or null: {@code
-   * maxBacklog} is required with drop-oldest and meaningless with any other overflow.
+   * What is wrong with these settings as a whole, if anything: {@code maxBacklog} is required with
+   * drop-oldest and meaningless with any other overflow.
    */
-  public String[] problem() {
+  public Optional<Invalid> invalid() {
     if (dropsOldest() && maxBacklog < 1) {
-      return new String[] {"maxBacklog", "is required with overflow 'drop-oldest'"};
+      return Optional.of(new Invalid("maxBacklog", "is required with overflow 'drop-oldest'"));
     }
     if (!dropsOldest() && maxBacklog != 0) {
-      return new String[] {"maxBacklog", "applies only to overflow 'drop-oldest'"};
+      return Optional.of(new Invalid("maxBacklog", "applies only to overflow 'drop-oldest'"));
     }
-    return null;
+    return Optional.empty();
   }
 
   public static SubscriptionSettings defaultsFor(String topic) {
