@@ -22,12 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Does a slow consumer slow anyone else? Publishes a backlog to a fresh topic, then times one SSE
  * subscription reading it as fast as it can: alone, and beside a second subscription of the same
- * topic read at a fixed slow pace (its client reads an event, then waits). Rounds alternate the
- * order of the two runs; prints each run's rate, the medians and their ratio, and the load average
- * before and after. Figures, not a pass/fail test.
+ * topic read at a fixed slow pace (its client reads an event, then waits). Warm-up rounds (not
+ * counted) come first; rounds alternate the order of the two runs; prints each run's rate, the
+ * medians, the median of each round's ratio, and the load average before and after. Figures, not a
+ * pass/fail test.
  *
  * <p>{@code java -cp courier-bench.jar dev.courier.bench.IsolationBench [--url U] [--messages N]
- * [--size BYTES] [--slow-rate MSGS_PER_S] [--rounds R]}
+ * [--size BYTES] [--slow-rate MSGS_PER_S] [--rounds R] [--warmup-rounds W]}
  */
 public final class IsolationBench {
   private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
@@ -52,7 +53,8 @@ public final class IsolationBench {
     int messages = 50_000;
     int size = 1000;
     int slowRate = 100;
-    int rounds = 3;
+    int rounds = 4;
+    int warmup = 1;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -60,36 +62,46 @@ public final class IsolationBench {
         case "--size" -> size = WholeNumbers.parse("--size", args[i + 1], size, 1);
         case "--slow-rate" -> slowRate = WholeNumbers.parse("--slow-rate", args[i + 1], slowRate, 1);
         case "--rounds" -> rounds = WholeNumbers.parse("--rounds", args[i + 1], rounds, 1);
+        case "--warmup-rounds" ->
+            warmup = WholeNumbers.parse("--warmup-rounds", args[i + 1], warmup, 0);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    new IsolationBench(URI.create(url), messages, size, slowRate).run(rounds);
+    new IsolationBench(URI.create(url), messages, size, slowRate).run(warmup, rounds);
   }
 
-  private void run(int rounds) throws Exception {
-    out.printf("isolation: %d messages of ~%d bytes per run, slow reader at %d msgs/s, %d rounds%n",
-        messages, size, slowRate, rounds);
+  private void run(int warmup, int rounds) throws Exception {
+    out.printf("isolation: %d messages of ~%d bytes per run, slow reader at %d msgs/s, %d rounds"
+        + " after %d warm-up rounds%n", messages, size, slowRate, rounds, warmup);
     out.printf("load average before: %s%n", loadAverage());
     List<Double> alone = new ArrayList<>();
     List<Double> beside = new ArrayList<>();
-    for (int r = 0; r < rounds; r++) {
+    List<Double> ratios = new ArrayList<>();
+    for (int r = -warmup; r < rounds; r++) {
       String topic = "iso-" + UUID.randomUUID().toString().substring(0, 8);
       put("/v1/topics/" + topic, "{\"partitions\":3}");
       publishBacklog(topic);
-      boolean aloneFirst = r % 2 == 0;
+      boolean aloneFirst = Math.floorMod(r, 2) == 0;
+      double[] rates = new double[2];
       for (int k = 0; k < 2; k++) {
         boolean withSlow = (k == 0) != aloneFirst;
         double rate = fastRead(topic, withSlow);
-        (withSlow ? beside : alone).add(rate);
-        out.printf("round %d: fast reader %s: %.0f msgs/s%n", r + 1,
-            withSlow ? "beside a slow one" : "alone", rate);
+        rates[withSlow ? 1 : 0] = rate;
+        out.printf("%s %d: fast reader %s: %.0f msgs/s%n", r < 0 ? "warm-up" : "round",
+            r < 0 ? r + warmup + 1 : r + 1, withSlow ? "beside a slow one" : "alone", rate);
+      }
+      if (r >= 0) {
+        alone.add(rates[0]);
+        beside.add(rates[1]);
+        ratios.add(rates[1] / rates[0]);
       }
       delete("/v1/topics/" + topic);
     }
     double a = median(alone);
     double b = median(beside);
-    out.printf("fast reader, median: alone %.0f msgs/s, beside a slow reader %.0f msgs/s (%.1f%%)%n",
-        a, b, 100.0 * (b - a) / a);
+    out.printf("fast reader, median: alone %.0f msgs/s, beside a slow reader %.0f msgs/s (%.1f%%);"
+        + " median of the rounds' beside/alone ratios %.2f%n", a, b, 100.0 * (b - a) / a,
+        median(ratios));
     out.printf("load average after: %s%n", loadAverage());
   }
 
