@@ -132,6 +132,7 @@ public final class CourierNode {
         system,
         new SubscriptionEntity.Dependencies(
             logStore,
+            latest,
             registry,
             SubscriptionEntity.PartitionDirectory.sharded(system),
             pushRegistry,

@@ -11,6 +11,7 @@ import dev.courier.persistence.SubscriptionRegistry;
 import dev.courier.persistence.TopicLogStore;
 import dev.courier.persistence.TopicStore;
 import dev.courier.protocol.subscription.Cursor;
+import dev.courier.protocol.subscription.SettingsChange;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import dev.courier.protocol.subscription.SubscriptionSettings;
@@ -262,13 +263,42 @@ public final class NodeBackend implements CourierBackend {
   @Override
   public CompletionStage<SubscriptionReply> createSubscription(
       String name, SubscriptionSettings settings, TopicInfo topic) {
+    if (SubscriptionSettings.SNAPSHOT.equals(settings.startAt())) {
+      // A keyed snapshot reads from the earliest retained message and passes over all but each
+      // key's newest below the heads of now; from the heads on it is a live subscription.
+      return heads(topic)
+          .thenApply(hs -> hs.stream().map(PartitionHead::nextOffset).toList())
+          .thenCompose(
+              until ->
+                  subscriptionEntity(name)
+                      .ask(
+                          replyTo ->
+                              new SubscriptionCommand.Create(
+                                  settings, topic, zeros(topic), until, replyTo),
+                          askTimeout));
+    }
     return startPositions(topic, settings.startAt())
         .thenCompose(
             start ->
                 subscriptionEntity(name)
                     .ask(
-                        replyTo -> new SubscriptionCommand.Create(settings, topic, start, replyTo),
+                        replyTo ->
+                            new SubscriptionCommand.Create(settings, topic, start, List.of(), replyTo),
                         askTimeout));
+  }
+
+  private static List<Long> zeros(TopicInfo topic) {
+    List<Long> zeros = new ArrayList<>();
+    for (int p = 0; p < topic.partitions(); p++) {
+      zeros.add(0L);
+    }
+    return zeros;
+  }
+
+  @Override
+  public CompletionStage<SubscriptionReply> changeSubscription(String name, SettingsChange change) {
+    return subscriptionEntity(name)
+        .ask(replyTo -> new SubscriptionCommand.ChangeSettings(change, replyTo), askTimeout);
   }
 
   private CompletionStage<List<Long>> startPositions(TopicInfo topic, String startAt) {

@@ -4,6 +4,7 @@ import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.DeliveryJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.DeliveryRecord;
 import dev.courier.protocol.subscription.SubscriptionSettings;
 import java.time.Duration;
@@ -14,8 +15,7 @@ import java.util.Set;
 /**
  * The WebSocket consumer's frames: parses what clients send ({@code ack}, {@code nack}, {@code
  * credit}) and writes what the server sends ({@code message} or batched {@code messages}, {@code
- * acked}; errors are {@link
- * ErrorFrame}s).
+ * acked}, {@code lag}; errors are {@link ErrorFrame}s).
  */
 public final class ConsumerFrames {
   private static final int MAX_ACK_IDS = 10_000;
@@ -103,6 +103,23 @@ public final class ConsumerFrames {
             DeliveryJson.write(g, d.record());
           }
           g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /**
+   * A lag notice, the same JSON on WebSocket (a frame) and SSE (an {@code event: lag}'s data):
+   * {@code {"type": "lag", "backlog": ..., "lagSeconds": ..., "skipped": ..., "caughtUp": ...}}.
+   */
+  public static String lag(ConsumerMessage.Lag lag) {
+    return Json.generate(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("type", "lag");
+          g.writeNumberField("backlog", lag.backlog());
+          g.writeNumberField("lagSeconds", Math.round(lag.lagSeconds() * 1000) / 1000.0);
+          g.writeNumberField("skipped", lag.skipped());
+          g.writeBooleanField("caughtUp", lag.caughtUp());
           g.writeEndObject();
         });
   }

@@ -1,6 +1,7 @@
 package dev.courier.edge;
 
 import dev.courier.protocol.subscription.DeliveryJson;
+import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
@@ -39,6 +40,14 @@ final class SseFrames {
       throw new UncheckedIOException(e);
     }
     return ByteString.fromArrayUnsafe(out.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A lag notice: {@code event: lag} with the notice's JSON. It has no {@code id:}, so the
+   * client's Last-Event-ID stays the last message's cursor.
+   */
+  static ByteString lag(ConsumerMessage.Lag lag) {
+    return ByteString.fromString("event: lag\ndata: " + ConsumerFrames.lag(lag) + "\n\n");
   }
 
   static ByteString heartbeat() {

@@ -116,7 +116,9 @@ public final class SseRoutes extends AllDirectives {
             element ->
                 element instanceof StreamConsumer.Batch batch
                     ? SseFrames.events(batch.deliveries(), token)
-                    : SseFrames.heartbeat())
+                    : element instanceof StreamConsumer.LagNotice notice
+                        ? SseFrames.lag(notice.lag())
+                        : SseFrames.heartbeat())
         // retry: first, so even a stream cut by a crash is resumed soon; and last, on every end the
         // server chooses (the elements complete only when the consumer ends the stream).
         .prepend(Source.single(retry))

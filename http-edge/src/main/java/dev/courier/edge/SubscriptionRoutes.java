@@ -6,6 +6,7 @@ import dev.courier.protocol.subscription.DeliveryJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.protocol.Names;
+import dev.courier.protocol.subscription.SettingsChange;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import dev.courier.protocol.subscription.SubscriptionSettings;
 import java.time.Duration;
@@ -25,7 +26,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
- * Subscriptions under {@code /v1/subscriptions}: create, read, list, delete, ack, nack, seek, and
+ * Subscriptions under {@code /v1/subscriptions}: create, read, change (PATCH), list, delete, ack,
+ * nack, seek, and
  * long polling ({@code GET .../messages}); the streaming consumers {@code .../events} and {@code
  * .../ws} are handed to {@link SseRoutes} and {@link WebSocketRoutes} with the name checked here.
  */
@@ -33,6 +35,15 @@ public final class SubscriptionRoutes extends AllDirectives {
   private static final Set<String> FIELDS =
       Set.of("topic", "startAt", "ackDeadline", "maxInFlight", "ordered", "maxDeliveries",
           "deadLetterTopic", "overflow", "lagWarning", "query", "push", "maxBacklog");
+  /** What a PATCH may change; the other settings are fixed at creation (409). */
+  private static final Set<String> CHANGEABLE =
+      Set.of("overflow", "maxBacklog", "lagWarning", "ackDeadline", "maxInFlight", "maxDeliveries");
+  private static final long MAX_BACKLOG_LIMIT = 1_000_000_000L;
+  private static final Duration MIN_LAG_WARNING = Duration.ofMillis(100);
+  private static final Duration MAX_LAG_WARNING = Duration.ofDays(1);
+  private static final Duration MIN_ACK_DEADLINE = Duration.ofSeconds(1);
+  private static final Duration MAX_ACK_DEADLINE = Duration.ofHours(12);
+  private static final int MAX_DELIVERIES_LIMIT = 1000;
   private static final int MAX_ACK_IDS = 10_000;
   private static final int MAX_POLL_MESSAGES = 1000;
   private static final int DEFAULT_PAGE = 100;
@@ -86,6 +97,7 @@ public final class SubscriptionRoutes extends AllDirectives {
             () ->
                 concat(
                     put(() -> withBody(body -> create(name, body))),
+                    patch(() -> withBody(body -> change(name, body))),
                     get(() -> read(name)),
                     delete(() -> remove(name)))),
         path("ack", () -> post(() -> withBody(b -> ack(name, b)))),
@@ -176,6 +188,75 @@ public final class SubscriptionRoutes extends AllDirectives {
           }
           return viewOrProblem(name, reply);
         });
+  }
+
+  /**
+   * A live change of settings: only {@link #CHANGEABLE} fields; a setting fixed at creation is a
+   * 409, an unknown field or a bad value a 400. Answered with the subscription as it is now.
+   */
+  private Route change(String name, String body) {
+    SettingsChange change = parseChange(Bodies.object(Bodies.parse(body), "body"));
+    return Replies.answer(
+        backend.changeSubscription(name, change), reply -> viewOrProblem(name, reply));
+  }
+
+  static SettingsChange parseChange(ObjectNode o) {
+    for (var it = o.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (FIELDS.contains(field) && !CHANGEABLE.contains(field)) {
+        throw new ProblemException(
+            Problem.of(409, "Conflict", "'" + field + "' cannot change after creation; only "
+                + String.join(", ", CHANGEABLE.stream().sorted().toList()) + " can"));
+      }
+    }
+    Bodies.onlyFields(o, "", CHANGEABLE);
+    if (o.isEmpty()) {
+      throw new ProblemException(Problem.invalidField("body", "names no setting to change"));
+    }
+    String overflow = overflow(o);
+    Long maxBacklog = o.hasNonNull("maxBacklog") ? maxBacklog(o) : null;
+    if (maxBacklog != null && overflow != null && !overflow.equals(SubscriptionSettings.DROP_OLDEST)) {
+      throw new ProblemException(
+          Problem.invalidField("maxBacklog", "applies only to overflow 'drop-oldest'"));
+    }
+    return new SettingsChange(
+        overflow,
+        maxBacklog,
+        o.hasNonNull("lagWarning") ? lagWarning(o) : null,
+        o.hasNonNull("ackDeadline")
+            ? Bodies.optionalDuration(o, "ackDeadline", null, MIN_ACK_DEADLINE, MAX_ACK_DEADLINE)
+            : null,
+        o.hasNonNull("maxInFlight")
+            ? Bodies.optionalInt(o, "maxInFlight", 0, 1, SubscriptionSettings.MAX_IN_FLIGHT_LIMIT)
+            : null,
+        o.hasNonNull("maxDeliveries")
+            ? Bodies.optionalInt(o, "maxDeliveries", 0, 1, MAX_DELIVERIES_LIMIT)
+            : null);
+  }
+
+  private static String overflow(ObjectNode o) {
+    String overflow = Bodies.optionalText(o, "overflow", "", 32);
+    if (overflow != null
+        && !Set.of(SubscriptionSettings.BACKPRESSURE, SubscriptionSettings.DROP_OLDEST,
+            SubscriptionSettings.CONFLATE).contains(overflow)) {
+      throw new ProblemException(
+          Problem.invalidField("overflow", "must be backpressure, drop-oldest or latest"));
+    }
+    return overflow;
+  }
+
+  private static long maxBacklog(ObjectNode o) {
+    JsonNode n = o.get("maxBacklog");
+    if (!n.canConvertToExactIntegral() || n.asLong() < 1 || n.asLong() > MAX_BACKLOG_LIMIT) {
+      throw new ProblemException(
+          Problem.invalidField("maxBacklog", "must be an integer from 1 to " + MAX_BACKLOG_LIMIT));
+    }
+    return n.asLong();
+  }
+
+  private static Duration lagWarning(ObjectNode o) {
+    return Bodies.optionalDuration(o, "lagWarning", SubscriptionSettings.DEFAULT_LAG_WARNING,
+        MIN_LAG_WARNING, MAX_LAG_WARNING);
   }
 
   private Route read(String name) {
@@ -333,22 +414,23 @@ public final class SubscriptionRoutes extends AllDirectives {
     if (!Names.isValid(topic)) {
       throw new ProblemException(Problem.invalidField("topic", "must match [A-Za-z0-9._-]{1,200}"));
     }
-    for (String later : List.of("query", "maxBacklog")) {
-      if (o.hasNonNull(later)) {
-        throw new ProblemException(
-            Problem.of(501, "Not implemented", "'" + later + "' is not available in this version"));
-      }
+    if (o.hasNonNull("query")) {
+      throw new ProblemException(
+          Problem.of(501, "Not implemented", "'query' is not available in this version"));
     }
     String startAt = startAt(Bodies.optionalText(o, "startAt", "", 64));
-    String overflow = Bodies.optionalText(o, "overflow", "", 32);
-    if (overflow != null && !overflow.equals(SubscriptionSettings.DEFAULT_OVERFLOW)) {
-      if (overflow.equals("drop-oldest") || overflow.equals("latest")) {
-        throw new ProblemException(
-            Problem.of(501, "Not implemented",
-                "overflow '" + overflow + "' is not available in this version"));
-      }
+    String overflow = overflow(o);
+    if (overflow == null) {
+      overflow = SubscriptionSettings.DEFAULT_OVERFLOW;
+    }
+    long maxBacklog = o.hasNonNull("maxBacklog") ? maxBacklog(o) : 0;
+    if (overflow.equals(SubscriptionSettings.DROP_OLDEST) && maxBacklog == 0) {
       throw new ProblemException(
-          Problem.invalidField("overflow", "must be backpressure, drop-oldest or latest"));
+          Problem.invalidField("maxBacklog", "is required with overflow 'drop-oldest'"));
+    }
+    if (!overflow.equals(SubscriptionSettings.DROP_OLDEST) && maxBacklog != 0) {
+      throw new ProblemException(
+          Problem.invalidField("maxBacklog", "applies only to overflow 'drop-oldest'"));
     }
     String deadLetterTopic = Bodies.optionalText(o, "deadLetterTopic", "", 200);
     if (deadLetterTopic != null && !Names.isValid(deadLetterTopic)) {
@@ -359,15 +441,16 @@ public final class SubscriptionRoutes extends AllDirectives {
         topic,
         startAt,
         Bodies.optionalDuration(o, "ackDeadline", SubscriptionSettings.DEFAULT_ACK_DEADLINE,
-            Duration.ofSeconds(1), Duration.ofHours(12)),
+            MIN_ACK_DEADLINE, MAX_ACK_DEADLINE),
         Bodies.optionalInt(o, "maxInFlight", SubscriptionSettings.DEFAULT_MAX_IN_FLIGHT, 1,
             SubscriptionSettings.MAX_IN_FLIGHT_LIMIT),
         Bodies.optionalBoolean(o, "ordered", false),
-        Bodies.optionalInt(o, "maxDeliveries", SubscriptionSettings.DEFAULT_MAX_DELIVERIES, 1, 1000),
+        Bodies.optionalInt(o, "maxDeliveries", SubscriptionSettings.DEFAULT_MAX_DELIVERIES, 1,
+            MAX_DELIVERIES_LIMIT),
         deadLetterTopic,
-        SubscriptionSettings.DEFAULT_OVERFLOW,
-        Bodies.optionalDuration(o, "lagWarning", SubscriptionSettings.DEFAULT_LAG_WARNING,
-            Duration.ofMillis(100), Duration.ofDays(1)),
+        overflow,
+        maxBacklog,
+        lagWarning(o),
         PushSettingsParser.parse(o.get("push")));
   }
 
@@ -378,9 +461,8 @@ public final class SubscriptionRoutes extends AllDirectives {
     if (text.equals(SubscriptionSettings.EARLIEST) || text.equals(SubscriptionSettings.LATEST)) {
       return text;
     }
-    if (text.equals("snapshot")) {
-      throw new ProblemException(
-          Problem.of(501, "Not implemented", "startAt 'snapshot' is not available in this version"));
+    if (text.equals(SubscriptionSettings.SNAPSHOT)) {
+      return text;
     }
     return Bodies.parseInstant("startAt", text).toString();
   }

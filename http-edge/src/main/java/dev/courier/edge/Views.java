@@ -42,6 +42,9 @@ final class Views {
       m.put("deadLetterTopic", s.deadLetterTopic());
     }
     m.put("overflow", s.overflow());
+    if (s.dropsOldest()) {
+      m.put("maxBacklog", s.maxBacklog());
+    }
     if (s.push() != null) {
       m.put("push", Map.of("url", s.push().url(), "secret", s.push().secret()));
     }
@@ -56,6 +59,7 @@ final class Views {
     m.put("acked", v.acked());
     m.put("redelivered", v.redelivered());
     m.put("deadLettered", v.deadLettered());
+    m.put("skipped", v.skipped());
     m.put("consumers", v.consumers());
     m.put("node", v.node());
     return m;

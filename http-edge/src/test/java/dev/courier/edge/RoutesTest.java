@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.net.URI;
+import java.util.List;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -147,6 +148,59 @@ class RoutesTest {
     assertEquals(201, defaults.status());
     assertEquals("P7D", defaults.body().get("retention").asText());
     assertEquals("P1D", defaults.body().get("dedupWindow").asText());
+  }
+
+  @Test
+  void overflowPoliciesAndSnapshotsAreAcceptedAndTheirBadSettingsNamed() throws Exception {
+    Answer dropOldest = call("PUT", "/v1/subscriptions/d1",
+        "{\"topic\":\"orders\",\"overflow\":\"drop-oldest\",\"maxBacklog\":100}");
+    assertEquals(201, dropOldest.status(), () -> "body: " + dropOldest.body());
+    assertEquals(100, dropOldest.body().get("maxBacklog").asLong());
+    assertEquals(0, dropOldest.body().get("skipped").asLong());
+    assertEquals(201, call("PUT", "/v1/subscriptions/d2",
+        "{\"topic\":\"orders\",\"overflow\":\"latest\",\"lagWarning\":\"PT1S\"}").status());
+    assertEquals("snapshot", call("PUT", "/v1/subscriptions/d3",
+        "{\"topic\":\"orders\",\"startAt\":\"snapshot\"}").body().get("startAt").asText());
+    Answer missing = call("PUT", "/v1/subscriptions/d4",
+        "{\"topic\":\"orders\",\"overflow\":\"drop-oldest\"}");
+    assertProblem(missing, 400);
+    assertEquals("maxBacklog", missing.body().get("errors").get(0).get("field").asText());
+    assertProblem(call("PUT", "/v1/subscriptions/d4",
+        "{\"topic\":\"orders\",\"maxBacklog\":10}"), 400);
+    assertProblem(call("PUT", "/v1/subscriptions/d4",
+        "{\"topic\":\"orders\",\"overflow\":\"drop-oldest\",\"maxBacklog\":0}"), 400);
+    assertProblem(call("PUT", "/v1/subscriptions/d4",
+        "{\"topic\":\"orders\",\"overflow\":\"newest\"}"), 400);
+    Answer lag = call("PUT", "/v1/subscriptions/d4",
+        "{\"topic\":\"orders\",\"lagWarning\":\"PT0.01S\"}");
+    assertProblem(lag, 400);
+    assertEquals("lagWarning", lag.body().get("errors").get(0).get("field").asText());
+    assertProblem(call("PUT", "/v1/subscriptions/d4",
+        "{\"topic\":\"orders\",\"lagWarning\":\"P2D\"}"), 400);
+  }
+
+  @Test
+  void aPatchChangesLiveSettingsAndRefusesFixedOnes() throws Exception {
+    Answer changed = call("PATCH", "/v1/subscriptions/p1",
+        "{\"overflow\":\"drop-oldest\",\"maxBacklog\":50,\"lagWarning\":\"PT2S\","
+            + "\"ackDeadline\":\"PT10S\",\"maxInFlight\":7,\"maxDeliveries\":3}");
+    assertEquals(200, changed.status(), () -> "body: " + changed.body());
+    assertEquals("drop-oldest", changed.body().get("overflow").asText());
+    assertEquals(50, changed.body().get("maxBacklog").asLong());
+    assertEquals("PT2S", changed.body().get("lagWarning").asText());
+    assertEquals(7, changed.body().get("maxInFlight").asInt());
+    for (String fixed : List.of("{\"topic\":\"other\"}", "{\"ordered\":true}",
+        "{\"startAt\":\"earliest\"}", "{\"query\":\"SELECT * FROM orders\"}",
+        "{\"maxInFlight\":5,\"ordered\":true}")) {
+      assertProblem(call("PATCH", "/v1/subscriptions/p1", fixed), 409);
+    }
+    assertProblem(call("PATCH", "/v1/subscriptions/p1", "{\"overflow\":\"drop-oldest\"}"), 400);
+    assertProblem(call("PATCH", "/v1/subscriptions/p1", "{\"lagWarning\":\"PT0S\"}"), 400);
+    assertProblem(call("PATCH", "/v1/subscriptions/p1", "{\"maxInFlight\":0}"), 400);
+    assertProblem(call("PATCH", "/v1/subscriptions/p1", "{\"colour\":\"red\"}"), 400);
+    assertProblem(call("PATCH", "/v1/subscriptions/p1", "{}"), 400);
+    assertProblem(call("PATCH", "/v1/subscriptions/p1",
+        "{\"overflow\":\"latest\",\"maxBacklog\":5}"), 400);
   }
 
   @Test

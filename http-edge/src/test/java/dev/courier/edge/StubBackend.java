@@ -113,6 +113,17 @@ final class StubBackend implements CourierBackend {
     return CompletableFuture.completedFuture(new SubscriptionReply.Created(view(name, settings)));
   }
 
+  /** Every subscription exists with default settings on topic "orders"; the change applies to them. */
+  @Override
+  public CompletionStage<SubscriptionReply> changeSubscription(
+      String name, dev.courier.protocol.subscription.SettingsChange change) {
+    SubscriptionSettings next = SubscriptionSettings.defaultsFor("orders").with(change);
+    return CompletableFuture.completedFuture(
+        next.invalid()
+            .<SubscriptionReply>map(i -> new SubscriptionReply.Invalid(i.field(), i.detail()))
+            .orElseGet(() -> new SubscriptionReply.Found(view(name, next))));
+  }
+
   @Override
   public CompletionStage<SubscriptionReply> subscription(String name) {
     if (entitySilent.contains(name)) {
@@ -186,7 +197,7 @@ final class StubBackend implements CourierBackend {
 
   static SubscriptionView view(String name, SubscriptionSettings s) {
     return new SubscriptionView(
-        name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0, "127.0.0.1:2551");
+        name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0, 0, "127.0.0.1:2551");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.courier.persistence;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
@@ -10,7 +11,11 @@ import dev.courier.protocol.topic.StoredMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +29,15 @@ import java.util.concurrent.CompletionStage;
  * timestamp, so a write that arrives late (a retried or slower batch) never replaces a newer
  * offset, and rows are never deleted (a re-created topic has a new topic id).
  */
-public final class LatestStore {
+public final class LatestStore implements LatestReader {
+  /** Keys per {@code IN} query of {@link #newest}. */
+  private static final int KEYS_PER_QUERY = 100;
+
   private final CqlSession session;
   private final int maxBatchBytes;
   private final PreparedStatement upsert;
   private final PreparedStatement select;
+  private final PreparedStatement selectMany;
 
   public LatestStore(CqlSession session, String keyspace, int maxBatchBytes) {
     this.session = session;
@@ -43,6 +52,38 @@ public final class LatestStore {
     this.select =
         session.prepare(
             "SELECT offset FROM " + table + " WHERE topic_id = ? AND partition = ? AND key = ?");
+    this.selectMany =
+        session.prepare(
+            "SELECT key, offset FROM " + table
+                + " WHERE topic_id = ? AND partition = ? AND key IN ?");
+  }
+
+  @Override
+  public CompletionStage<Map<String, Long>> newest(
+      UUID topicId, int partition, Collection<String> keys) {
+    List<String> all = new ArrayList<>(new LinkedHashSet<>(keys));
+    if (all.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    List<CompletableFuture<AsyncResultSet>> queries = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += KEYS_PER_QUERY) {
+      List<String> chunk = all.subList(i, Math.min(all.size(), i + KEYS_PER_QUERY));
+      queries.add(
+          session.executeAsync(
+                  selectMany.bind(topicId, partition, List.copyOf(chunk)).setPageSize(KEYS_PER_QUERY))
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(queries.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              Map<String, Long> out = new HashMap<>();
+              for (CompletableFuture<AsyncResultSet> q : queries) {
+                for (Row row : q.join().currentPage()) {
+                  out.put(row.getString(0), row.getLong(1));
+                }
+              }
+              return out;
+            });
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.courier.port;
 
+import dev.courier.protocol.subscription.SettingsChange;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import dev.courier.protocol.subscription.SubscriptionSettings;
@@ -58,6 +59,9 @@ public interface CourierBackend {
       String name, SubscriptionSettings settings, TopicInfo topic);
 
   CompletionStage<SubscriptionReply> subscription(String name);
+
+  /** Changes the settings that can change (a PATCH); Found with the new view, or Invalid. */
+  CompletionStage<SubscriptionReply> changeSubscription(String name, SettingsChange change);
 
   /** What storage knows of a subscription's existence, without asking its entity. */
   enum Existence {

@@ -15,8 +15,10 @@ import java.util.function.IntFunction;
 
 /**
  * An existing subscription as it survives restarts and failover, rebuilt from its events:
- * settings, the topic incarnation it reads, per-partition positions and running totals. Each
- * event has its own pure method returning the next state.
+ * settings, the topic incarnation it reads, per-partition positions, a keyed snapshot's boundary
+ * ({@code snapshotUntil}, empty unless it started at a snapshot) and running totals ({@code
+ * skipped}: what the overflow policy passed over). Each event has its own pure method returning
+ * the next state.
  */
 public record ActiveSubscription(
     SubscriptionSettings settings,
@@ -24,14 +26,22 @@ public record ActiveSubscription(
     UUID topicId,
     Instant createdAt,
     List<PartitionPosition> positions,
+    List<Long> snapshotUntil,
     long acked,
     long deadLettered,
+    long skipped,
     DeliveryCounters counters)
     implements SubscriptionState {
 
   public ActiveSubscription {
     positions = List.copyOf(positions);
+    snapshotUntil = snapshotUntil == null ? List.of() : List.copyOf(snapshotUntil);
     counters = counters == null ? DeliveryCounters.ZERO : counters;
+  }
+
+  /** Below this offset of the partition only each key's newest message is delivered. */
+  public long snapshotUntil(int partition) {
+    return partition < snapshotUntil.size() ? snapshotUntil.get(partition) : 0;
   }
 
   public int partitions() {
@@ -56,6 +66,10 @@ public record ActiveSubscription(
       return seeked(s);
     } else if (event instanceof SubscriptionEvent.AttemptsRecorded a) {
       return attemptsRecorded(a);
+    } else if (event instanceof SubscriptionEvent.Skipped k) {
+      return skipped(k);
+    } else if (event instanceof SubscriptionEvent.SettingsChanged c) {
+      return settingsChanged(c);
     }
     throw new IllegalArgumentException("not an event of an active subscription: " + event);
   }
@@ -78,6 +92,19 @@ public record ActiveSubscription(
   public ActiveSubscription deadLettered(SubscriptionEvent.DeadLettered d) {
     ActiveSubscription next = withAcks(d.spans());
     return next.with(acked, deadLettered + (next.done() - done()), d.counters());
+  }
+
+  public ActiveSubscription skipped(SubscriptionEvent.Skipped k) {
+    ActiveSubscription next = withAcks(k.spans());
+    return new ActiveSubscription(
+        settings, topic, topicId, createdAt, next.positions, snapshotUntil, acked, deadLettered,
+        skipped + k.counted(), k.counters() == null ? counters : k.counters());
+  }
+
+  public ActiveSubscription settingsChanged(SubscriptionEvent.SettingsChanged c) {
+    return new ActiveSubscription(
+        c.settings(), topic, topicId, createdAt, positions, snapshotUntil, acked, deadLettered,
+        skipped, counters);
   }
 
   public ActiveSubscription seeked(SubscriptionEvent.Seeked s) {
@@ -132,8 +159,8 @@ public record ActiveSubscription(
 
   private ActiveSubscription with(long newAcked, long newDeadLettered, DeliveryCounters c) {
     return new ActiveSubscription(
-        settings, topic, topicId, createdAt, positions, newAcked, newDeadLettered,
-        c == null ? counters : c);
+        settings, topic, topicId, createdAt, positions, snapshotUntil, newAcked, newDeadLettered,
+        skipped, c == null ? counters : c);
   }
 
   private ActiveSubscription withPositions(IntFunction<PartitionPosition> f) {
@@ -142,6 +169,7 @@ public record ActiveSubscription(
       next.add(f.apply(i));
     }
     return new ActiveSubscription(
-        settings, topic, topicId, createdAt, next, acked, deadLettered, counters);
+        settings, topic, topicId, createdAt, next, snapshotUntil, acked, deadLettered, skipped,
+        counters);
   }
 }

@@ -21,6 +21,10 @@ final class AttachedConsumer<C> implements Taker {
    * memory of up to one proof delay of the stream's traffic (the edge proves within seconds).
    */
   final ArrayDeque<Candidate> unproven = new ArrayDeque<>();
+  /** It was told the subscription lags, and not yet that it caught up. */
+  boolean lagging;
+  /** When (core nanos) it was last told the subscription lags. */
+  long lastLagNotice;
 
   AttachedConsumer(C ref, ConsumerMode mode, String streamId, int credit) {
     this.ref = ref;

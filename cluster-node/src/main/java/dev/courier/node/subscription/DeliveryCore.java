@@ -2,6 +2,7 @@ package dev.courier.node.subscription;
 
 import dev.courier.protocol.subscription.AckId;
 import dev.courier.protocol.subscription.AttemptMark;
+import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.Cursor;
 import dev.courier.protocol.subscription.Delivery;
@@ -15,12 +16,15 @@ import dev.courier.protocol.subscription.SubscriptionSettings;
 import dev.courier.protocol.subscription.SubscriptionView;
 import dev.courier.protocol.topic.StoredMessage;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Optional;
 import java.util.Set;
@@ -33,6 +37,15 @@ import java.util.Set;
  * C}) and reply targets ({@code R}) are opaque handles. Keeps its own copy of the persisted state,
  * applying the events it emits at once, so the shell must persist every step's events before
  * anything else it asks for.
+ *
+ * <p>Slow consumers: with overflow {@code drop-oldest} first delivery never lags more than {@code
+ * maxBacklog} messages behind the heads (the partitions furthest behind give way first); with
+ * {@code latest} a keyed message that a newer one of its key supersedes is passed over when its
+ * turn comes; a keyed snapshot passes over keyless and superseded messages below its boundary.
+ * What is passed over is written (with the next ack write) as done, so it stays passed over after
+ * a restart. Attached consumers get lag notices: when the oldest undelivered message is older than
+ * {@code lagWarning} (by its publish time, against the wall clock), at most once per lagWarning,
+ * and once more when it is back under.
  */
 final class DeliveryCore<C, R> {
 
@@ -51,17 +64,27 @@ final class DeliveryCore<C, R> {
   private long delivered;
   private long redelivered;
   private long leaseSeq;
+  /** Skips counted in the ledger and not yet written (the view shows them at once). */
+  private long ledgerSkipsCounted;
   private int nextPartition;
   private boolean ticking;
   private boolean draining;
   private boolean pollFillArmed;
   private boolean reservationMoved;
   private boolean stopped;
+  private boolean lagChecking;
+  private final InstantSource wallClock;
   private Step.Builder<C, R> out;
 
   DeliveryCore(ActiveSubscription state, DeliverySettings settings) {
+    this(state, settings, Clock.systemUTC());
+  }
+
+  /** {@code wallClock} tells the time that publish times are compared with, for lag. */
+  DeliveryCore(ActiveSubscription state, DeliverySettings settings, InstantSource wallClock) {
     this.state = state;
     this.settings = settings;
+    this.wallClock = wallClock;
     for (int p = 0; p < state.partitions(); p++) {
       PartitionPosition pos = state.position(p);
       lanes.add(
@@ -145,6 +168,7 @@ final class DeliveryCore<C, R> {
             : Optional.empty();
     resume.ifPresent(c -> seekTo(c.positions()));
     dispatch(now);
+    ensureLagChecks();
     return end();
   }
 
@@ -357,9 +381,24 @@ final class DeliveryCore<C, R> {
   /** A catch-up read of {@code [from, until)} returned these rows. */
   Step<C, R> loaded(
       int partition, int generation, long from, long until, List<StoredMessage> rows, long now) {
+    return loaded(partition, generation, from, until, rows, Map.of(), now);
+  }
+
+  /**
+   * A catch-up read of {@code [from, until)} returned these rows, and (if the read asked for it)
+   * the newest offset in the log of each of their keys.
+   */
+  Step<C, R> loaded(
+      int partition,
+      int generation,
+      long from,
+      long until,
+      List<StoredMessage> rows,
+      Map<String, Long> newest,
+      long now) {
     begin();
     if (partition < lanes.size() && lanes.get(partition).generation == generation) {
-      lanes.get(partition).loaded(from, until, rows);
+      lanes.get(partition).loaded(from, until, rows, newest);
       dispatch(now);
     }
     return end();
@@ -388,6 +427,24 @@ final class DeliveryCore<C, R> {
     return end();
   }
 
+  // ---- inputs: settings ----
+
+  /**
+   * New settings are in force from now on (a PATCH; the caller has validated them): the step
+   * persists them. Delivery decisions read the settings as they are made, so a new policy, window
+   * or deadline applies to the next message; leases granted before keep their deadline.
+   */
+  Step<C, R> changeSettings(SubscriptionSettings next, long now) {
+    begin();
+    record(new SubscriptionEvent.SettingsChanged(next));
+    if (lagChecking) {
+      lagChecking = false;
+      ensureLagChecks();
+    }
+    dispatch(now);
+    return end();
+  }
+
   // ---- inputs: time ----
 
   /** A timer the core asked for is due. */
@@ -407,6 +464,8 @@ final class DeliveryCore<C, R> {
       finish();
     } else if (key instanceof TimerKey.RetryRead) {
       dispatch(now);
+    } else if (key instanceof TimerKey.LagCheck) {
+      checkLag(now);
     } else if (key instanceof TimerKey.RetryDeadLetter r) {
       Lease<C> lease = deadLettering(r.partition(), r.offset(), r.leaseId());
       if (lease != null) {
@@ -479,36 +538,42 @@ final class DeliveryCore<C, R> {
   }
 
   SubscriptionView view(String name, SubscriptionSettings shown, String node, Instant wallNow) {
-    long backlog = 0;
     int inFlight = 0;
-    Instant oldest = null;
     List<Long> positions = new ArrayList<>();
     for (PartitionLane<C> lane : lanes) {
       positions.add(lane.readPos);
-      backlog += lane.backlog();
       inFlight += lane.leases.size();
-      List<StoredMessage> candidates = new ArrayList<>(3);
-      if (lane.head > lane.readPos && lane.buffer.peek() != null) {
-        candidates.add(lane.buffer.peek());
-      }
-      if (!lane.pending.isEmpty()) {
-        candidates.add(lane.pending.firstEntry().getValue().message());
-      }
-      if (!lane.leases.isEmpty()) {
-        candidates.add(lane.leases.firstEntry().getValue().message);
-      }
-      for (StoredMessage m : candidates) {
-        if (oldest == null || m.publishTime().isBefore(oldest)) {
-          oldest = m.publishTime();
-        }
+    }
+    return new SubscriptionView(
+        name, shown, state.partitions(), state.createdAt(), positions, backlog(),
+        lagSeconds(wallNow), inFlight, delivered, state.acked(), redelivered,
+        state.deadLettered(), skipped(), consumers.size() + polls.size(), node);
+  }
+
+  /** Messages not delivered yet: ahead of first delivery, or waiting to come again. */
+  long backlog() {
+    long backlog = 0;
+    for (PartitionLane<C> lane : lanes) {
+      backlog += lane.backlog(state.position(lane.partition));
+    }
+    return backlog;
+  }
+
+  /** Age of the oldest message not delivered yet, by its publish time; 0 when there is none. */
+  double lagSeconds(Instant wallNow) {
+    Instant oldest = null;
+    for (PartitionLane<C> lane : lanes) {
+      Instant o = lane.oldestUndelivered();
+      if (o != null && (oldest == null || o.isBefore(oldest))) {
+        oldest = o;
       }
     }
-    double lag =
-        oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, wallNow).toMillis() / 1000.0);
-    return new SubscriptionView(
-        name, shown, state.partitions(), state.createdAt(), positions, backlog, lag, inFlight,
-        delivered, state.acked(), redelivered, state.deadLettered(),
-        consumers.size() + polls.size(), node);
+    return oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, wallNow).toMillis() / 1000.0);
+  }
+
+  /** What the overflow policy has passed over, written or not. */
+  long skipped() {
+    return state.skipped() + ledgerSkipsCounted;
   }
 
   // ---- delivery ----
@@ -528,6 +593,7 @@ final class DeliveryCore<C, R> {
       }
       return;
     }
+    dropOldest();
     readAll();
     if (idle()) {
       return;
@@ -599,19 +665,98 @@ final class DeliveryCore<C, R> {
 
   private Candidate nextCandidate(long now) {
     int cap = settings.bufferPerPartition();
+    boolean conflate = state.settings().conflates();
     for (int i = 0; i < lanes.size(); i++) {
       PartitionLane<C> lane = lanes.get((nextPartition + i) % lanes.size());
-      Candidate c = lane.next(now, state.position(lane.partition), cap);
-      if (c == null && lane.needsReservation(state.position(lane.partition))) {
+      long snapshotUntil = state.snapshotUntil(lane.partition);
+      Candidate c = lane.next(now, state.position(lane.partition), cap, conflate, snapshotUntil);
+      // Passing over messages (a snapshot, conflation) can use up a reservation with nothing
+      // sent: reserve again until something is found or the buffer is used up.
+      while (c == null && lane.needsReservation(state.position(lane.partition))) {
         reserve(lane);
-        c = lane.next(now, state.position(lane.partition), cap);
+        c = lane.next(now, state.position(lane.partition), cap, conflate, snapshotUntil);
       }
+      collectSkips(lane);
       if (c != null) {
         nextPartition = (lane.partition + 1) % lanes.size();
         return c;
       }
     }
     return null;
+  }
+
+  /**
+   * Drop-oldest: when more than {@code maxBacklog} messages wait for their first delivery (over all
+   * partitions), first delivery skips ahead until exactly that many wait. The partitions furthest
+   * behind give way first (down to a common level), so the oldest messages go.
+   */
+  private void dropOldest() {
+    if (!state.settings().dropsOldest()) {
+      return;
+    }
+    long max = state.settings().maxBacklog();
+    long total = 0;
+    long top = 0;
+    for (PartitionLane<C> lane : lanes) {
+      long undelivered = lane.undelivered(state.position(lane.partition));
+      total += undelivered;
+      top = Math.max(top, undelivered);
+    }
+    long excess = total - max;
+    if (excess <= 0) {
+      return;
+    }
+    // The lowest level L at which cutting every lane down to L removes no more than the excess.
+    long lo = 0;
+    long hi = top;
+    while (lo < hi) {
+      long mid = (lo + hi) >>> 1;
+      if (cutDownTo(mid) <= excess) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    long level = lo;
+    long extra = excess - cutDownTo(level);
+    for (PartitionLane<C> lane : lanes) {
+      PartitionPosition pos = state.position(lane.partition);
+      long undelivered = lane.undelivered(pos);
+      long cut = Math.max(0, undelivered - level);
+      if (extra > 0 && undelivered >= level && level > 0) {
+        cut++;
+        extra--;
+      }
+      if (cut > 0) {
+        lane.skipUndelivered(cut, pos);
+        collectSkips(lane);
+      }
+    }
+  }
+
+  private long cutDownTo(long level) {
+    long cut = 0;
+    for (PartitionLane<C> lane : lanes) {
+      cut += Math.max(0, lane.undelivered(state.position(lane.partition)) - level);
+    }
+    return cut;
+  }
+
+  /** Moves what a lane passed over into the ledger, to be written with the next ack write. */
+  private void collectSkips(PartitionLane<C> lane) {
+    if (lane.skippedOut.isEmpty() && lane.filteredOut.isEmpty()) {
+      return;
+    }
+    for (OffsetSpan span : lane.skippedOut) {
+      ledger.skip(span, true);
+      ledgerSkipsCounted += span.until() - span.from();
+    }
+    for (OffsetSpan span : lane.filteredOut) {
+      ledger.skip(span, false);
+    }
+    lane.skippedOut.clear();
+    lane.filteredOut.clear();
+    scheduleFlush();
   }
 
   /**
@@ -726,9 +871,11 @@ final class DeliveryCore<C, R> {
     int limit = Math.min(page, room);
     lane.reading = true;
     long from = lane.bufferEnd();
+    boolean newest =
+        state.settings().conflates() || from < state.snapshotUntil(lane.partition);
     out.reads.add(
         new Step.Read(lane.partition, lane.generation, from, Math.min(lane.head, from + limit),
-            limit));
+            limit, newest));
   }
 
   /**
@@ -824,6 +971,7 @@ final class DeliveryCore<C, R> {
   // ---- writes ----
 
   private void seekTo(List<Long> positions) {
+    writeSkips();
     record(new SubscriptionEvent.Seeked(positions));
     ledger.commitDue = false;
     for (PartitionLane<C> lane : lanes) {
@@ -853,6 +1001,7 @@ final class DeliveryCore<C, R> {
   /** Writes every gathered ack and dead letter, then answers the acks waiting for them. */
   private void flushAcks() {
     ledger.flushScheduled = false;
+    ledgerSkipsCounted = 0;
     ledger.drain(counters()).forEach(this::record);
     lanes.forEach(l -> l.ackedUnwritten.clear());
     out.replies.addAll(ledger.takeWaiters());
@@ -863,6 +1012,7 @@ final class DeliveryCore<C, R> {
    * proven offsets above that are recorded as acks. Gathered acks go in the same write.
    */
   private void flushAll() {
+    writeSkips();
     if (ledger.commitDue) {
       ledger.commitDue = false;
       List<Long> points = new ArrayList<>(lanes.size());
@@ -885,6 +1035,55 @@ final class DeliveryCore<C, R> {
       }
     }
     flushAcks();
+  }
+
+  /** Writes the gathered skips now (before a commit or a seek that must not count or undo them). */
+  private void writeSkips() {
+    ledgerSkipsCounted = 0;
+    ledger.drainSkips(counters()).forEach(this::record);
+  }
+
+  // ---- lag notices ----
+
+  /** Lag is looked at while consumers are attached, at least every lagWarning. */
+  private void ensureLagChecks() {
+    if (!lagChecking && !consumers.isEmpty()) {
+      lagChecking = true;
+      Duration warning = state.settings().lagWarning();
+      Duration every =
+          warning.compareTo(settings.lagCheckInterval()) < 0 ? warning : settings.lagCheckInterval();
+      out.start(new TimerKey.LagCheck(), every, true);
+    }
+  }
+
+  /**
+   * Tells each attached consumer that the subscription lags once its oldest undelivered message is
+   * older than lagWarning (again at most once per lagWarning while it does), and once that it is
+   * back under.
+   */
+  private void checkLag(long now) {
+    if (consumers.isEmpty()) {
+      lagChecking = false;
+      out.cancelled.add(new TimerKey.LagCheck());
+      return;
+    }
+    long warning = state.settings().lagWarning().toNanos();
+    double lag = lagSeconds(wallClock.instant());
+    boolean over = lag * 1e9 > warning;
+    ConsumerMessage.Lag notice = null;
+    for (AttachedConsumer<C> c : consumers.values()) {
+      boolean due = over && (!c.lagging || now - c.lastLagNotice >= warning);
+      if (due || (!over && c.lagging)) {
+        if (notice == null) {
+          notice = new ConsumerMessage.Lag(backlog(), lag, skipped(), !over);
+        }
+        c.lagging = over;
+        if (over) {
+          c.lastLagNotice = now;
+        }
+        out.notices.add(new Step.Notice<>(c.ref, notice));
+      }
+    }
   }
 
   private void finish() {

@@ -8,7 +8,8 @@ import java.time.Duration;
  * how far ahead a delivery reservation reaches, page and buffer sizes for catch-up reads, how
  * often leases and long polls are checked, how many long polls may wait at once, how long
  * acks gather before they are written, and how long a long poll holding some messages waits for
- * a running catch-up read to fill it.
+ * a running catch-up read to fill it, and how often lag is checked for lag notices while
+ * consumers are attached (never less often than the subscription's lagWarning).
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -21,7 +22,8 @@ public record DeliverySettings(
     int maxWaitingPolls,
     Duration ackLinger,
     Duration handoffDrain,
-    Duration pollFillWait) {
+    Duration pollFillWait,
+    Duration lagCheckInterval) {
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -36,6 +38,7 @@ public record DeliverySettings(
         c.getInt("max-waiting-polls"),
         c.getDuration("ack-linger"),
         c.getDuration("handoff-drain"),
-        c.getDuration("poll-fill-wait"));
+        c.getDuration("poll-fill-wait"),
+        c.getDuration("lag-check-interval"));
   }
 }

@@ -14,6 +14,7 @@ public record NoSubscription() implements SubscriptionState {
       start.add(PartitionPosition.at(offset));
     }
     return new ActiveSubscription(
-        c.settings(), c.topic(), c.topicId(), c.at(), start, 0, 0, DeliveryCounters.ZERO);
+        c.settings(), c.topic(), c.topicId(), c.at(), start, c.snapshotUntil(), 0, 0, 0,
+        DeliveryCounters.ZERO);
   }
 }

@@ -29,6 +29,42 @@ final class OffsetRanges {
     return false;
   }
 
+  /** The end of the range holding {@code offset}; {@code offset} itself if none holds it. */
+  static long endOf(List<Long> bounds, long offset) {
+    int lo = 0;
+    int hi = bounds.size() / 2 - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (offset < bounds.get(2 * mid)) {
+        hi = mid - 1;
+      } else if (offset >= bounds.get(2 * mid + 1)) {
+        lo = mid + 1;
+      } else {
+        return bounds.get(2 * mid + 1);
+      }
+    }
+    return offset;
+  }
+
+  /** The start of the first range at or after {@code offset}; {@code Long.MAX_VALUE} if none. */
+  static long nextFrom(List<Long> bounds, long offset) {
+    for (int i = 0; i < bounds.size(); i += 2) {
+      if (bounds.get(i) >= offset) {
+        return bounds.get(i);
+      }
+    }
+    return Long.MAX_VALUE;
+  }
+
+  /** How many offsets of {@code [from, until)} the ranges hold. */
+  static long countIn(List<Long> bounds, long from, long until) {
+    long n = 0;
+    for (int i = 0; i < bounds.size(); i += 2) {
+      n += Math.max(0, Math.min(until, bounds.get(i + 1)) - Math.max(from, bounds.get(i)));
+    }
+    return n;
+  }
+
   /** The ranges with {@code offsets} added. */
   static List<Long> with(List<Long> bounds, Collection<Long> offsets) {
     TreeSet<Long> added = new TreeSet<>(offsets);

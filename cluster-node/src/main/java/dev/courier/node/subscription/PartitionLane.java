@@ -1,7 +1,10 @@
 package dev.courier.node.subscription;
 
+import dev.courier.protocol.subscription.OffsetSpan;
 import dev.courier.protocol.topic.StoredMessage;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -15,8 +18,10 @@ import java.util.TreeSet;
  * The delivery core's live view of one partition: where first delivery stands, where the log
  * ends, a bounded buffer of the messages next in line (filled from appends or catch-up reads), and
  * what is behind the read position but not done: leased messages, messages written to cursor
- * consumers and not yet proven, and messages waiting to be delivered again. Memory only; rebuilt
- * from the persisted position after a restart.
+ * consumers and not yet proven, and messages waiting to be delivered again. For conflation and
+ * keyed snapshots it knows which buffered messages a newer message of their key supersedes; what
+ * it passes over undelivered waits in {@link #skippedOut} for the core to persist. Memory only;
+ * rebuilt from the persisted position after a restart.
  */
 final class PartitionLane<C> {
   final int partition;
@@ -52,6 +57,21 @@ final class PartitionLane<C> {
   /** Ordered subscriptions: keys with a leased message, and keys with pending messages. */
   private final Set<String> keysInFlight = new HashSet<>();
   private final Map<String, Integer> pendingKeys = new HashMap<>();
+  /** Buffered offsets that a newer message of their key supersedes. */
+  private final Set<Long> superseded = new HashSet<>();
+  /** Per key, the newest buffered offset not superseded (so an arriving newer one can mark it). */
+  private final Map<String, Long> newestBuffered = new HashMap<>();
+  /**
+   * Keys appended while a catch-up read is in flight, with their newest offset: the read's rows
+   * may hold older messages of them, which the read's own newest-per-key lookup can miss.
+   */
+  private final Map<String, Long> newerWhileReading = new HashMap<>();
+  /** Publish time of the last message taken from the buffer (delivered or passed over). */
+  Instant lastTakenAt;
+  /** Offsets passed over undelivered, for the core to write: counted by the overflow policy. */
+  final List<OffsetSpan> skippedOut = new ArrayList<>();
+  /** Offsets a keyed snapshot passed over (not counted as skipped). */
+  final List<OffsetSpan> filteredOut = new ArrayList<>();
 
   PartitionLane(int partition, boolean ordered, long position, long redeliverBelow) {
     this.partition = partition;
@@ -88,6 +108,11 @@ final class PartitionLane<C> {
     ackedUnwritten.clear();
     keysInFlight.clear();
     pendingKeys.clear();
+    superseded.clear();
+    newestBuffered.clear();
+    newerWhileReading.clear();
+    skippedOut.clear();
+    filteredOut.clear();
   }
 
   long bufferEnd() {
@@ -99,8 +124,19 @@ final class PartitionLane<C> {
     return pos.isDone(offset) || ackedUnwritten.contains(offset);
   }
 
-  /** Adds freshly appended messages if they continue the buffer and fit; otherwise a read will. */
+  /**
+   * Adds freshly appended messages if they continue the buffer and fit; otherwise a read will.
+   * Either way they supersede older buffered messages of their keys.
+   */
   void offer(List<StoredMessage> messages, int capacity) {
+    for (StoredMessage m : messages) {
+      if (m.key() != null) {
+        newer(m.key(), m.offset());
+        if (reading) {
+          newerWhileReading.merge(m.key(), m.offset(), Math::max);
+        }
+      }
+    }
     if (reading) {
       return;
     }
@@ -111,18 +147,68 @@ final class PartitionLane<C> {
       if (m.offset() != bufferEnd() || buffer.size() >= capacity) {
         return;
       }
-      buffer.add(m);
+      add(m, null);
     }
+  }
+
+  /** A message of {@code key} at {@code offset} exists: older buffered ones of the key are superseded. */
+  private void newer(String key, long offset) {
+    Long buffered = newestBuffered.get(key);
+    if (buffered != null && buffered < offset) {
+      superseded.add(buffered);
+      newestBuffered.remove(key);
+    }
+  }
+
+  /** Appends to the buffer; {@code newest} (may be null) knows the key's newest offset in the log. */
+  private void add(StoredMessage m, Map<String, Long> newest) {
+    buffer.add(m);
+    String key = m.key();
+    if (key == null) {
+      return;
+    }
+    long known = Math.max(
+        newest == null ? -1 : newest.getOrDefault(key, -1L),
+        newerWhileReading.getOrDefault(key, -1L));
+    if (known > m.offset()) {
+      superseded.add(m.offset());
+      return;
+    }
+    Long older = newestBuffered.put(key, m.offset());
+    if (older != null && older < m.offset()) {
+      superseded.add(older);
+    }
+  }
+
+  /** Takes the buffer's head, forgetting what was known of it. */
+  private StoredMessage take() {
+    StoredMessage m = buffer.poll();
+    readPos = m.offset() + 1;
+    lastTakenAt = m.publishTime();
+    superseded.remove(m.offset());
+    if (m.key() != null) {
+      newestBuffered.remove(m.key(), m.offset());
+    }
+    return m;
   }
 
   /** Adds rows of a catch-up read of {@code [from, until)}. */
   void loaded(long from, long until, List<StoredMessage> rows) {
+    loaded(from, until, rows, Map.of());
+  }
+
+  /**
+   * Adds rows of a catch-up read of {@code [from, until)}; {@code newest} holds the newest offset
+   * in the log of (some of) their keys, for conflation and keyed snapshots.
+   */
+  void loaded(long from, long until, List<StoredMessage> rows, Map<String, Long> newest) {
     reading = false;
     if (rows.isEmpty()) {
       // Nothing stored in the range: it expired. Move past it.
       if (buffer.isEmpty() && readPos == from) {
         readPos = until;
       }
+      newerWhileReading.clear();
       return;
     }
     long first = rows.get(0).offset();
@@ -131,14 +217,63 @@ final class PartitionLane<C> {
     }
     for (StoredMessage m : rows) {
       if (m.offset() == bufferEnd()) {
-        buffer.add(m);
+        add(m, newest);
       }
     }
+    newerWhileReading.clear();
+  }
+
+  /**
+   * Drop-oldest: moves first delivery forward over the next {@code count} messages not done yet,
+   * passing over them (recorded in {@link #skippedOut}) and over done ones between them.
+   */
+  void skipUndelivered(long count, PartitionPosition pos) {
+    long at = readPos;
+    long left = count;
+    while (left > 0 && at < head) {
+      long doneEnd = pos.doneUntil(at);
+      if (doneEnd > at) {
+        at = doneEnd;
+        continue;
+      }
+      long end = Math.min(Math.min(pos.nextDone(at), head), at + left);
+      skippedOut.add(new OffsetSpan(partition, at, end));
+      left -= end - at;
+      at = end;
+    }
+    while (!buffer.isEmpty() && buffer.peek().offset() < at) {
+      take();
+    }
+    readPos = Math.max(readPos, at);
+  }
+
+  /** Messages ahead of first delivery that are not done (not counting those to come again). */
+  long undelivered(PartitionPosition pos) {
+    return Math.max(0, head - readPos - pos.doneIn(readPos, head));
+  }
+
+  /**
+   * The publish time of the oldest message not yet delivered (first delivery or redelivery), or
+   * null if there is none. A backlog not read into memory yet is as old as the message before it.
+   */
+  Instant oldestUndelivered() {
+    Instant oldest = null;
+    if (head > readPos) {
+      StoredMessage next = buffer.peek();
+      oldest = next != null ? next.publishTime() : lastTakenAt;
+    }
+    if (!pending.isEmpty()) {
+      Instant p = pending.firstEntry().getValue().message().publishTime();
+      if (oldest == null || p.isBefore(oldest)) {
+        oldest = p;
+      }
+    }
+    return oldest;
   }
 
   /** Messages not yet delivered, or waiting to be delivered again. */
-  long backlog() {
-    return Math.max(0, head - readPos) + pending.size();
+  long backlog(PartitionPosition pos) {
+    return undelivered(pos) + pending.size();
   }
 
   /** Everything below this is done, or proven to a cursor consumer. */
@@ -161,13 +296,20 @@ final class PartitionLane<C> {
     return !buffer.isEmpty() && readPos >= pos.reserved();
   }
 
+  Candidate next(long now, PartitionPosition pos, int pendingCap) {
+    return next(now, pos, pendingCap, false, 0);
+  }
+
   /**
    * The next message to deliver: a pending one whose time has come first, then the buffer's head
    * while it lies below its reservation mark. On an ordered subscription a message whose key is
    * in flight (or has an earlier message waiting) is set aside as pending, up to {@code
-   * pendingCap}.
+   * pendingCap}. Passed over on the way: done offsets; with {@code conflate}, keyed messages that
+   * a newer one of their key supersedes (counted skips); below {@code snapshotUntil}, keyless and
+   * superseded messages (a keyed snapshot delivers each key's newest only).
    */
-  Candidate next(long now, PartitionPosition pos, int pendingCap) {
+  Candidate next(
+      long now, PartitionPosition pos, int pendingCap, boolean conflate, long snapshotUntil) {
     if (!pending.isEmpty()) {
       Set<String> blocked = null;
       Iterator<Pending> it = pending.values().iterator();
@@ -195,8 +337,27 @@ final class PartitionLane<C> {
     while (!buffer.isEmpty() && readPos < pos.reserved()) {
       StoredMessage m = buffer.peek();
       if (isDone(pos, m.offset())) {
-        buffer.poll();
-        readPos = m.offset() + 1;
+        take();
+        long end = pos.doneUntil(readPos);
+        if (end > bufferEnd()) {
+          // A long done run (skipped or acked before a restart): jump it instead of reading it.
+          while (!buffer.isEmpty()) {
+            take();
+          }
+          readPos = end;
+          head = Math.max(head, end);
+        }
+        continue;
+      }
+      boolean old = m.key() == null || superseded.contains(m.offset());
+      if (m.offset() < snapshotUntil && old) {
+        take();
+        filteredOut.add(new OffsetSpan(partition, m.offset(), m.offset() + 1));
+        continue;
+      }
+      if (conflate && m.key() != null && superseded.contains(m.offset())) {
+        take();
+        skippedOut.add(new OffsetSpan(partition, m.offset(), m.offset() + 1));
         continue;
       }
       int attempt = firstAttempt(pos, m.offset());
@@ -205,13 +366,11 @@ final class PartitionLane<C> {
         if (pending.size() >= pendingCap) {
           return null;
         }
-        buffer.poll();
-        readPos = m.offset() + 1;
+        take();
         addPending(new Pending(m, attempt, Pending.NOW));
         continue;
       }
-      buffer.poll();
-      readPos = m.offset() + 1;
+      take();
       return new Candidate(m, attempt);
     }
     return null;

@@ -28,6 +28,25 @@ public record PartitionPosition(
     return offset < committed || OffsetRanges.contains(acked, offset);
   }
 
+  /** The first offset from {@code offset} on that is not done ({@code offset} if it is not). */
+  public long doneUntil(long offset) {
+    if (offset < committed) {
+      return committed;
+    }
+    return OffsetRanges.endOf(acked, offset);
+  }
+
+  /** The first done offset at or after {@code offset} ({@code Long.MAX_VALUE} if none). */
+  public long nextDone(long offset) {
+    return offset < committed ? offset : OffsetRanges.nextFrom(acked, offset);
+  }
+
+  /** How many offsets of {@code [from, until)} are done. */
+  public long doneIn(long from, long until) {
+    long below = Math.max(0, Math.min(until, committed) - from);
+    return below + OffsetRanges.countIn(acked, Math.max(from, committed), until);
+  }
+
   /** The attempt this offset was last sent with, as recorded; 0 if none is. */
   public int recordedAttempt(long offset) {
     return attempts.getOrDefault(offset, 0);

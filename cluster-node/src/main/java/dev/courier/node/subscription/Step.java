@@ -1,5 +1,6 @@
 package dev.courier.node.subscription;
 
+import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -14,7 +15,7 @@ import java.util.Map;
  * What one input to the {@link DeliveryCore} asks its shell to do. The shell first persists
  * {@code events} (the core has applied them to its own copy of the state already); only once they
  * are written does it carry out the rest, in this order: timers, reads, dead-letter writes, sends,
- * closes, replies; then it stops if {@code stop}. So a delivery never leaves before the reservation
+ * lag notices, closes, replies; then it stops if {@code stop}. So a delivery never leaves before the reservation
  * and attempts that cover it are durable, and an ack is never confirmed before it is durable.
  *
  * @param <C> the consumer handle
@@ -23,6 +24,7 @@ import java.util.Map;
 record Step<C, R>(
     List<SubscriptionEvent> events,
     List<Send<C>> sends,
+    List<Notice<C>> notices,
     List<Close<C>> closes,
     List<Reply<R>> replies,
     List<Read> reads,
@@ -34,13 +36,19 @@ record Step<C, R>(
   /** Deliveries for one consumer, in order. */
   record Send<C>(C consumer, List<Delivery> deliveries) {}
 
+  /** An in-band lag notice for one consumer, sent after its deliveries of the same step. */
+  record Notice<C>(C consumer, ConsumerMessage.Lag lag) {}
+
   /** The consumer is detached by the core (replaced by a newer attachment of its stream). */
   record Close<C>(C consumer, String reason) {}
 
   record Reply<R>(R to, SubscriptionReply reply) {}
 
-  /** A catch-up read of {@code [from, until)}, at most {@code limit} rows; answer with loaded. */
-  record Read(int partition, int generation, long from, long until, int limit) {}
+  /**
+   * A catch-up read of {@code [from, until)}, at most {@code limit} rows; answer with loaded. With
+   * {@code newest}, also look up the newest offset in the log of each key the rows hold.
+   */
+  record Read(int partition, int generation, long from, long until, int limit, boolean newest) {}
 
   /** Write this message, out of attempts, to the dead-letter topic; answer with the outcome. */
   record DeadLetter(int partition, long offset, long leaseId, StoredMessage message, int attempts) {}
@@ -48,7 +56,7 @@ record Step<C, R>(
   record StartTimer(TimerKey key, Duration delay, boolean repeat) {}
 
   boolean isEmpty() {
-    return events.isEmpty() && sends.isEmpty() && closes.isEmpty() && replies.isEmpty()
+    return events.isEmpty() && sends.isEmpty() && notices.isEmpty() && closes.isEmpty() && replies.isEmpty()
         && reads.isEmpty() && deadLetters.isEmpty() && timers.isEmpty()
         && cancelledTimers.isEmpty() && !stop;
   }
@@ -57,6 +65,7 @@ record Step<C, R>(
   static final class Builder<C, R> {
     final List<SubscriptionEvent> events = new ArrayList<>();
     final Map<C, List<Delivery>> sends = new LinkedHashMap<>();
+    final List<Notice<C>> notices = new ArrayList<>();
     final List<Close<C>> closes = new ArrayList<>();
     final List<Reply<R>> replies = new ArrayList<>();
     final List<Read> reads = new ArrayList<>();
@@ -81,7 +90,7 @@ record Step<C, R>(
       List<Send<C>> out = new ArrayList<>(sends.size());
       sends.forEach((c, d) -> out.add(new Send<>(c, List.copyOf(d))));
       return new Step<>(
-          List.copyOf(events), List.copyOf(out), List.copyOf(closes), List.copyOf(replies),
+          List.copyOf(events), List.copyOf(out), List.copyOf(notices), List.copyOf(closes), List.copyOf(replies),
           List.copyOf(reads), List.copyOf(deadLetters), List.copyOf(timers),
           List.copyOf(cancelled), stop);
     }

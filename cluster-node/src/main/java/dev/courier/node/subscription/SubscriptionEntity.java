@@ -1,6 +1,7 @@
 package dev.courier.node.subscription;
 
 import dev.courier.node.topic.TopicPartitionEntity;
+import dev.courier.persistence.LatestReader;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
@@ -17,6 +18,8 @@ import dev.courier.protocol.topic.TopicPartitionCommand;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +76,7 @@ public final class SubscriptionEntity
   /** Everything a subscription entity needs from its node. */
   public record Dependencies(
       TopicLogReader log,
+      LatestReader latest,
       SubscriptionNames registry,
       PartitionDirectory partitions,
       SubscriptionNames pushRegistry,
@@ -102,7 +106,13 @@ public final class SubscriptionEntity
 
   private record Notice(PartitionNotice notice) implements SubscriptionCommand {}
 
-  private record Loaded(int partition, int generation, long from, long until, List<LogEntry> rows)
+  private record Loaded(
+      int partition,
+      int generation,
+      long from,
+      long until,
+      List<LogEntry> rows,
+      Map<String, Long> newest)
       implements SubscriptionCommand {}
 
   private record LoadFailed(int partition, int generation, Throwable cause)
@@ -183,6 +193,8 @@ public final class SubscriptionEntity
         .onEvent(SubscriptionEvent.DeadLettered.class, (s, e) -> s.deadLettered(e))
         .onEvent(SubscriptionEvent.Seeked.class, (s, e) -> s.seeked(e))
         .onEvent(SubscriptionEvent.AttemptsRecorded.class, (s, e) -> s.attemptsRecorded(e))
+        .onEvent(SubscriptionEvent.Skipped.class, (s, e) -> s.skipped(e))
+        .onEvent(SubscriptionEvent.SettingsChanged.class, (s, e) -> s.settingsChanged(e))
         .onEvent(SubscriptionEvent.Deleted.class, (s, e) -> s.deleted(e));
     return builder.build();
   }
@@ -222,6 +234,7 @@ public final class SubscriptionEntity
         .onCommand(SubscriptionCommand.Nack.class, (s, c) -> notFound(c.replyTo()))
         .onCommand(SubscriptionCommand.Pull.class, (s, c) -> notFound(c.replyTo()))
         .onCommand(SubscriptionCommand.Seek.class, (s, c) -> notFound(c.replyTo()))
+        .onCommand(SubscriptionCommand.ChangeSettings.class, (s, c) -> notFound(c.replyTo()))
         .onCommand(SubscriptionCommand.Attach.class, (s, c) -> refuse(c))
         .onCommand(SubscriptionCommand.Wake.class, (s, c) -> unregisterPush())
         .onCommand(RegistryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
@@ -231,6 +244,7 @@ public final class SubscriptionEntity
         .forStateType(ActiveSubscription.class)
         .onCommand(SubscriptionCommand.Create.class, this::onCreateAgain)
         .onCommand(SubscriptionCommand.Get.class, this::onGet)
+        .onCommand(SubscriptionCommand.ChangeSettings.class, this::onChangeSettings)
         .onCommand(SubscriptionCommand.Delete.class, this::onDelete)
         .onCommand(SubscriptionCommand.Wake.class, this::onWake)
         .onCommand(SubscriptionCommand.Attach.class, this::onAttach)
@@ -252,7 +266,8 @@ public final class SubscriptionEntity
             (s, c) -> carryOut(core.seek(c.positions(), c.replyTo(), now())))
         .onCommand(Notice.class, this::onNotice)
         .onCommand(Loaded.class, (s, c) -> carryOut(core.loaded(c.partition(), c.generation(),
-            c.from(), c.until(), c.rows().stream().map(LogEntry::message).toList(), now())))
+            c.from(), c.until(), c.rows().stream().map(LogEntry::message).toList(), c.newest(),
+            now())))
         .onCommand(LoadFailed.class, this::onLoadFailed)
         .onCommand(PartitionGone.class, (s, c) -> onPartitionGone(c.partition()))
         .onCommand(Rewatch.class, (s, c) -> watch(s, c.partition()))
@@ -279,6 +294,7 @@ public final class SubscriptionEntity
             create.topic().topicId(),
             create.topic().partitions(),
             create.startPositions(),
+            create.snapshotUntil(),
             Instant.now().truncatedTo(ChronoUnit.MILLIS));
     return Effect()
         .persist(event)
@@ -316,6 +332,31 @@ public final class SubscriptionEntity
   private Effect<SubscriptionEvent, SubscriptionState> onGet(
       ActiveSubscription state, SubscriptionCommand.Get get) {
     return Effect().reply(get.replyTo(), new SubscriptionReply.Found(view(state)));
+  }
+
+  /**
+   * A live change of settings: refused (Invalid) if the result is not a valid whole, else
+   * persisted and in force at once; answered with the view once durable.
+   */
+  private Effect<SubscriptionEvent, SubscriptionState> onChangeSettings(
+      ActiveSubscription state, SubscriptionCommand.ChangeSettings change) {
+    SubscriptionSettings next = state.settings().with(change.change());
+    var invalid = next.invalid();
+    if (invalid.isPresent()) {
+      return Effect().reply(change.replyTo(),
+          new SubscriptionReply.Invalid(invalid.get().field(), invalid.get().detail()));
+    }
+    if (next.equals(state.settings())) {
+      return Effect().reply(change.replyTo(), new SubscriptionReply.Found(view(state)));
+    }
+    var step = core.changeSettings(next, now());
+    return Effect()
+        .persist(step.events())
+        .thenRun(
+            s -> {
+              perform(step);
+              change.replyTo().tell(new SubscriptionReply.Found(view((ActiveSubscription) s)));
+            });
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onDelete(
@@ -499,17 +540,18 @@ public final class SubscriptionEntity
     ActiveSubscription state = core == null ? null : core.state();
     for (Step.Read r : step.reads()) {
       ctx.pipeToSelf(
-          deps.log().read(state.topicId(), r.partition(), r.from(), r.until(), r.limit()),
-          (rows, error) ->
-              error == null
-                  ? new Loaded(r.partition(), r.generation(), r.from(), r.until(), rows)
-                  : new LoadFailed(r.partition(), r.generation(), error));
+          read(state, r),
+          (loaded, error) ->
+              error == null ? loaded : new LoadFailed(r.partition(), r.generation(), error));
     }
     for (Step.DeadLetter d : step.deadLetters()) {
       writeDeadLetter(state, d);
     }
     for (var send : step.sends()) {
       send.consumer().tell(new ConsumerMessage.Deliveries(send.deliveries()));
+    }
+    for (var notice : step.notices()) {
+      notice.consumer().tell(notice.lag());
     }
     for (var close : step.closes()) {
       ctx.unwatch(close.consumer());
@@ -518,6 +560,27 @@ public final class SubscriptionEntity
     for (var reply : step.replies()) {
       reply.to().tell(reply.reply());
     }
+  }
+
+  /** A catch-up read, then (if asked) the newest offset of each key it found, in one lookup. */
+  private java.util.concurrent.CompletionStage<Loaded> read(ActiveSubscription state, Step.Read r) {
+    return deps.log().read(state.topicId(), r.partition(), r.from(), r.until(), r.limit())
+        .thenCompose(
+            rows -> {
+              Set<String> keys = new HashSet<>();
+              if (r.newest()) {
+                rows.forEach(e -> {
+                  if (e.message().key() != null) {
+                    keys.add(e.message().key());
+                  }
+                });
+              }
+              var newest = keys.isEmpty()
+                  ? java.util.concurrent.CompletableFuture.completedFuture(Map.<String, Long>of())
+                  : deps.latest().newest(state.topicId(), r.partition(), keys);
+              return newest.thenApply(
+                  n -> new Loaded(r.partition(), r.generation(), r.from(), r.until(), rows, n));
+            });
   }
 
   private void writeDeadLetter(ActiveSubscription state, Step.DeadLetter d) {
@@ -557,6 +620,6 @@ public final class SubscriptionEntity
     }
     return new SubscriptionSettings(
         s.topic(), s.startAt(), s.ackDeadline(), s.maxInFlight(), s.ordered(), s.maxDeliveries(),
-        s.deadLetterTopic(), s.overflow(), s.lagWarning(), s.push().redacted());
+        s.deadLetterTopic(), s.overflow(), s.maxBacklog(), s.lagWarning(), s.push().redacted());
   }
 }

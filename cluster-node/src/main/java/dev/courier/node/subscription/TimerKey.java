@@ -6,6 +6,9 @@ sealed interface TimerKey {
   /** Lease deadlines, nack delays and long-poll waits are checked (periodic while needed). */
   record Tick() implements TimerKey {}
 
+  /** Time to look at the subscription's lag and send lag notices that are due. */
+  record LagCheck() implements TimerKey {}
+
   /** Gathered acks and dead letters are written. */
   record FlushAcks() implements TimerKey {}
 

@@ -49,13 +49,23 @@ final class SseClient implements AutoCloseable {
 
   /** Reads the next message event (heartbeats and other events skipped). */
   Event next() throws IOException {
+    while (true) {
+      Event e = nextEvent();
+      if (e.type().equals("message")) {
+        return e;
+      }
+    }
+  }
+
+  /** Reads the next event of any type (a message, a lag notice); heartbeats are skipped. */
+  Event nextEvent() throws IOException {
     String id = null;
     String type = "message";
     StringBuilder data = new StringBuilder();
     String line;
     while ((line = reader.readLine()) != null) {
       if (line.isEmpty()) {
-        if (data.length() > 0 && type.equals("message")) {
+        if (data.length() > 0) {
           return new Event(id, type, Http.JSON.readTree(data.toString()));
         }
         id = null;

@@ -25,7 +25,7 @@ final class CoreFixture {
       Duration ackLinger, Duration pollFillWait, Duration commitInterval) {
     return new DeliverySettings(
         commitInterval, 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
-        10, ackLinger, Duration.ofSeconds(2), pollFillWait);
+        10, ackLinger, Duration.ofSeconds(2), pollFillWait, Duration.ofMillis(250));
   }
 
   static SubscriptionSettings subscription(
@@ -41,12 +41,34 @@ final class CoreFixture {
     }
     return new NoSubscription()
         .created(new SubscriptionEvent.Created("sub", settings, "orders", UUID.randomUUID(),
-            partitions, start, T0));
+            partitions, start, List.of(), T0));
   }
 
   static StoredMessage message(int partition, long offset, String key) {
     return new StoredMessage("m-" + partition + "-" + offset, key, partition, offset, T0,
         Map.of(), "{}");
+  }
+
+  static StoredMessage message(int partition, long offset, String key, Instant publishTime) {
+    return new StoredMessage("m-" + partition + "-" + offset, key, partition, offset, publishTime,
+        Map.of(), "{}");
+  }
+
+  /** A subscription with this overflow policy (and maxBacklog) and lag warning. */
+  static SubscriptionSettings overflow(String overflow, long maxBacklog, Duration lagWarning) {
+    return new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(30), 1000, false, 10,
+        null, overflow, maxBacklog, lagWarning, null);
+  }
+
+  /** A keyed snapshot subscription whose boundary is {@code until} on each partition. */
+  static ActiveSubscription snapshot(SubscriptionSettings settings, List<Long> until) {
+    List<Long> start = new ArrayList<>();
+    for (int p = 0; p < until.size(); p++) {
+      start.add(0L);
+    }
+    return new NoSubscription()
+        .created(new SubscriptionEvent.Created("sub", settings, "orders", UUID.randomUUID(),
+            until.size(), start, until, T0));
   }
 
   static List<StoredMessage> messages(int partition, long from, long until) {

@@ -12,6 +12,7 @@ import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.Cursor;
+import dev.courier.protocol.subscription.SettingsChange;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -50,7 +51,8 @@ class SubscriptionEntityTest {
   private static final DeliverySettings SETTINGS =
       new DeliverySettings(
           Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
-          10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50));
+          10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50),
+          Duration.ofMillis(250));
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
@@ -93,6 +95,7 @@ class SubscriptionEntityTest {
     var deps =
         new SubscriptionEntity.Dependencies(
             reader,
+            newestOf(log),
             names,
             (id, p) -> partitions.get(p).ref(),
             names,
@@ -108,6 +111,20 @@ class SubscriptionEntityTest {
             testKit.system(), SubscriptionEntity.create(subscriptionName, deps));
   }
 
+  /** The newest offset per key, from the in-memory log. */
+  private static dev.courier.persistence.LatestReader newestOf(
+      Map<Integer, List<StoredMessage>> log) {
+    return (id, partition, keys) -> {
+      Map<String, Long> out = new java.util.HashMap<>();
+      for (StoredMessage m : log.getOrDefault(partition, List.of())) {
+        if (m.key() != null && keys.contains(m.key())) {
+          out.merge(m.key(), m.offset(), Math::max);
+        }
+      }
+      return CompletableFuture.completedFuture(out);
+    };
+  }
+
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
@@ -120,7 +137,7 @@ class SubscriptionEntityTest {
 
   private SubscriptionReply create(SubscriptionSettings s) {
     return kit.<SubscriptionReply>runCommand(
-            replyTo -> new SubscriptionCommand.Create(s, topic, List.of(0L, 0L), replyTo))
+            replyTo -> new SubscriptionCommand.Create(s, topic, List.of(0L, 0L), List.of(), replyTo))
         .reply();
   }
 
@@ -209,6 +226,67 @@ class SubscriptionEntityTest {
         kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply()).view();
     assertEquals(5, view.delivered());
     assertEquals(0, view.backlog());
+  }
+
+  @Test
+  void dropOldestSkipsArePersistedAndStaySkippedAfterARestart() {
+    subscriptionSettings = new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(30),
+        100, false, 10, null, "drop-oldest", 2, Duration.ofSeconds(5), null);
+    createdOver(5, 0);
+    for (int i = 0; i < 100 && view().skipped() < 3; i++) {
+      sleep(20); // the skips are written with the next ack write, after the ack linger
+    }
+    assertEquals(3, view().skipped());
+    kit.restart();
+    answerWatches(5, 0);
+    assertEquals(3, view().skipped());
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    assertEquals(List.of(3L, 4L),
+        receive(consumer, 2).stream().map(d -> d.record().offset()).toList());
+  }
+
+  @Test
+  void aSettingsChangeIsPersistedAndAnInvalidOneRefused() {
+    createdOver(0, 0);
+    var change = new SettingsChange("latest", null, Duration.ofSeconds(2), Duration.ofSeconds(9),
+        7, 4);
+    var reply = kit.<SubscriptionReply>runCommand(
+        replyTo -> new SubscriptionCommand.ChangeSettings(change, replyTo));
+    assertInstanceOf(SubscriptionEvent.SettingsChanged.class, reply.event());
+    SubscriptionSettings changed = ((SubscriptionReply.Found) reply.reply()).view().settings();
+    assertEquals(7, changed.maxInFlight());
+    assertTrue(changed.conflates());
+    var refused = kit.<SubscriptionReply>runCommand(replyTo -> new SubscriptionCommand.ChangeSettings(
+        new SettingsChange("drop-oldest", null, null, null, null, null), replyTo));
+    assertInstanceOf(SubscriptionReply.Invalid.class, refused.reply());
+    assertTrue(refused.hasNoEvents());
+    kit.restart();
+    answerWatches(0, 0);
+    assertEquals(changed, view().settings());
+  }
+
+  @Test
+  void aKeyedSnapshotDeliversEachKeysNewestBeforeItsBoundary() {
+    List<StoredMessage> messages = new ArrayList<>();
+    String[] keys = {"a", "b", "a", null, "b", "c"};
+    for (int i = 0; i < keys.length; i++) {
+      messages.add(new StoredMessage("m-" + i, keys[i], 0, i, Instant.now(), Map.of(), "{}"));
+    }
+    log.put(0, messages);
+    kit.<SubscriptionReply>runCommand(replyTo -> new SubscriptionCommand.Create(
+        settings(), topic, List.of(0L, 0L), List.of(6L, 0L), replyTo));
+    answerWatches(6, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    assertEquals(List.of(2L, 4L, 5L),
+        receive(consumer, 3).stream().map(d -> d.record().offset()).toList());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

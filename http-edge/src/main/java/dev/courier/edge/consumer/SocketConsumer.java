@@ -350,6 +350,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         }
       }
       pushNext();
+    } else if (message instanceof ConsumerMessage.Lag lag) {
+      send(ConsumerFrames.lag(lag));
     } else if (message instanceof ConsumerMessage.Closed closed) {
       if (stream != null) {
         stream.tell(new End(End.TRY_AGAIN_LATER, closed.reason()));

@@ -67,6 +67,9 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
 
   public record Batch(List<Delivery> deliveries) implements StreamElement {}
 
+  /** An in-band lag notice, written between the batches it came between. */
+  public record LagNotice(ConsumerMessage.Lag lag) implements StreamElement {}
+
   /** A write that carries nothing: keeps the stream open and finds out whether it is alive. */
   public enum Heartbeat implements StreamElement {
     INSTANCE
@@ -108,7 +111,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   private final Settings settings;
   private final String streamId;
   private final ActorRef<ConsumerMessage> self;
-  private final ArrayDeque<Batch> queue = new ArrayDeque<>();
+  private final ArrayDeque<StreamElement> queue = new ArrayDeque<>();
   /** Batches taken by the stream and not proven yet, in the order they were sent. */
   private final ArrayDeque<Taken> unproven = new ArrayDeque<>();
   private final long proofDelayNanos;
@@ -199,6 +202,9 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
         && !draining) {
       queue.add(new Batch(d.deliveries()));
       pushNext();
+    } else if (message instanceof ConsumerMessage.Lag lag && !draining) {
+      queue.add(new LagNotice(lag));
+      pushNext();
     } else if (message instanceof ConsumerMessage.Closed closed) {
       queue.clear();
       if (stream != null) {
@@ -281,7 +287,11 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
     if (inStream != null || stream == null || queue.isEmpty() || draining) {
       return;
     }
-    Batch batch = queue.poll();
+    StreamElement next = queue.poll();
+    if (!(next instanceof Batch batch)) {
+      send(next, false);
+      return;
+    }
     send(batch, true);
     List<Delivery> sent = batch.deliveries();
     cursor = sent.get(sent.size() - 1).cursor();

@@ -20,6 +20,14 @@ public sealed interface ConsumerMessage extends CborSerializable {
     }
   }
 
+  /**
+   * An in-band lag notice for the client: the subscription's {@code backlog} (messages not
+   * delivered yet), {@code lagSeconds} (age of the oldest of them, by its publish time), what its
+   * overflow policy has {@code skipped} so far, and whether it is back under its lag warning.
+   */
+  record Lag(long backlog, double lagSeconds, long skipped, boolean caughtUp)
+      implements ConsumerMessage {}
+
   /** The subscription is gone (deleted, or never existed): end the stream. */
   record Closed(String reason) implements ConsumerMessage {}
 }

@@ -33,4 +33,38 @@ public record OffsetSpan(int partition, long from, long until) implements CborSe
     }
     return List.copyOf(spans);
   }
+
+  /** The fewest spans covering exactly the union of these (in any order, overlapping or not). */
+  public static List<OffsetSpan> merge(Collection<OffsetSpan> spans) {
+    List<OffsetSpan> sorted = new ArrayList<>(spans);
+    sorted.sort(Comparator.comparingInt(OffsetSpan::partition).thenComparingLong(OffsetSpan::from));
+    List<OffsetSpan> out = new ArrayList<>();
+    OffsetSpan open = null;
+    for (OffsetSpan s : sorted) {
+      if (s.until <= s.from) {
+        continue;
+      }
+      if (open != null && open.partition == s.partition && s.from <= open.until) {
+        open = new OffsetSpan(open.partition, open.from, Math.max(open.until, s.until));
+      } else {
+        if (open != null) {
+          out.add(open);
+        }
+        open = s;
+      }
+    }
+    if (open != null) {
+      out.add(open);
+    }
+    return List.copyOf(out);
+  }
+
+  /** How many offsets these spans hold (they must not overlap). */
+  public static long count(Collection<OffsetSpan> spans) {
+    long n = 0;
+    for (OffsetSpan s : spans) {
+      n += s.until - s.from;
+    }
+    return n;
+  }
 }

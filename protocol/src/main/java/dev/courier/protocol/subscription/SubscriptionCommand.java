@@ -9,17 +9,29 @@ import org.apache.pekko.actor.typed.ActorRef;
 /** What a subscription entity is asked to do, by the edge and by the node's API backend. */
 public interface SubscriptionCommand extends CborSerializable {
 
-  /** Create the subscription at these start positions (one per partition), or confirm it exists. */
+  /**
+   * Create the subscription at these start positions (one per partition), or confirm it exists.
+   * {@code snapshotUntil}: a keyed snapshot's boundary per partition; empty for any other start.
+   */
   record Create(
       SubscriptionSettings settings,
       TopicInfo topic,
       List<Long> startPositions,
+      List<Long> snapshotUntil,
       ActorRef<SubscriptionReply> replyTo)
       implements SubscriptionCommand {
     public Create {
       startPositions = List.copyOf(startPositions);
+      snapshotUntil = snapshotUntil == null ? List.of() : List.copyOf(snapshotUntil);
     }
   }
+
+  /**
+   * Change the settings that can change (a PATCH); answered with the view once it is durable, or
+   * {@link SubscriptionReply.Invalid} if the result would not be valid.
+   */
+  record ChangeSettings(SettingsChange change, ActorRef<SubscriptionReply> replyTo)
+      implements SubscriptionCommand {}
 
   /** Report settings and live state. */
   record Get(ActorRef<SubscriptionReply> replyTo) implements SubscriptionCommand {}

@@ -8,7 +8,12 @@ import java.util.UUID;
 /** What a subscription entity persists: the facts its delivery state is rebuilt from. */
 public sealed interface SubscriptionEvent extends CborSerializable {
 
-  /** The subscription was created on this topic incarnation, starting at these positions. */
+  /**
+   * The subscription was created on this topic incarnation, starting at these positions. A keyed
+   * snapshot subscription ({@code startAt: "snapshot"}) has {@code snapshotUntil} (per partition,
+   * the head when it was created): below it only the newest message of each key is delivered;
+   * empty for any other.
+   */
   record Created(
       String name,
       SubscriptionSettings settings,
@@ -16,10 +21,27 @@ public sealed interface SubscriptionEvent extends CborSerializable {
       UUID topicId,
       int partitions,
       List<Long> startPositions,
+      List<Long> snapshotUntil,
       Instant at)
       implements SubscriptionEvent {
     public Created {
       startPositions = List.copyOf(startPositions);
+      snapshotUntil = snapshotUntil == null ? List.of() : List.copyOf(snapshotUntil);
+    }
+  }
+
+  /** The settings that can change after creation were changed (a PATCH): these are in force now. */
+  record SettingsChanged(SubscriptionSettings settings) implements SubscriptionEvent {}
+
+  /**
+   * These offsets were passed over without delivery and are done: by the overflow policy
+   * (drop-oldest, or conflation per key), of which there were {@code counted}, or by a keyed
+   * snapshot (a key's older messages and keyless ones before its boundary), which are not counted.
+   */
+  record Skipped(List<OffsetSpan> spans, long counted, DeliveryCounters counters)
+      implements SubscriptionEvent {
+    public Skipped {
+      spans = List.copyOf(spans);
     }
   }
 

@@ -21,6 +21,7 @@ public record SubscriptionView(
     long acked,
     long redelivered,
     long deadLettered,
+    long skipped,
     int consumers,
     String node)
     implements CborSerializable {
