@@ -336,13 +336,19 @@ final class DeliveryCore<C, R> {
     return end();
   }
 
-  /** The dead-letter write of a message out of attempts finished ({@code failed}: try again). */
+  /**
+   * The dead-letter write of a message out of attempts finished ({@code failed}: try again, each
+   * time twice as late, up to {@link #MAX_DEAD_LETTER_RETRY}; the message stays held meanwhile).
+   */
   Step<C, R> deadLetterWritten(int partition, long offset, long leaseId, boolean failed, long now) {
     begin();
     Lease<C> lease = deadLettering(partition, offset, leaseId);
     if (lease != null && failed) {
+      lease.deadLetterFailures++;
       out.start(
-          new TimerKey.RetryDeadLetter(partition, offset, leaseId), settings.rewatchDelay(), false);
+          new TimerKey.RetryDeadLetter(partition, offset, leaseId),
+          deadLetterRetryDelay(lease.deadLetterFailures),
+          false);
     } else if (lease != null) {
       PartitionLane<C> lane = lanes.get(partition);
       lane.removeLease(offset);
@@ -951,6 +957,18 @@ final class DeliveryCore<C, R> {
     lane.addLease(lease);
     out.deadLetters.add(
         new Step.DeadLetter(lane.partition, m.offset(), lease.id, m, attempts));
+  }
+
+  /** The longest wait before a failed dead-letter write is tried again. */
+  static final java.time.Duration MAX_DEAD_LETTER_RETRY = java.time.Duration.ofSeconds(30);
+
+  /** {@code rewatch-delay} after the first failure, doubling with each one after it. */
+  java.time.Duration deadLetterRetryDelay(int failures) {
+    java.time.Duration delay = settings.rewatchDelay();
+    for (int i = 1; i < failures && delay.compareTo(MAX_DEAD_LETTER_RETRY) < 0; i++) {
+      delay = delay.multipliedBy(2);
+    }
+    return delay.compareTo(MAX_DEAD_LETTER_RETRY) > 0 ? MAX_DEAD_LETTER_RETRY : delay;
   }
 
   private Lease<C> deadLettering(int partition, long offset, long leaseId) {

@@ -19,6 +19,8 @@ final class Lease<C> {
   final long id;
   /** Out of attempts and being written to the dead-letter topic; no longer the owner's. */
   boolean deadLettering;
+  /** Dead-letter writes of it that failed in a row: the next waits longer. */
+  int deadLetterFailures;
 
   Lease(StoredMessage message, int attempt, C owner, long deadline, long id) {
     this.message = message;

@@ -499,8 +499,12 @@ public final class SubscriptionEntity
   private Effect<SubscriptionEvent, SubscriptionState> onDeadLetterWritten(
       ActiveSubscription state, DeadLetterWritten written) {
     if (written.error() != null) {
-      ctx.getLog().warn("Subscription {}: writing to dead-letter topic {} failed; retrying",
-          name, state.settings().deadLetterTopic(), written.error());
+      // The cause's message only: a failure that repeats (the topic is gone) must not fill the
+      // log with stack traces while the message waits, held, for the next try.
+      ctx.getLog().warn("Subscription {}: writing offset {}/{} to dead-letter topic {} failed ({});"
+              + " trying again later",
+          name, written.partition(), written.offset(), state.settings().deadLetterTopic(),
+          String.valueOf(written.error()));
     }
     return carryOut(core.deadLetterWritten(written.partition(), written.offset(),
         written.leaseId(), written.error() != null, now()));
@@ -591,7 +595,10 @@ public final class SubscriptionEntity
     attributes.put("courier.partition", Integer.toString(m.partition()));
     attributes.put("courier.offset", Long.toString(m.offset()));
     attributes.put("courier.deliveryAttempts", Integer.toString(d.attempts()));
-    NewMessage letter = new NewMessage(m.id(), m.key(), m.data(), attributes, true);
+    attributes.put("courier.id", m.id());
+    // One record per subscription: subscriptions sharing a dead-letter topic must not deduplicate
+    // each other's records, while a retried write of this one still is (same id, same key).
+    NewMessage letter = new NewMessage(m.id() + "@" + name, m.key(), m.data(), attributes, true);
     ctx.pipeToSelf(
         deps.deadLetters().publish(state.settings().deadLetterTopic(), letter),
         (ok, error) -> new DeadLetterWritten(d.partition(), d.offset(), d.leaseId(), error));

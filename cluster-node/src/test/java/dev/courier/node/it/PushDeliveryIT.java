@@ -81,7 +81,8 @@ class PushDeliveryIT {
 
       var dead = Http.get(url + "/v1/subscriptions/" + letters + "/messages?wait=PT30S").body();
       JsonNode letter = dead.get("messages").get(0);
-      assertEquals("bad-1", letter.get("id").asText());
+      assertEquals("bad-1@" + sub, letter.get("id").asText());
+      assertEquals("bad-1", letter.get("attributes").get("courier.id").asText());
       assertEquals("3", letter.get("attributes").get("courier.deliveryAttempts").asText());
       long poisonAttempts = receiver.received().stream()
           .filter(r -> "poison".equals(r.json().get("key").asText())).count();

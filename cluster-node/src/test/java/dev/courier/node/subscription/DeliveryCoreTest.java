@@ -200,6 +200,29 @@ class DeliveryCoreTest {
   }
 
   @Test
+  void aFailingDeadLetterWriteIsTriedAgainEachTimeTwiceAsLateUpToHalfAMinute() {
+    var withDeadLetters = new dev.courier.protocol.subscription.SubscriptionSettings("orders",
+        "earliest", Duration.ofSeconds(1), 10, false, 1, "orders-dlq", "backpressure", 0,
+        Duration.ofSeconds(5), null);
+    var core = withMessages(core(withDeadLetters, Duration.ZERO, Duration.ofMillis(50)), 1);
+    core.attach("l", ConsumerMode.LEASE, 10, null, null, now);
+    var letter = core.nack(List.of("0-0"), Duration.ZERO, "r", now).deadLetters().get(0);
+    List<Duration> delays = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      var step = core.deadLetterWritten(letter.partition(), letter.offset(), letter.leaseId(), true, now);
+      assertEquals(1, step.timers().size());
+      delays.add(step.timers().get(0).delay());
+    }
+    Duration first = delays.get(0);
+    assertEquals(first.multipliedBy(2), delays.get(1));
+    assertEquals(first.multipliedBy(4), delays.get(2));
+    assertEquals(DeliveryCore.MAX_DEAD_LETTER_RETRY, delays.get(11), "capped");
+    assertEquals(0, core.state().deadLettered(), "still held, not counted done");
+    core.deadLetterWritten(letter.partition(), letter.offset(), letter.leaseId(), false, now);
+    assertEquals(1, core.state().deadLettered());
+  }
+
+  @Test
   void aLongPollWithABacklogWaitsForTheReadAndAnswersFull() {
     var core = core(10_000, 5);
     core.start();
