@@ -39,7 +39,8 @@ class DeliveryAttemptsIT {
       String url = node.url();
       assertEquals(3, pollAndNack(url, sub), "the count goes on after the restart");
       JsonNode letter = poll(url, dlq + "-sub");
-      assertEquals("once", letter.get("id").asText());
+      assertEquals("once@" + sub, letter.get("id").asText());
+      assertEquals("once", letter.get("attributes").get("courier.id").asText());
       assertEquals("3", letter.get("attributes").get("courier.deliveryAttempts").asText());
       var after = Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT2S");
       assertEquals(0, after.body().get("messages").size(), "out of attempts: not delivered again");

@@ -256,7 +256,8 @@ class LeasedDeliveryIT extends OneNodeIT {
     }
     var dead = Http.get(url + "/v1/subscriptions/" + letters + "/messages?wait=PT10S");
     JsonNode letter = dead.body().get("messages").get(0);
-    assertEquals("poison", letter.get("id").asText());
+    assertEquals("poison@" + sub, letter.get("id").asText());
+    assertEquals("poison", letter.get("attributes").get("courier.id").asText());
     assertEquals("p", letter.get("key").asText());
     assertTrue(letter.get("data").get("bad").asBoolean());
     assertEquals("x", letter.get("attributes").get("type").asText());
