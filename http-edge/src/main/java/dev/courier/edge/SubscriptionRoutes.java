@@ -46,8 +46,6 @@ public final class SubscriptionRoutes extends AllDirectives {
   private static final int MAX_DELIVERIES_LIMIT = 1000;
   private static final int MAX_ACK_IDS = 10_000;
   private static final int MAX_POLL_MESSAGES = 1000;
-  private static final int DEFAULT_PAGE = 100;
-  private static final int MAX_PAGE = 1000;
   private static final int DEFAULT_POLL_MESSAGES = 100;
   private static final Duration DEFAULT_POLL_WAIT = Duration.ofSeconds(20);
   private static final Duration MAX_POLL_WAIT = Duration.ofSeconds(60);
@@ -120,12 +118,8 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route list(Optional<String> limitText, Optional<String> pageToken) {
-    int limit = intParameter("limit", limitText, DEFAULT_PAGE, MAX_PAGE);
-    if (pageToken.isPresent() && (pageToken.get().isEmpty() || pageToken.get().length() > 2048)) {
-      throw new ProblemException(Problem.invalidField("pageToken", "not a page token"));
-    }
     return Replies.answer(
-        backend.subscriptions(limit, pageToken.orElse(null)),
+        backend.subscriptions(Paging.limit(limitText), Paging.token(pageToken)),
         page -> {
           Map<String, Object> body = new java.util.LinkedHashMap<>();
           body.put("subscriptions", page.subscriptions().stream().map(Views::subscription).toList());
@@ -134,23 +128,6 @@ public final class SubscriptionRoutes extends AllDirectives {
           }
           return Json.response(StatusCodes.OK, body);
         });
-  }
-
-  private static int intParameter(String name, Optional<String> text, int fallback, int max) {
-    if (text.isEmpty()) {
-      return fallback;
-    }
-    int value;
-    try {
-      value = Integer.parseInt(text.get());
-    } catch (NumberFormatException e) {
-      value = -1;
-    }
-    if (value < 1 || value > max) {
-      throw new ProblemException(
-          Problem.invalidField(name, "must be an integer from 1 to " + max));
-    }
-    return value;
   }
 
   private Route create(String name, String body) {
@@ -288,7 +265,7 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route poll(String name, Optional<String> maxText, Optional<String> waitText) {
-    int max = intParameter("max", maxText, DEFAULT_POLL_MESSAGES, MAX_POLL_MESSAGES);
+    int max = Paging.intParameter("max", maxText, DEFAULT_POLL_MESSAGES, MAX_POLL_MESSAGES);
     Duration wait = waitText.map(t -> Bodies.parseDuration("wait", t)).orElse(DEFAULT_POLL_WAIT);
     if (wait.isNegative() || wait.compareTo(MAX_POLL_WAIT) > 0) {
       throw new ProblemException(
