@@ -59,6 +59,7 @@ public final class CourierNode {
     CompletableFuture<Uri> management =
         PekkoManagement.get(system).start().toCompletableFuture();
     ClusterJoin.start(system);
+    CrashDowning.start(system);
     return management
         .thenCompose(
             uri -> {
