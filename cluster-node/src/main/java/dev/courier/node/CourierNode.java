@@ -65,6 +65,7 @@ public final class CourierNode {
         PekkoManagement.get(system).start().toCompletableFuture();
     ClusterJoin.start(system);
     CrashDowning.start(system);
+    MinorityDowning.start(system);
     return management
         .thenCompose(
             uri -> {
