@@ -30,8 +30,9 @@ import java.util.function.Supplier;
  *       exits) and the other two resume its subscriptions.
  *   <li>Isolate the oldest node (shard coordinators, singletons) and heal once the majority has
  *       removed it: one cluster remains and every subscription runs on exactly one node.
- *   <li>SIGSTOP a node that hosts subscriptions for 5 s, then SIGCONT it: whatever it does after
- *       waking, no partition gets an offset twice and no subscription loses an ack.
+ *   <li>SIGSTOP a node that hosts subscriptions for 5 s, then SIGCONT it; then again for 8 s (surely
+ *       downed while asleep): whatever it does after waking, no partition gets an offset twice and
+ *       no subscription loses an ack.
  * </ol>
  *
  * <p>After each, the node is restarted and every client must have every message published so far,
@@ -59,8 +60,11 @@ public final class PartitionScenarios {
   private SseReader sseReader;
   private int nextProducer;
 
-  private PartitionScenarios(LocalCluster cluster) {
+  private final Path logs;
+
+  private PartitionScenarios(LocalCluster cluster, Path logs) {
     this.cluster = cluster;
+    this.logs = logs;
   }
 
   public static void main(String[] args) throws Exception {
@@ -68,13 +72,14 @@ public final class PartitionScenarios {
     Path reportFile = state.resolve("report.txt");
     LocalCluster cluster =
         new LocalCluster(LocalCluster.repositoryRoot(), state.resolve("cluster"), HOSTS);
-    PartitionScenarios run = new PartitionScenarios(cluster);
+    PartitionScenarios run = new PartitionScenarios(cluster, state.resolve("cluster"));
     int status = 0;
     try {
       run.start();
       run.isolateAHostingNode();
       run.partitionTheOldestAndHeal();
-      run.pauseAHostingNode();
+      run.pauseAHostingNode(5);
+      run.pauseAHostingNode(8);
       run.report.add("ok");
     } catch (Throwable e) {
       e.printStackTrace();
@@ -133,7 +138,8 @@ public final class PartitionScenarios {
     finish(producers);
     heal();
     report.add(resumes("isolate node " + victim, hosted, cutAt)
-        + "; the isolated node downed itself and exited after " + exitedMillis + " ms");
+        + "; the isolated node downed itself and exited after " + exitedMillis + " ms; "
+        + safetyGap(victim));
     cluster.startNode(victim);
     assertOneCluster();
     assertGuarantees();
@@ -156,14 +162,21 @@ public final class PartitionScenarios {
     long exitedMillis = awaitExit(victim, cutAt);
     finish(producers);
     report.add(resumes("isolate the oldest, node " + victim + ", heal", hosted, cutAt)
-        + "; removed after " + removedMillis + " ms, the minority exited after " + exitedMillis
+        + "; downed by the majority after " + removedMillis + " ms, the minority exited after "
+        + exitedMillis + " ms; " + safetyGap(victim)
         + " ms");
     cluster.startNode(victim);
     assertOneCluster();
     assertGuarantees();
   }
 
-  private void pauseAHostingNode() throws Exception {
+  /**
+   * SIGSTOP for {@code seconds}. Five seconds is about where the failure detector (unreachable
+   * after ~3.5 s) and the resolver (1 s more) down a node, so it may wake either downed or still a
+   * member; eight seconds is surely downed while asleep, and then it wakes with its timers due and
+   * writes in flight. Either way nothing it writes may corrupt a partition or a subscription.
+   */
+  private void pauseAHostingNode(int seconds) throws Exception {
     List<Thread> producers = produce();
     awaitEveryTallyGrows();
     int victim = busiestOf(List.of(2, 3));
@@ -172,18 +185,29 @@ public final class PartitionScenarios {
     long stoppedAt = System.nanoTime();
     signal("STOP", pid);
     try {
-      // The 5 s pause itself is the scenario, not a guess at how long something takes.
-      TimeUnit.SECONDS.sleep(5);
+      // The pause itself is the scenario, not a guess at how long something takes.
+      TimeUnit.SECONDS.sleep(seconds);
     } finally {
       signal("CONT", pid);
     }
     awaitDeliveryAfter(stoppedAt + TimeUnit.SECONDS.toNanos(1), "stopping node " + victim);
-    // Downed while it slept: once awake it learns so and exits.
-    long exitedMillis = awaitExit(victim, stoppedAt);
+    // Awake, it either learns it was downed and exits, or is still a member and stays one.
+    Set<String> all = new TreeSet<>();
+    for (int n = 1; n <= NODES; n++) {
+      all.add(cluster.remoting(n));
+    }
+    await(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+            || (members(1).equals(all) && members(victim).equals(all)), 60,
+        () -> "node " + victim + " to exit or to be a member again");
+    boolean exited = !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    long outcomeMillis = millisSince(stoppedAt);
     finish(producers);
-    report.add(resumes("SIGSTOP node " + victim + " for 5 s", hosted, stoppedAt)
-        + "; it exited after waking, " + exitedMillis + " ms after the stop");
-    cluster.startNode(victim);
+    report.add(resumes("SIGSTOP node " + victim + " for " + seconds + " s", hosted, stoppedAt)
+        + (exited ? "; it was downed and exited after waking, " : "; it stayed a member, ")
+        + outcomeMillis + " ms after the stop");
+    if (exited) {
+      cluster.startNode(victim);
+    }
     assertOneCluster();
     assertGuarantees();
   }
@@ -277,6 +301,40 @@ public final class PartitionScenarios {
     await(() -> tallies().stream().allMatch(t -> t.lastArrival() > nanos), 60,
         () -> "every subscription to deliver again after " + after + "; still silent: "
             + tallies().stream().filter(t -> t.lastArrival() <= nanos).map(t -> t.name).toList());
+  }
+
+  /**
+   * From the nodes' logs: how long before the majority could start the minority's shards (its
+   * removal plus the 1 s removal margin) the minority had downed itself. Must be positive.
+   */
+  private String safetyGap(int victim) {
+    String address = "pekko://courier@" + cluster.remoting(victim);
+    java.time.LocalTime stopped = lastLogTime(victim, "Shutting down myself");
+    java.time.LocalTime removed = null;
+    for (int n = 1; n <= NODES; n++) {
+      if (n != victim) {
+        java.time.LocalTime t = lastLogTime(n, "Leader is removing unreachable node [" + address);
+        if (t != null && (removed == null || t.isBefore(removed))) {
+          removed = t;
+        }
+      }
+    }
+    if (stopped == null || removed == null) {
+      return "safety gap unknown (no log line)";
+    }
+    long gap = java.time.Duration.between(stopped, removed.plusSeconds(1)).toMillis();
+    check(gap > 0, "the minority downed itself " + -gap
+        + " ms after the majority's removal margin ended: both sides ran its shards");
+    return "the minority stopped " + gap + " ms before the majority's removal margin ended";
+  }
+
+  private java.time.LocalTime lastLogTime(int node, String text) {
+    try (var lines = Files.lines(logs.resolve("node-" + node + ".log"))) {
+      return lines.filter(l -> l.contains(text)).reduce((a, b) -> b)
+          .map(l -> java.time.LocalTime.parse(l.substring(0, 12))).orElse(null);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   private long awaitExit(int node, long sinceNanos) {
