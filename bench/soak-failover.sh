@@ -19,9 +19,10 @@ mkdir -p "$COURIER_CLUSTER_DIR"
 trap 'deploy/local-cluster.sh stop' EXIT
 deploy/local-cluster.sh start 3
 started=$(date +%s)
+bench_status=0
 bench/run.sh --url http://127.0.0.1:24081 --consumer ws --subscriptions 3 --partitions 6 \
   --rate "$rate" --messages $((rate * minutes * 60)) --warmup 2000 --delete \
-  | tee "$COURIER_CLUSTER_DIR/bench.txt"
+  | tee "$COURIER_CLUSTER_DIR/bench.txt" || bench_status=$?
 echo "soak: load ran $(( $(date +%s) - started )) s; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 # What a healthy cluster never logs: a member marked unreachable, a downing decision, a removal.
 pattern='as UNREACHABLE|SBR took decision|Downing member|Leader is removing|Marking node as TERMINATED|is shutting down|Exiting completed'
@@ -30,3 +31,10 @@ if grep -E "$pattern" "$COURIER_CLUSTER_DIR"/node-*.log; then
   exit 1
 fi
 echo "soak: ok: no node was marked unreachable, downed or removed in ${minutes} minutes at ${rate} msgs/s"
+slowest=$(grep -h "heartbeat interval is growing too large" "$COURIER_CLUSTER_DIR"/node-*.log \
+  | sed 's/.*: \([0-9]*\) millis.*/\1/' | sort -n | tail -1)
+echo "soak: the longest heartbeat interval logged: ${slowest:-none over the warning threshold} ms"
+if [ "$bench_status" != 0 ]; then
+  echo "soak: the bench itself failed (status $bench_status): see its report above" >&2
+  exit "$bench_status"
+fi
