@@ -4,11 +4,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import dev.courier.edge.EdgeSettings;
 import dev.courier.edge.HttpServer;
 import dev.courier.node.subscription.DeliverySettings;
-import dev.courier.node.subscription.PushLauncher;
-import dev.courier.protocol.subscription.SubscriptionCommand;
-import dev.courier.protocol.subscription.SubscriptionSettings;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
 import dev.courier.node.push.PushConfig;
 import dev.courier.node.push.PushDelivery;
 import dev.courier.node.push.PushKeeper;
@@ -124,7 +119,9 @@ public final class CourierNode {
             SubscriptionEntity.PartitionDirectory.sharded(system),
             pushRegistry,
             backend::publishDeadLetter,
-            pushLauncher(system, pushConfig),
+            (subscription, name, settings) ->
+                PushDelivery.create(
+                    subscription, name, settings.push(), settings.maxInFlight(), pushConfig),
             DeliverySettings.fromConfig(config)));
     PushKeeper.init(system, pushRegistry);
     // Webhook connection pools close before the actor system does, not under it.
@@ -138,25 +135,6 @@ public final class CourierNode {
                     .thenApply(done -> org.apache.pekko.Done.getInstance()));
     log.info("Sharded entities started");
     return backend;
-  }
-
-  private static PushLauncher pushLauncher(ActorSystem<?> system, PushConfig pushConfig) {
-    var sharding = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system);
-    return new PushLauncher() {
-      @Override
-      public Behavior<?> deliverer(
-          ActorRef<SubscriptionCommand> subscription, String name, SubscriptionSettings settings) {
-        return PushDelivery.create(
-            subscription, name, settings.push(), settings.maxInFlight(), pushConfig);
-      }
-
-      @Override
-      public void wakeAfterHandOff(String name) {
-        sharding
-            .entityRefFor(SubscriptionEntity.ENTITY_TYPE_KEY, name)
-            .tell(new SubscriptionCommand.Wake());
-      }
-    };
   }
 
   public ActorSystem<?> system() {

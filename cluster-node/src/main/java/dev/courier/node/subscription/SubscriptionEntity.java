@@ -258,12 +258,7 @@ public final class SubscriptionEntity
           return Effect().none();
         })
         .onCommand(RegistryWritten.class, (s, c) -> Effect().reply(c.replyTo(), c.reply()))
-        .onCommand(Passivate.class, (s, c) -> {
-          if (s.settings().hasPush()) {
-            deps.push().wakeAfterHandOff(name);
-          }
-          return carryOut(core.passivate(now()));
-        });
+        .onCommand(Passivate.class, (s, c) -> carryOut(core.passivate(now())));
     return builder.build();
   }
 
