@@ -163,8 +163,7 @@ public final class PartitionScenarios {
     finish(producers);
     report.add(resumes("isolate the oldest, node " + victim + ", heal", hosted, cutAt)
         + "; downed by the majority after " + removedMillis + " ms, the minority exited after "
-        + exitedMillis + " ms; " + safetyGap(victim)
-        + " ms");
+        + exitedMillis + " ms; " + safetyGap(victim));
     cluster.startNode(victim);
     assertOneCluster();
     assertGuarantees();
