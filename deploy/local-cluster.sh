@@ -11,7 +11,9 @@
 # /cluster/members) on 855I (nodes 10+ take 80xx/25xx/85xx likewise); nodes 1 and 2 are the seeds.
 # State and logs: $COURIER_CLUSTER_DIR (default ~/.courier/local-cluster).
 # COURIER_CLUSTER_HTTP_BASE / COURIER_CLUSTER_REMOTE_BASE / COURIER_CLUSTER_MANAGEMENT_BASE
-# (8080 / 2550 / 8550) move the ports.
+# (8080 / 2550 / 8550) move the ports. COURIER_CLUSTER_HOSTS ("127.0.0.2 127.0.0.3 ...") gives node I
+# the I-th address for remoting (HTTP and management stay on 127.0.0.1), so a firewall rule between
+# two addresses partitions two nodes (the partition tests do this in their own network namespace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,8 @@ MANAGEMENT_BASE=${COURIER_CLUSTER_MANAGEMENT_BASE:-8550}
 http_port() { echo $((HTTP_BASE + $1)); }
 remote_port() { echo $((REMOTE_BASE + $1)); }
 management_port() { echo $((MANAGEMENT_BASE + $1)); }
+read -r -a HOSTS <<<"${COURIER_CLUSTER_HOSTS:-}"
+remote_host() { echo "${HOSTS[$(($1 - 1))]:-127.0.0.1}"; }
 pid_of() { cat "$DIR/node-$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(http_port "$1")/health/ready" 2>/dev/null; }
@@ -48,13 +52,14 @@ start_node() {
     return
   fi
   COURIER_HTTP_PORT=$(http_port "$i") \
+  COURIER_REMOTE_HOST=$(remote_host "$i") \
   COURIER_REMOTE_PORT=$(remote_port "$i") \
   COURIER_MANAGEMENT_PORT=$(management_port "$i") \
-  COURIER_SEEDS="127.0.0.1:$(remote_port 1),127.0.0.1:$(remote_port 2)" \
+  COURIER_SEEDS="$(remote_host 1):$(remote_port 1),$(remote_host 2):$(remote_port 2)" \
   COURIER_CASSANDRA_EMBEDDED_MODE=off \
     setsid java ${COURIER_JAVA_OPTS:-} -jar "$JAR" >>"$DIR/node-$i.log" 2>&1 < /dev/null &
   echo $! >"$DIR/node-$i.pid"
-  echo "local-cluster: node $i started (pid $!, http :$(http_port "$i"), management :$(management_port "$i"), log $DIR/node-$i.log)"
+  echo "local-cluster: node $i started (pid $!, remoting $(remote_host "$i"):$(remote_port "$i"), http :$(http_port "$i"), management :$(management_port "$i"), log $DIR/node-$i.log)"
 }
 
 await_ready() {

@@ -67,6 +67,8 @@ public final class CourierNode {
     CompletableFuture<Uri> management =
         PekkoManagement.get(system).start().toCompletableFuture();
     ClusterJoin.start(system);
+    CrashDowning.start(system);
+    MinorityDowning.start(system);
     return management
         .thenCompose(
             uri -> {

@@ -33,7 +33,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import dev.courier.protocol.subscription.DeliveryRecord;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import scala.jdk.javaapi.FutureConverters;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
@@ -63,6 +65,7 @@ public final class NodeBackend implements CourierBackend {
   private final ConcurrentHashMap<String, CachedTopic> cache = new ConcurrentHashMap<>();
   private final ClusterShardingHealthCheck shardingHealth;
   private final LatestStore latest;
+  private final MemberLoss memberLoss;
 
   public NodeBackend(
       ActorSystem<?> system,
@@ -85,6 +88,7 @@ public final class NodeBackend implements CourierBackend {
     this.cacheTtlNanos = topicCacheTtl.toNanos();
     this.shardingHealth = new ClusterShardingHealthCheck(system.classicSystem());
     this.latest = latest;
+    this.memberLoss = MemberLoss.watch(system);
   }
 
   // ---- topics ----
@@ -375,8 +379,11 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds) {
-    return subscriptionEntity(name)
-        .ask(replyTo -> new SubscriptionCommand.Ack(ackIds, replyTo), askTimeout);
+    // Acks are idempotent: after a member loss the same acks are simply sent again.
+    Supplier<CompletionStage<SubscriptionReply>> ack =
+        () -> subscriptionEntity(name)
+            .ask(replyTo -> new SubscriptionCommand.Ack(ackIds, replyTo), askTimeout);
+    return memberLoss.ask(ack, ack, reply -> {});
   }
 
   @Override
@@ -387,6 +394,24 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> pull(String name, int max, Duration maxWait) {
+    long started = System.nanoTime();
+    // After a member loss the poll goes on for what is left of its wait; the leases of whichever
+    // answer comes second are given back at once instead of waiting out their ack deadline.
+    return memberLoss.ask(
+        () -> pullOnce(name, max, maxWait),
+        () -> pullOnce(name, max,
+            maxWait.minusNanos(System.nanoTime() - started).isNegative()
+                ? Duration.ZERO
+                : maxWait.minusNanos(System.nanoTime() - started)),
+        reply -> {
+          if (reply instanceof SubscriptionReply.Pulled pulled && !pulled.messages().isEmpty()) {
+            nack(name, pulled.messages().stream().map(DeliveryRecord::ackId).toList(),
+                Duration.ZERO);
+          }
+        });
+  }
+
+  private CompletionStage<SubscriptionReply> pullOnce(String name, int max, Duration maxWait) {
     return subscriptionEntity(name)
         .ask(
             replyTo -> new SubscriptionCommand.Pull(max, maxWait, replyTo),

@@ -15,10 +15,33 @@ final class LocalCluster implements AutoCloseable {
 
   private final Path root;
   private final Path dir;
+  private final List<String> hosts;
 
   LocalCluster(Path root, Path dir) {
+    this(root, dir, List.of());
+  }
+
+  /** Node I's remoting listens on the I-th of {@code hosts} (all on 127.0.0.1 if empty). */
+  LocalCluster(Path root, Path dir, List<String> hosts) {
     this.root = root;
     this.dir = dir;
+    this.hosts = List.copyOf(hosts);
+  }
+
+  /** Node I's remoting address as the cluster names it (host:port). */
+  String remoting(int node) {
+    String host = node <= hosts.size() ? hosts.get(node - 1) : "127.0.0.1";
+    return host + ":" + (REMOTE_BASE + node);
+  }
+
+  /** The process id of node I as started by the script, if it has one. */
+  java.util.OptionalLong pid(int node) {
+    try {
+      return java.util.OptionalLong.of(Long.parseLong(
+          java.nio.file.Files.readString(dir.resolve("node-" + node + ".pid")).trim()));
+    } catch (IOException | NumberFormatException e) {
+      return java.util.OptionalLong.empty();
+    }
   }
 
   /** The repository root, found from the module's working directory. */
@@ -67,6 +90,7 @@ final class LocalCluster implements AutoCloseable {
     pb.environment().put("COURIER_CLUSTER_HTTP_BASE", Integer.toString(HTTP_BASE));
     pb.environment().put("COURIER_CLUSTER_REMOTE_BASE", Integer.toString(REMOTE_BASE));
     pb.environment().put("COURIER_CLUSTER_MANAGEMENT_BASE", Integer.toString(MANAGEMENT_BASE));
+    pb.environment().put("COURIER_CLUSTER_HOSTS", String.join(" ", hosts));
     try {
       Process p = pb.start();
       if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {

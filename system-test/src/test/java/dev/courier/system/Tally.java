@@ -62,6 +62,15 @@ final class Tally {
         .map(e -> e.getKey() + "@" + e.getValue()).limit(10).toList();
   }
 
+  /** Log positions from which two different ids were delivered: an offset written twice. */
+  List<String> positionsWrittenTwice() {
+    Map<String, Set<String>> idsAt = new java.util.HashMap<>();
+    positions.forEach((id, at) -> at.forEach(
+        position -> idsAt.computeIfAbsent(position, k -> new java.util.HashSet<>()).add(id)));
+    return idsAt.entrySet().stream().filter(e -> e.getValue().size() > 1)
+        .map(e -> e.getKey() + "=" + e.getValue()).limit(10).toList();
+  }
+
   synchronized int repeats() {
     return repeats.size();
   }

@@ -1,0 +1,78 @@
+package dev.courier.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** {@link MemberLoss}: when an ask is sent again, which answer wins, and what is given back. */
+class MemberLossTest {
+  private final MemberLoss loss = MemberLoss.manual();
+  private final CompletableFuture<String> first = new CompletableFuture<>();
+  private final CompletableFuture<String> second = new CompletableFuture<>();
+  private final AtomicInteger retries = new AtomicInteger();
+  private final List<String> givenBack = new ArrayList<>();
+
+  private CompletableFuture<String> ask() {
+    return loss.ask(() -> first, () -> {
+      retries.incrementAndGet();
+      return second;
+    }, givenBack::add).toCompletableFuture();
+  }
+
+  @Test
+  void anAnswerBeforeAnyMemberLossIsTheAnswerAndNothingIsSentAgain() {
+    var result = ask();
+    first.complete("a");
+    loss.memberRemoved();
+    assertEquals("a", result.join());
+    assertEquals(0, retries.get());
+    assertEquals(List.of(), givenBack);
+  }
+
+  @Test
+  void aMemberLossSendsOnceMoreAndTheLateFirstAnswerIsGivenBack() {
+    var result = ask();
+    loss.memberRemoved();
+    loss.memberRemoved();
+    assertEquals(1, retries.get(), "sent again once, however many members go");
+    second.complete("b");
+    assertEquals("b", result.join());
+    first.complete("a");
+    assertEquals(List.of("a"), givenBack);
+  }
+
+  @Test
+  void theFirstFailingAfterAMemberLossLeavesTheDecisionToTheRetry() {
+    var result = ask();
+    loss.memberRemoved();
+    first.completeExceptionally(new RuntimeException("timed out"));
+    assertFalse(result.isDone());
+    second.complete("b");
+    assertEquals("b", result.join());
+  }
+
+  @Test
+  void itFailsOnlyWhenEveryAttemptFailed() {
+    var result = ask();
+    loss.memberRemoved();
+    second.completeExceptionally(new RuntimeException("timed out"));
+    assertFalse(result.isDone());
+    first.completeExceptionally(new RuntimeException("timed out"));
+    assertTrue(result.isCompletedExceptionally());
+  }
+
+  @Test
+  void withoutAMemberLossAFailureIsTheAnswer() {
+    var result = ask();
+    first.completeExceptionally(new RuntimeException("timed out"));
+    assertTrue(result.isCompletedExceptionally());
+    loss.memberRemoved();
+    assertEquals(0, retries.get());
+  }
+}
