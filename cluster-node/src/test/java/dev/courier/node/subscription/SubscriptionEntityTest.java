@@ -499,7 +499,8 @@ class SubscriptionEntityTest {
     consumer.expectNoMessage(Duration.ofMillis(200));
     assertEquals(List.of("orders-dlq"), deadLetterTopics);
     NewMessage letter = deadLetters.get(0);
-    assertEquals("m-0-0", letter.id());
+    assertEquals("m-0-0@" + subscriptionName, letter.id(), "one record per subscription");
+    assertEquals("m-0-0", letter.attributes().get("courier.id"));
     assertEquals("{\"n\":0}", letter.data());
     assertEquals("2", letter.attributes().get("courier.deliveryAttempts"));
     assertEquals(subscriptionName, letter.attributes().get("courier.subscription"));
