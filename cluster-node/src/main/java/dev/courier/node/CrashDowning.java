@@ -136,27 +136,7 @@ public final class CrashDowning {
    * that are not already leaving for good reachable (itself included).
    */
   static boolean onMajoritySide(CurrentClusterState state, Member self) {
-    if (self.status() != MemberStatus.up()) {
-      return false;
-    }
-    int counted = 0;
-    for (Member m : state.getMembers()) {
-      if (counts(m)) {
-        counted++;
-      }
-    }
-    int unreachable = 0;
-    for (Member m : state.getUnreachable()) {
-      if (counts(m)) {
-        unreachable++;
-      }
-    }
-    return 2 * (counted - unreachable) > counted;
-  }
-
-  private static boolean counts(Member m) {
-    MemberStatus s = m.status();
-    return s != MemberStatus.down() && s != MemberStatus.removed() && s != MemberStatus.exiting();
+    return self.status() == MemberStatus.up() && MemberCounts.of(state, null).reachableMajority();
   }
 
   /** Members worth probing: any that may host shards and has not been downed or let go. */

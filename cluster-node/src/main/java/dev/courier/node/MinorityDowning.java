@@ -82,27 +82,8 @@ public final class MinorityDowning {
 
   /** This node is Up and sees fewer than half of the members that count reachable. */
   static boolean inMinority(CurrentClusterState state, Member self) {
-    if (self.status() != MemberStatus.up()) {
-      return false;
-    }
-    int counted = 0;
-    for (Member m : state.getMembers()) {
-      if (counts(m)) {
-        counted++;
-      }
-    }
-    int unreachable = 0;
-    for (Member m : state.getUnreachable()) {
-      // Another node's observation of this one (an asymmetric link) is not this node's minority.
-      if (counts(m) && !m.uniqueAddress().equals(self.uniqueAddress())) {
-        unreachable++;
-      }
-    }
-    return 2 * (counted - unreachable) < counted;
-  }
-
-  private static boolean counts(Member m) {
-    MemberStatus s = m.status();
-    return s != MemberStatus.down() && s != MemberStatus.removed() && s != MemberStatus.exiting();
+    // Another node's observation of this one (an asymmetric link) is not this node's minority.
+    return self.status() == MemberStatus.up()
+        && MemberCounts.of(state, self.uniqueAddress()).reachableMinority();
   }
 }
