@@ -233,10 +233,12 @@ class SubscriptionEntityTest {
     subscriptionSettings = new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(30),
         100, false, 10, null, "drop-oldest", 2, Duration.ofSeconds(5), null);
     createdOver(5, 0);
-    for (int i = 0; i < 100 && view().skipped() < 3; i++) {
-      sleep(20); // the skips are written with the next ack write, after the ack linger
-    }
-    assertEquals(3, view().skipped());
+    // The skips are written with the next ack write, after the ack linger.
+    testKit.createTestProbe().awaitAssert(
+        Duration.ofSeconds(5), () -> {
+          assertEquals(3, view().skipped());
+          return null;
+        });
     kit.restart();
     answerWatches(5, 0);
     assertEquals(3, view().skipped());
@@ -279,14 +281,6 @@ class SubscriptionEntityTest {
     TestProbe<ConsumerMessage> consumer = attach(10, null, null);
     assertEquals(List.of(2L, 4L, 5L),
         receive(consumer, 3).stream().map(d -> d.record().offset()).toList());
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Test
