@@ -91,6 +91,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
    */
   public record End(int closeCode, String reason) implements Outgoing {
     public static final int GOING_AWAY = 1001;
+    public static final int INTERNAL_ERROR = 1011;
     public static final int TRY_AGAIN_LATER = 1013;
   }
 
@@ -191,6 +192,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
             PostStop.class,
             stop -> {
               drain.ended();
+              closeIfOpen();
               return this;
             })
         .build();
@@ -353,7 +355,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     } else if (message instanceof ConsumerMessage.Lag lag) {
       send(ConsumerFrames.lag(lag));
     } else if (message instanceof ConsumerMessage.Closed closed) {
-      if (stream != null) {
+      if (stream != null && !endSent) {
+        endSent = true;
         stream.tell(new End(End.TRY_AGAIN_LATER, closed.reason()));
       }
       queue.clear();
@@ -405,8 +408,20 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private Behavior<Command> onStreamDone() {
+    endSent = true;
     link.detach();
     return Behaviors.stopped();
+  }
+
+  /**
+   * However this actor stops (a failure included), the socket must not outlive it: a socket with
+   * no consumer behind it would stay open and silent, and its client would wait for good.
+   */
+  private void closeIfOpen() {
+    if (stream != null && !endSent) {
+      endSent = true;
+      stream.tell(new End(End.INTERNAL_ERROR, "the consumer stopped; connect again"));
+    }
   }
 
   /** The subscription's actor stopped: attach to its next incarnation, keeping the socket. */
