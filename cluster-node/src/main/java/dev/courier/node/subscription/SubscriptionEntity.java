@@ -406,8 +406,7 @@ public final class SubscriptionEntity
   private void startCore(ActiveSubscription state) {
     core = new DeliveryCore<>(state, deps.settings());
     for (int p = 0; p < state.partitions(); p++) {
-      deps.partitions().partition(state.topicId(), p)
-          .tell(new TopicPartitionCommand.Watch(noticeAdapter));
+      watch(state, p);
     }
     perform(core.start());
     startPush(state);
@@ -460,6 +459,7 @@ public final class SubscriptionEntity
     if (n instanceof PartitionNotice.Watching w
         && w.topicId().equals(state.topicId())
         && w.partition() < state.partitions()) {
+      timers.cancel(rewatchKey(w.partition()));
       ActorRef<TopicPartitionCommand> known = partitionRefs.get(w.partition());
       if (known == null || !known.equals(w.partitionRef())) {
         partitionRefs.put(w.partition(), w.partitionRef());
@@ -476,17 +476,27 @@ public final class SubscriptionEntity
   private Effect<SubscriptionEvent, SubscriptionState> onPartitionGone(int partition) {
     partitionRefs.remove(partition);
     timers.startSingleTimer(
-        "rewatch-" + partition, new Rewatch(partition), deps.settings().rewatchDelay());
+        rewatchKey(partition), new Rewatch(partition), deps.settings().rewatchDelay());
     return Effect().none();
   }
 
+  /**
+   * Watches a topic partition, and again every watch-retry until it answers: the watch is how the
+   * subscription hears of new messages there, and a lost one would silence the partition for good.
+   */
   private Effect<SubscriptionEvent, SubscriptionState> watch(
       ActiveSubscription state, int partition) {
     if (partition < state.partitions()) {
       deps.partitions().partition(state.topicId(), partition)
           .tell(new TopicPartitionCommand.Watch(noticeAdapter));
+      timers.startSingleTimer(
+          rewatchKey(partition), new Rewatch(partition), deps.settings().watchRetry());
     }
     return Effect().none();
+  }
+
+  private static String rewatchKey(int partition) {
+    return "rewatch-" + partition;
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onLoadFailed(

@@ -52,7 +52,7 @@ class SubscriptionEntityTest {
       new DeliverySettings(
           Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
           10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50),
-          Duration.ofMillis(250));
+          Duration.ofMillis(250), Duration.ofMillis(300));
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
@@ -188,6 +188,23 @@ class SubscriptionEntityTest {
       heads[p] = counts[p];
     }
     answerWatches(heads);
+  }
+
+  @Test
+  void aWatchNoPartitionAnswersIsSentAgainUntilOneDoes() {
+    store(0, 3);
+    store(1, 0);
+    create(subscriptionSettings);
+    // The first watches are lost on their way: no partition answers them.
+    for (TestProbe<TopicPartitionCommand> partition : partitions) {
+      partition.expectMessageClass(TopicPartitionCommand.Watch.class);
+    }
+    // They come again, and this time the partitions answer: delivery starts.
+    answerWatches(3, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    assertEquals(3, receive(consumer, 3).size());
+    // Answered watches are not sent again.
+    partitions.get(0).expectNoMessage(Duration.ofMillis(700));
   }
 
   @Test
