@@ -142,6 +142,9 @@ public final class SubscriptionEntity
   private final TimerScheduler<SubscriptionCommand> timers;
   private final Dependencies deps;
   private final ActorRef<PartitionNotice> noticeAdapter;
+  /** Partitions watched and not answered yet (a repeated watch of one is logged). */
+  private final Set<Integer> unansweredWatches = new HashSet<>();
+
   /** The topic partitions' actors, once they have answered a watch. */
   private final Map<Integer, ActorRef<TopicPartitionCommand>> partitionRefs = new HashMap<>();
   /** The delivery core while the subscription exists in this incarnation; null otherwise. */
@@ -415,6 +418,7 @@ public final class SubscriptionEntity
   private void stopCore() {
     partitionRefs.values().forEach(r -> r.tell(new TopicPartitionCommand.Unwatch(noticeAdapter)));
     partitionRefs.clear();
+    unansweredWatches.clear();
     core = null;
     timers.cancelAll();
     if (pushDeliverer != null) {
@@ -460,6 +464,7 @@ public final class SubscriptionEntity
         && w.topicId().equals(state.topicId())
         && w.partition() < state.partitions()) {
       timers.cancel(rewatchKey(w.partition()));
+      unansweredWatches.remove(w.partition());
       ActorRef<TopicPartitionCommand> known = partitionRefs.get(w.partition());
       if (known == null || !known.equals(w.partitionRef())) {
         partitionRefs.put(w.partition(), w.partitionRef());
@@ -487,6 +492,10 @@ public final class SubscriptionEntity
   private Effect<SubscriptionEvent, SubscriptionState> watch(
       ActiveSubscription state, int partition) {
     if (partition < state.partitions()) {
+      if (!unansweredWatches.add(partition)) {
+        ctx.getLog().info("Subscription {}: partition {} did not answer its watch in {}; again",
+            name, partition, deps.settings().watchRetry());
+      }
       deps.partitions().partition(state.topicId(), partition)
           .tell(new TopicPartitionCommand.Watch(noticeAdapter));
       timers.startSingleTimer(
