@@ -51,6 +51,23 @@ abstract class ReconnectingReader implements Runnable {
       if (running.get()) {
         reconnects.incrementAndGet();
         node = node % nodes + 1;
+        backOffAfterAShortConnection();
+      }
+    }
+  }
+
+  /**
+   * A connection that ended within a second is followed by a tenth of a second's pause, as real
+   * clients back off (an EventSource waits its retry interval): no node is hammered with
+   * thousands of connects a second while every node is down or refusing.
+   */
+  private void backOffAfterAShortConnection() {
+    if (System.nanoTime() - connectedAtNanos < java.util.concurrent.TimeUnit.SECONDS.toNanos(1)) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running.set(false);
       }
     }
   }
