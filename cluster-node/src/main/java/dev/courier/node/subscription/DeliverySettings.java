@@ -10,7 +10,8 @@ import java.time.Duration;
  * acks gather before they are written, and how long a long poll holding some messages waits for
  * a running catch-up read to fill it, and how often lag is checked for lag notices while
  * consumers are attached (never less often than the subscription's lagWarning), and how often an
- * unanswered watch of a topic partition is sent again.
+ * unanswered watch of a topic partition is sent again, and after how long a partition not heard
+ * from is asked for its head.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -25,7 +26,8 @@ public record DeliverySettings(
     Duration handoffDrain,
     Duration pollFillWait,
     Duration lagCheckInterval,
-    Duration watchRetry) {
+    Duration watchRetry,
+    Duration headCheck) {
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -42,6 +44,7 @@ public record DeliverySettings(
         c.getDuration("handoff-drain"),
         c.getDuration("poll-fill-wait"),
         c.getDuration("lag-check-interval"),
-        c.getDuration("watch-retry"));
+        c.getDuration("watch-retry"),
+        c.getDuration("head-check-interval"));
   }
 }

@@ -122,6 +122,8 @@ public final class SubscriptionEntity
 
   private record Rewatch(int partition) implements SubscriptionCommand {}
 
+  private record CheckHeads() implements SubscriptionCommand {}
+
   private record ConsumerGone(ActorRef<ConsumerMessage> consumer) implements SubscriptionCommand {}
 
   /** A timer the delivery core asked for is due. */
@@ -142,6 +144,9 @@ public final class SubscriptionEntity
   private final TimerScheduler<SubscriptionCommand> timers;
   private final Dependencies deps;
   private final ActorRef<PartitionNotice> noticeAdapter;
+  /** When ({@link System#nanoTime()}) each partition last sent a notice. */
+  private final Map<Integer, Long> lastHeard = new HashMap<>();
+
   /** Partitions watched and not answered yet (a repeated watch of one is logged). */
   private final Set<Integer> unansweredWatches = new HashSet<>();
 
@@ -274,6 +279,7 @@ public final class SubscriptionEntity
         .onCommand(LoadFailed.class, this::onLoadFailed)
         .onCommand(PartitionGone.class, (s, c) -> onPartitionGone(c.partition()))
         .onCommand(Rewatch.class, (s, c) -> watch(s, c.partition()))
+        .onCommand(CheckHeads.class, this::checkHeads)
         .onCommand(TimerDue.class, (s, c) -> carryOut(core.timer(c.key(), now())))
         .onCommand(DeadLetterWritten.class, this::onDeadLetterWritten)
         .onCommand(PushStopped.class, (s, c) -> {
@@ -411,6 +417,8 @@ public final class SubscriptionEntity
     for (int p = 0; p < state.partitions(); p++) {
       watch(state, p);
     }
+    timers.startTimerWithFixedDelay(
+        "head-check", new CheckHeads(), deps.settings().headCheck());
     perform(core.start());
     startPush(state);
   }
@@ -419,6 +427,7 @@ public final class SubscriptionEntity
     partitionRefs.values().forEach(r -> r.tell(new TopicPartitionCommand.Unwatch(noticeAdapter)));
     partitionRefs.clear();
     unansweredWatches.clear();
+    lastHeard.clear();
     core = null;
     timers.cancelAll();
     if (pushDeliverer != null) {
@@ -465,6 +474,7 @@ public final class SubscriptionEntity
         && w.partition() < state.partitions()) {
       timers.cancel(rewatchKey(w.partition()));
       unansweredWatches.remove(w.partition());
+      lastHeard.put(w.partition(), System.nanoTime());
       ActorRef<TopicPartitionCommand> known = partitionRefs.get(w.partition());
       if (known == null || !known.equals(w.partitionRef())) {
         partitionRefs.put(w.partition(), w.partitionRef());
@@ -473,7 +483,26 @@ public final class SubscriptionEntity
       return carryOut(core.headHeard(w.partition(), w.nextOffset(), now()));
     }
     if (n instanceof PartitionNotice.Appended a && a.topicId().equals(state.topicId())) {
+      lastHeard.put(a.partition(), System.nanoTime());
       return carryOut(core.appended(a.partition(), a.messages(), a.nextOffset(), now()));
+    }
+    return Effect().none();
+  }
+
+  /**
+   * Asks each partition not heard from for a head-check interval for its head, through sharding
+   * (so the partition's current owner answers): what a lost append notice held back comes then.
+   */
+  private Effect<SubscriptionEvent, SubscriptionState> checkHeads(
+      ActiveSubscription state, CheckHeads check) {
+    long quiet = deps.settings().headCheck().toNanos();
+    long now = System.nanoTime();
+    for (int p = 0; p < state.partitions(); p++) {
+      Long heard = lastHeard.get(p);
+      if (heard != null && now - heard >= quiet && !unansweredWatches.contains(p)) {
+        deps.partitions().partition(state.topicId(), p)
+            .tell(new TopicPartitionCommand.Watch(noticeAdapter));
+      }
     }
     return Effect().none();
   }
