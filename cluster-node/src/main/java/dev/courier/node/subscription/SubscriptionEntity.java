@@ -7,6 +7,7 @@ import dev.courier.persistence.LatestReader;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
+import dev.courier.protocol.LogMdc;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
@@ -27,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -96,8 +96,11 @@ public final class SubscriptionEntity
   }
 
   public static Behavior<SubscriptionCommand> create(String name, Dependencies deps) {
-    return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(name, ctx, timers, deps)));
+    return LogMdc.with(
+        SubscriptionCommand.class,
+        Behaviors.setup(
+            ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(name, ctx, timers, deps))),
+        "subscription", name);
   }
 
   // ---- internal commands ----
@@ -675,8 +678,7 @@ public final class SubscriptionEntity
 
   /** This node's remoting address, {@code host:port} (the actor system's name on a local one). */
   private String node() {
-    Address a = ctx.getSystem().address();
-    return a.getHost().map(h -> h + ":" + a.getPort().orElse(0)).orElse(a.system());
+    return LogMdc.node(ctx.getSystem());
   }
 
   private static SubscriptionSettings redacted(SubscriptionSettings s) {
