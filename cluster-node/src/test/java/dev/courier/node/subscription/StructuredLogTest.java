@@ -122,10 +122,7 @@ class StructuredLogTest {
               CompletableFuture.failedFuture(new IllegalStateException("log unreadable")),
           noKeys, names, (id, p) -> partition.ref(), names,
           (topic, message) -> CompletableFuture.completedFuture(null), PushLauncher.NONE,
-          new DeliverySettings(
-              Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000,
-              Duration.ofMillis(20), 10, Duration.ofMillis(5), Duration.ofSeconds(2),
-              Duration.ofMillis(50), Duration.ofMillis(250)));
+          DeliverySettings.fromConfig(kit.system().settings().config()));
       var entity = kit.spawn(SubscriptionEntity.create(name, deps));
       TestProbe<SubscriptionReply> replies = kit.createTestProbe();
       TopicInfo topic = new TopicInfo("orders", UUID.randomUUID(),
