@@ -6,6 +6,7 @@ import dev.courier.edge.EdgeSettings;
 import dev.courier.edge.HttpServer;
 import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.auth.AuthSettings;
+import dev.courier.node.metrics.CourierMetrics;
 import dev.courier.node.subscription.DeliverySettings;
 import dev.courier.node.push.PushConfig;
 import dev.courier.node.push.PushDelivery;
@@ -69,6 +70,7 @@ public final class CourierNode {
     ClusterJoin.start(system);
     CrashDowning.start(system);
     MinorityDowning.start(system);
+    CourierMetrics.get(system).bindNode(system);
     return management
         .thenCompose(
             uri -> {

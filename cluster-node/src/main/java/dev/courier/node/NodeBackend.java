@@ -4,7 +4,9 @@ import dev.courier.port.CourierBackend;
 import dev.courier.port.InvalidRequest;
 import dev.courier.port.SeekTarget;
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.courier.node.metrics.CourierMetrics;
 import dev.courier.node.subscription.SubscriptionEntity;
+import dev.courier.port.MetricsSource;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.SubscriptionRegistry;
@@ -35,6 +37,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import dev.courier.protocol.subscription.DeliveryRecord;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import scala.jdk.javaapi.FutureConverters;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -66,6 +69,7 @@ public final class NodeBackend implements CourierBackend {
   private final ClusterShardingHealthCheck shardingHealth;
   private final LatestStore latest;
   private final MemberLoss memberLoss;
+  private final CourierMetrics metrics;
 
   public NodeBackend(
       ActorSystem<?> system,
@@ -89,6 +93,12 @@ public final class NodeBackend implements CourierBackend {
     this.shardingHealth = new ClusterShardingHealthCheck(system.classicSystem());
     this.latest = latest;
     this.memberLoss = MemberLoss.watch(system);
+    this.metrics = CourierMetrics.get(system);
+  }
+
+  @Override
+  public Optional<MetricsSource> metrics() {
+    return Optional.of(metrics);
   }
 
   // ---- topics ----
@@ -120,7 +130,10 @@ public final class NodeBackend implements CourierBackend {
             found -> {
               found.ifPresentOrElse(
                   t -> cache.put(name, new CachedTopic(t, System.nanoTime() + cacheTtlNanos)),
-                  () -> cache.remove(name));
+                  () -> {
+                    cache.remove(name);
+                    metrics.forgetTopic(name);
+                  });
               return found;
             });
   }
@@ -163,6 +176,7 @@ public final class NodeBackend implements CourierBackend {
         .thenCompose(
             deletedTopic -> {
               cache.remove(name);
+              metrics.forgetTopic(name);
               if (deletedTopic == null) {
                 return CompletableFuture.completedFuture(false);
               }
@@ -192,6 +206,7 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<PublishReply> publish(TopicInfo topic, List<NewMessage> messages) {
+    long start = System.nanoTime();
     int partitions = topic.partitions();
     List<List<NewMessage>> byPartition = new ArrayList<>(partitions);
     List<List<Integer>> positions = new ArrayList<>(partitions);
@@ -233,7 +248,22 @@ public final class NodeBackend implements CourierBackend {
                 }
               }
               return new PublishReply.Published(List.of(results));
-            });
+            })
+        .whenComplete((reply, error) -> counted(topic, reply, start));
+  }
+
+  /** A durable publish: its messages and duplicates per topic, and its time to the answer. */
+  private void counted(TopicInfo topic, PublishReply reply, long start) {
+    if (reply instanceof PublishReply.Published published) {
+      metrics.publishLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      int duplicates = 0;
+      for (PublishResult r : published.results()) {
+        if (r.duplicate()) {
+          duplicates++;
+        }
+      }
+      metrics.topic(topic.name()).published(published.results().size() - duplicates, duplicates);
+    }
   }
 
   /** Publishes one dead letter: fails unless it is stored (or was stored before). */

@@ -38,6 +38,7 @@ public final class CourierRoutes extends AllDirectives {
                     new WebSocketRoutes(system, backend, settings, drains))
                 .routes(),
             new HealthRoutes(backend).routes(),
+            new MetricsRoutes(backend).routes(),
             new LatestRoutes(backend).routes(),
             new PublishStreamRoutes(
                     system, backend, settings,

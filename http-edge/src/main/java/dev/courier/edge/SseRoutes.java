@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.protocol.LogMdc;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.StreamConsumer;
 import dev.courier.port.CourierBackend;
@@ -84,9 +85,10 @@ public final class SseRoutes extends AllDirectives {
     Optional<StreamIds> resume = StreamIds.parse(lastEventId);
     String token = resume.map(StreamIds::token).orElseGet(StreamIds::newToken);
     String cursor = resume.map(StreamIds::cursor).orElse(null);
+    String consumerName = "sse-" + UUID.randomUUID();
     ActorRef<StreamConsumer.Command> consumer =
         system.systemActorOf(
-            StreamConsumer.create(
+            LogMdc.with(StreamConsumer.Command.class, StreamConsumer.create(
                 backend.subscriptionEntity(name),
                 cursor,
                 token,
@@ -94,8 +96,8 @@ public final class SseRoutes extends AllDirectives {
                     settings.sseWindow(), settings.consumerKeepAlive(), settings.reattachDelay(),
                     settings.attachRetry(), settings.sseHeartbeat(), settings.sseProbeInterval(),
                     settings.sseProofDelay()),
-                drains),
-            "sse-" + UUID.randomUUID(),
+                drains), "subscription", name, "consumer", consumerName),
+            consumerName,
             Props.empty());
     Source<StreamConsumer.StreamElement, ActorRef<StreamConsumer.StreamElement>> elements =
         ActorSource.actorRefWithBackpressure(

@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.protocol.LogMdc;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.SocketConsumer;
 import dev.courier.port.CourierBackend;
@@ -89,9 +90,10 @@ public final class WebSocketRoutes extends AllDirectives {
 
   private Flow<Message, Message, NotUsed> flow(
       String name, boolean batch, ClosingWebSocket.Close close) {
+    String consumerName = "ws-" + UUID.randomUUID();
     ActorRef<SocketConsumer.Command> consumer =
         system.systemActorOf(
-            SocketConsumer.create(
+            LogMdc.with(SocketConsumer.Command.class, SocketConsumer.create(
                 backend.subscriptionEntity(name),
                 new SocketConsumer.Settings(
                     SubscriptionCommand.Attach.DEFAULT_WINDOW,
@@ -102,8 +104,8 @@ public final class WebSocketRoutes extends AllDirectives {
                     settings.attachRetry(),
                     settings.shutdownDrain(),
                     batch),
-                drains),
-            "ws-" + UUID.randomUUID(),
+                drains), "subscription", name, "consumer", consumerName),
+            consumerName,
             Props.empty());
     Sink<Message, NotUsed> incoming =
         Flow.<Message>create()

@@ -567,6 +567,12 @@ final class DeliveryCore<C, R> {
 
   /** Age of the oldest message not delivered yet, by its publish time; 0 when there is none. */
   double lagSeconds(Instant wallNow) {
+    Instant oldest = oldestUndelivered();
+    return oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, wallNow).toMillis() / 1000.0);
+  }
+
+  /** Publish time of the oldest message not delivered yet (what lag is measured from), or null. */
+  Instant oldestUndelivered() {
     Instant oldest = null;
     for (PartitionLane<C> lane : lanes) {
       Instant o = lane.oldestUndelivered();
@@ -574,7 +580,12 @@ final class DeliveryCore<C, R> {
         oldest = o;
       }
     }
-    return oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, wallNow).toMillis() / 1000.0);
+    return oldest;
+  }
+
+  /** Long polls waiting for messages. */
+  int waitingPolls() {
+    return polls.size();
   }
 
   /** What the overflow policy has passed over, written or not. */

@@ -1,11 +1,15 @@
 package dev.courier.node.subscription;
 
+import dev.courier.node.metrics.CourierMetrics;
+import dev.courier.node.metrics.DeliveryProtocol;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.persistence.LatestReader;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
+import dev.courier.protocol.LogMdc;
 import dev.courier.protocol.subscription.ConsumerMessage;
+import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -24,10 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -92,8 +96,11 @@ public final class SubscriptionEntity
   }
 
   public static Behavior<SubscriptionCommand> create(String name, Dependencies deps) {
-    return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(name, ctx, timers, deps)));
+    return LogMdc.with(
+        SubscriptionCommand.class,
+        Behaviors.setup(
+            ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(name, ctx, timers, deps))),
+        "subscription", name);
   }
 
   // ---- internal commands ----
@@ -156,6 +163,8 @@ public final class SubscriptionEntity
   private DeliveryCore<ActorRef<ConsumerMessage>, ActorRef<SubscriptionReply>> core;
   private ActorRef<?> pushDeliverer;
   private int pushIncarnation;
+  /** Reports to the node's metrics while the subscription exists here; null otherwise. */
+  private HostedMeters<ActorRef<ConsumerMessage>> meters;
 
   private SubscriptionEntity(
       String name,
@@ -223,6 +232,7 @@ public final class SubscriptionEntity
                 }
               }
             })
+        .onSignal(PostStop.instance(), state -> closeMeters())
         .build();
   }
 
@@ -414,6 +424,8 @@ public final class SubscriptionEntity
 
   private void startCore(ActiveSubscription state) {
     core = new DeliveryCore<>(state, deps.settings());
+    closeMeters();
+    meters = new HostedMeters<>(CourierMetrics.get(ctx.getSystem()).subscription(name), state);
     for (int p = 0; p < state.partitions(); p++) {
       watch(state, p);
     }
@@ -429,10 +441,18 @@ public final class SubscriptionEntity
     unansweredWatches.clear();
     lastHeard.clear();
     core = null;
+    closeMeters();
     timers.cancelAll();
     if (pushDeliverer != null) {
       ctx.stop(pushDeliverer);
       pushDeliverer = null;
+    }
+  }
+
+  private void closeMeters() {
+    if (meters != null) {
+      meters.close();
+      meters = null;
     }
   }
 
@@ -455,12 +475,31 @@ public final class SubscriptionEntity
     ActorRef<ConsumerMessage> consumer = attach.consumer();
     ctx.watchWith(consumer, new ConsumerGone(consumer));
     consumer.tell(new ConsumerMessage.Attached(ctx.getSelf()));
+    if (meters != null) {
+      meters.attached(consumer, protocol(attach));
+    }
     return carryOut(core.attach(consumer, attach.mode(), attach.credit(), attach.resumeCursor(),
         attach.streamId(), now()));
   }
 
+  /** SSE streams are cursor consumers; the push deliverer is this entity's child; else a socket. */
+  private DeliveryProtocol protocol(SubscriptionCommand.Attach attach) {
+    if (attach.mode() == ConsumerMode.CURSOR) {
+      return DeliveryProtocol.SSE;
+    }
+    for (var p = attach.consumer().path(); p != null && !p.equals(p.root()); p = p.parent()) {
+      if (p.equals(ctx.getSelf().path())) {
+        return DeliveryProtocol.PUSH;
+      }
+    }
+    return DeliveryProtocol.WEBSOCKET;
+  }
+
   private Effect<SubscriptionEvent, SubscriptionState> onGone(ActorRef<ConsumerMessage> consumer) {
     ctx.unwatch(consumer);
+    if (meters != null) {
+      meters.gone(consumer);
+    }
     return carryOut(core.detach(consumer, now()));
   }
 
@@ -612,6 +651,9 @@ public final class SubscriptionEntity
     for (var reply : step.replies()) {
       reply.to().tell(reply.reply());
     }
+    if (meters != null && core != null) {
+      meters.performed(step, core);
+    }
   }
 
   /** A catch-up read, then (if asked) the newest offset of each key it found, in one lookup. */
@@ -665,8 +707,7 @@ public final class SubscriptionEntity
 
   /** This node's remoting address, {@code host:port} (the actor system's name on a local one). */
   private String node() {
-    Address a = ctx.getSystem().address();
-    return a.getHost().map(h -> h + ":" + a.getPort().orElse(0)).orElse(a.system());
+    return LogMdc.node(ctx.getSystem());
   }
 
   private static SubscriptionSettings redacted(SubscriptionSettings s) {
