@@ -39,6 +39,7 @@ public final class CourierRoutes extends AllDirectives {
                 .routes(),
             new HealthRoutes(backend).routes(),
             new LatestRoutes(backend).routes(),
+            new OpenApiRoutes().routes(),
             new PublishStreamRoutes(
                     system, backend, settings,
                     PublishStreamSettings.fromConfig(system.settings().config()))
