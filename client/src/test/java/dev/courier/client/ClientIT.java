@@ -257,11 +257,12 @@ class ClientIT {
     client.createTopic(t, new TopicSettings(1, null, null));
     client.createSubscription(s, SubscriptionSettings.of(t).startAt("earliest")
         .ackDeadline(Duration.ofSeconds(60)));
-    for (int i = 1; i <= 3; i++) {
-      client.publish(t, Message.of(i).withId("w" + i));
-    }
     try (WebSocketConsumer ws =
         client.webSocket(s, WebSocketConsumer.Options.defaults().credit(2))) {
+      // Published after the credit frame went out, so the window of 2 is in force for them.
+      for (int i = 1; i <= 3; i++) {
+        client.publish(t, Message.of(i).withId("w" + i));
+      }
       Delivery a = ws.next(AWAIT);
       Delivery b = ws.next(AWAIT);
       assertEquals(List.of("w1", "w2"), List.of(a.id(), b.id()));
