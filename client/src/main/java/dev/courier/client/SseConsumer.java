@@ -26,25 +26,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SseConsumer implements AutoCloseable {
 
-  /** How to follow: {@code lastEventId} to resume from, the queue's size, the reconnect delays. */
+  /**
+   * How to follow: {@code lastEventId} to resume from, the queue's size, the reconnect delays,
+   * and {@code idleTimeout}: a stream silent for that long (the server sends a heartbeat at least
+   * every 15 s) is taken for a dead connection and reopened.
+   */
   public record Options(
       String lastEventId, int queueCapacity, Duration initialBackoff, Duration maxBackoff,
-      int maxEventChars) {
+      int maxEventChars, Duration idleTimeout) {
     public static Options defaults() {
       return new Options(null, 1024, Duration.ofMillis(200), Duration.ofSeconds(5),
-          8 * 1024 * 1024);
+          8 * 1024 * 1024, Duration.ofSeconds(45));
     }
 
     public Options resumeAfter(String cursor) {
-      return new Options(cursor, queueCapacity, initialBackoff, maxBackoff, maxEventChars);
+      return new Options(cursor, queueCapacity, initialBackoff, maxBackoff, maxEventChars,
+          idleTimeout);
     }
 
     public Options queueCapacity(int n) {
-      return new Options(lastEventId, n, initialBackoff, maxBackoff, maxEventChars);
+      return new Options(lastEventId, n, initialBackoff, maxBackoff, maxEventChars, idleTimeout);
     }
 
     public Options backoff(Duration initial, Duration max) {
-      return new Options(lastEventId, queueCapacity, initial, max, maxEventChars);
+      return new Options(lastEventId, queueCapacity, initial, max, maxEventChars, idleTimeout);
+    }
+
+    public Options idleTimeout(Duration d) {
+      return new Options(lastEventId, queueCapacity, initialBackoff, maxBackoff, maxEventChars,
+          d);
     }
   }
 
@@ -57,6 +67,10 @@ public final class SseConsumer implements AutoCloseable {
   private final BlockingQueue<SseEvent> queue;
   private final AtomicInteger connects = new AtomicInteger();
   private final Thread reader;
+  private final Thread watchdog;
+  private volatile long lastReadNanos = System.nanoTime();
+  /** The reader waits for the taker, not for the server: not silence. */
+  private volatile boolean waitingForRoom;
   private volatile boolean closed;
   private volatile InputStream current;
   private volatile String lastEventId;
@@ -71,11 +85,14 @@ public final class SseConsumer implements AutoCloseable {
     this.lastEventId = options.lastEventId();
     this.reader = new Thread(this::follow, "courier-sse " + uri.getPath());
     reader.setDaemon(true);
+    this.watchdog = new Thread(this::watch, "courier-sse-watchdog " + uri.getPath());
+    watchdog.setDaemon(true);
   }
 
   static SseConsumer start(HttpClient http, URI uri, Optional<String> token, Options options) {
     SseConsumer c = new SseConsumer(http, uri, token, options);
     c.reader.start();
+    c.watchdog.start();
     return c;
   }
 
@@ -107,6 +124,23 @@ public final class SseConsumer implements AutoCloseable {
     closed = true;
     closeQuietly(current);
     reader.interrupt();
+    watchdog.interrupt();
+  }
+
+  /** Closes a stream that stayed silent past the idle timeout, so the reader reconnects. */
+  private void watch() {
+    long idle = options.idleTimeout().toNanos();
+    try {
+      while (!closed) {
+        Thread.sleep(Math.max(100, Math.min(1000, options.idleTimeout().toMillis() / 4)));
+        InputStream open = current;
+        if (open != null && !waitingForRoom && System.nanoTime() - lastReadNanos > idle) {
+          closeQuietly(open);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void follow() {
@@ -150,6 +184,7 @@ public final class SseConsumer implements AutoCloseable {
     HttpResponse<InputStream> response =
         http.send(r.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     InputStream body = response.body();
+    lastReadNanos = System.nanoTime();
     current = body;
     connects.incrementAndGet();
     boolean delivered = false;
@@ -168,9 +203,13 @@ public final class SseConsumer implements AutoCloseable {
       LineReader lines = new LineReader(new BufferedInputStream(body, 64 * 1024),
           options.maxEventChars() + 16);
       for (String line = lines.next(); line != null && !closed; line = lines.next()) {
+        lastReadNanos = System.nanoTime();
         Optional<SseEvent> event = parser.line(line);
         if (event.isPresent()) {
+          waitingForRoom = true;
           queue.put(event.get());
+          waitingForRoom = false;
+          lastReadNanos = System.nanoTime();
           lastEventId = event.get().id();
           delivered = true;
         }

@@ -237,6 +237,18 @@ class ClientIT {
       assertTrue(sse.connects() >= 2, "reconnected: " + sse.connects());
       assertFalse(cursor.equals(sse.lastEventId()));
     }
+    // A connection that goes silent without a reset (heartbeats stop) is reopened.
+    try (CuttableProxy proxy = new CuttableProxy(URI.create(node.url()).getPort());
+        SseConsumer sse = CourierClient.builder(proxy.url()).token(token("consume:" + s)).build()
+            .sse(s, SseConsumer.Options.defaults().backoff(Duration.ofMillis(50),
+                Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(3)))) {
+      client.publish(t, Message.of(7).withId("e7"));
+      assertEquals(List.of("e7"), take(sse, 1));
+      proxy.silence();
+      client.publish(t, Message.of(8).withId("e8"));
+      assertEquals(List.of("e8"), take(sse, 1));
+      assertTrue(sse.connects() >= 2, "reopened: " + sse.connects());
+    }
     // A new consumer told where to resume starts right after that event.
     try (SseConsumer again = client.sse(s,
         SseConsumer.Options.defaults().resumeAfter(cursorOfE1))) {

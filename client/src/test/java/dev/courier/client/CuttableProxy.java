@@ -9,11 +9,15 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A TCP relay to a node whose open connections a test can cut, as a dropped network would. */
+/**
+ * A TCP relay to a node whose open connections a test can cut (as a reset would) or silence (as
+ * a network that drops packets without a reset would: bytes are read and thrown away).
+ */
 final class CuttableProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int target;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final java.util.Set<Socket> silenced = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   CuttableProxy(int targetPort) throws IOException {
     this.target = targetPort;
@@ -39,6 +43,11 @@ final class CuttableProxy implements AutoCloseable {
     open.clear();
   }
 
+  /** From now on, what the open connections carry is thrown away; they stay open. */
+  void silence() {
+    silenced.addAll(open);
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       try {
@@ -54,10 +63,16 @@ final class CuttableProxy implements AutoCloseable {
     }
   }
 
-  private static void pipe(Socket from, Socket to) {
+  private void pipe(Socket from, Socket to) {
     Thread t = new Thread(() -> {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        in.transferTo(out);
+        byte[] buffer = new byte[8192];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          if (!silenced.contains(from)) {
+            out.write(buffer, 0, n);
+            out.flush();
+          }
+        }
       } catch (IOException ignored) {
         // cut or closed
       } finally {
