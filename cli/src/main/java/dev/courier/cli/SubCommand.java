@@ -1,13 +1,8 @@
 package dev.courier.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.client.CourierClient;
-import dev.courier.client.Page;
 import dev.courier.client.Subscription;
 import dev.courier.client.SubscriptionSettings;
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -121,27 +116,10 @@ final class SubCommand {
   int list(@Option(names = "--limit", defaultValue = "100", paramLabel = "N",
       description = "Page size, 1 to 1000 (default ${DEFAULT-VALUE}).") int limit) {
     CourierClient client = client();
-    ArrayNode all = Output.JSON.createArrayNode();
-    String token = null;
-    do {
-      Page<Subscription> page = client.listSubscriptions(limit, token);
-      page.items().forEach(s -> all.add(s.json()));
-      token = page.nextPageToken();
-    } while (token != null);
-    if (Output.root(spec).json) {
-      ObjectNode body = Output.JSON.createObjectNode();
-      body.set("subscriptions", all);
-      Output.out(spec).println(Output.line(body));
-    } else {
-      PrintWriter out = Output.out(spec);
-      out.printf("%-40s %-30s %10s %10s %10s%n", "NAME", "TOPIC", "BACKLOG", "LAG(S)",
-          "CONSUMERS");
-      for (JsonNode s : all) {
-        out.printf("%-40s %-30s %10s %10s %10s%n", Output.text(s, "name"),
-            Output.text(s, "topic"), Output.text(s, "backlog"), Output.text(s, "lagSeconds"),
-            Output.text(s, "consumers"));
-      }
-    }
+    Listing.print(spec, "subscriptions", token -> client.listSubscriptions(limit, token),
+        Subscription::json, "%-40s %-30s %10s %10s %10s%n",
+        new String[] {"NAME", "TOPIC", "BACKLOG", "LAG(S)", "CONSUMERS"},
+        new String[] {"name", "topic", "backlog", "lagSeconds", "consumers"});
     return 0;
   }
 

@@ -1,13 +1,10 @@
 package dev.courier.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.client.CourierClient;
-import dev.courier.client.Page;
 import dev.courier.client.Topic;
 import dev.courier.client.TopicSettings;
-import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,26 +37,9 @@ final class TopicCommand {
   int list(@Option(names = "--limit", defaultValue = "100", paramLabel = "N",
       description = "Page size, 1 to 1000 (default ${DEFAULT-VALUE}).") int limit) {
     CourierClient client = client();
-    ArrayNode all = Output.JSON.createArrayNode();
-    String token = null;
-    do {
-      Page<Topic> page = client.listTopics(limit, token);
-      page.items().forEach(t -> all.add(t.json()));
-      token = page.nextPageToken();
-    } while (token != null);
-    if (Output.root(spec).json) {
-      ObjectNode body = Output.JSON.createObjectNode();
-      body.set("topics", all);
-      Output.out(spec).println(Output.line(body));
-    } else {
-      PrintWriter out = Output.out(spec);
-      out.printf("%-40s %10s %10s %12s%n", "NAME", "PARTITIONS", "RETENTION", "DEDUPWINDOW");
-      for (JsonNode t : all) {
-        out.printf("%-40s %10s %10s %12s%n", Output.text(t, "name"),
-            Output.text(t, "partitions"), Output.text(t, "retention"),
-            Output.text(t, "dedupWindow"));
-      }
-    }
+    Listing.print(spec, "topics", token -> client.listTopics(limit, token), Topic::json,
+        "%-40s %10s %10s %12s%n", new String[] {"NAME", "PARTITIONS", "RETENTION", "DEDUPWINDOW"},
+        new String[] {"name", "partitions", "retention", "dedupWindow"});
     return 0;
   }
 

@@ -219,6 +219,7 @@ class ClientIT {
       client.publish(t, Message.of(i).withId("e" + i));
     }
     String cursorOfE1;
+    String cursorOfE6;
     try (CuttableProxy proxy = new CuttableProxy(URI.create(node.url()).getPort());
         SseConsumer sse = CourierClient.builder(proxy.url()).token(token("consume:" + s)).build()
             .sse(s, SseConsumer.Options.defaults().backoff(Duration.ofMillis(50),
@@ -236,12 +237,14 @@ class ClientIT {
       assertEquals(List.of("e4", "e5", "e6"), take(sse, 3));
       assertTrue(sse.connects() >= 2, "reconnected: " + sse.connects());
       assertFalse(cursor.equals(sse.lastEventId()));
+      cursorOfE6 = sse.lastEventId();
     }
     // A connection that goes silent without a reset (heartbeats stop) is reopened.
     try (CuttableProxy proxy = new CuttableProxy(URI.create(node.url()).getPort());
         SseConsumer sse = CourierClient.builder(proxy.url()).token(token("consume:" + s)).build()
-            .sse(s, SseConsumer.Options.defaults().backoff(Duration.ofMillis(50),
-                Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(3)))) {
+            .sse(s, SseConsumer.Options.defaults().resumeAfter(cursorOfE6)
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                .idleTimeout(Duration.ofSeconds(3)))) {
       client.publish(t, Message.of(7).withId("e7"));
       assertEquals(List.of("e7"), take(sse, 1));
       proxy.silence();
@@ -304,6 +307,7 @@ class ClientIT {
     assertEquals(401, refused.status());
     assertFalse(refused.title().isEmpty());
     assertTrue(anonymous.ready(), "health needs no token");
+    assertEquals(client.openApi(), anonymous.openApi(), "nor does the OpenAPI document");
     assertEquals(404, assertThrows(ProblemException.class,
         () -> client.subscription(name("missing"))).status());
   }
