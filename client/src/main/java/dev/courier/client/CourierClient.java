@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Courier's v1 HTTP API from Java: topics, publish, subscriptions, long polling, and the SSE and
@@ -88,10 +89,7 @@ public final class CourierClient {
   }
 
   public Page<Topic> listTopics(int limit, String pageToken) {
-    JsonNode page = send("GET", "/v1/topics" + pageQuery(limit, pageToken), null);
-    List<Topic> topics = new ArrayList<>();
-    page.path("topics").forEach(t -> topics.add(new Topic(t)));
-    return new Page<>(topics, page.path("nextPageToken").asText(null));
+    return page("/v1/topics", "topics", limit, pageToken, Topic::new);
   }
 
   /** A topic's settings with the heads of its partitions. */
@@ -146,10 +144,7 @@ public final class CourierClient {
   }
 
   public Page<Subscription> listSubscriptions(int limit, String pageToken) {
-    JsonNode page = send("GET", "/v1/subscriptions" + pageQuery(limit, pageToken), null);
-    List<Subscription> subs = new ArrayList<>();
-    page.path("subscriptions").forEach(s -> subs.add(new Subscription(s)));
-    return new Page<>(subs, page.path("nextPageToken").asText(null));
+    return page("/v1/subscriptions", "subscriptions", limit, pageToken, Subscription::new);
   }
 
   public Subscription subscription(String name) {
@@ -311,9 +306,14 @@ public final class CourierClient {
         + path);
   }
 
-  private static String pageQuery(int limit, String pageToken) {
-    String q = "?limit=" + limit;
-    return pageToken == null ? q : q + "&pageToken=" + query(pageToken);
+  /** One page of a listing at {@code path} whose items are in {@code field}. */
+  private <T> Page<T> page(String path, String field, int limit, String pageToken,
+      Function<JsonNode, T> item) {
+    String query = "?limit=" + limit + (pageToken == null ? "" : "&pageToken=" + query(pageToken));
+    JsonNode page = send("GET", path + query, null);
+    List<T> items = new ArrayList<>();
+    page.path(field).forEach(json -> items.add(item.apply(json)));
+    return new Page<>(items, page.path("nextPageToken").asText(null));
   }
 
   private static String seg(String name) {

@@ -200,8 +200,10 @@ public final class SseConsumer implements AutoCloseable {
         }
         return false;
       }
+      // UTF-8 takes at most 3 bytes per char: the parser's bound on an event's data is the one
+      // that trips, ending the consumer with it, rather than a reconnect to the same event.
       LineReader lines = new LineReader(new BufferedInputStream(body, 64 * 1024),
-          options.maxEventChars() + 16);
+          (int) Math.min(Integer.MAX_VALUE - 16, 3L * options.maxEventChars() + 16));
       for (String line = lines.next(); line != null && !closed; line = lines.next()) {
         lastReadNanos = System.nanoTime();
         Optional<SseEvent> event = parser.line(line);

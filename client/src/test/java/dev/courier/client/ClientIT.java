@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -23,6 +24,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -272,9 +274,17 @@ class ClientIT {
     client.createTopic(t, new TopicSettings(1, null, null));
     client.createSubscription(s, SubscriptionSettings.of(t).startAt("earliest")
         .ackDeadline(Duration.ofSeconds(60)));
-    try (WebSocketConsumer ws =
-        client.webSocket(s, WebSocketConsumer.Options.defaults().credit(2))) {
-      // Published after the credit frame went out, so the window of 2 is in force for them.
+    CompletableFuture<JsonNode> error = new CompletableFuture<>();
+    try (WebSocketConsumer ws = client.webSocket(s, WebSocketConsumer.Options.defaults()
+        .credit(2).onNotice(n -> {
+          if (n.path("type").asText().equals("error")) {
+            error.complete(n);
+          }
+        }))) {
+      // The socket takes frames in order: the answer to a bad credit frame sent after the
+      // credit of 2 means the window of 2 is in force before anything is published.
+      ws.credit(-1);
+      assertEquals(400, error.get(AWAIT.toSeconds(), TimeUnit.SECONDS).path("status").asInt());
       for (int i = 1; i <= 3; i++) {
         client.publish(t, Message.of(i).withId("w" + i));
       }
