@@ -40,6 +40,7 @@ public final class CourierRoutes extends AllDirectives {
             new HealthRoutes(backend).routes(),
             new MetricsRoutes(backend).routes(),
             new LatestRoutes(backend).routes(),
+            new OpenApiRoutes().routes(),
             new PublishStreamRoutes(
                     system, backend, settings,
                     PublishStreamSettings.fromConfig(system.settings().config()))
