@@ -10,6 +10,7 @@ import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.SubscriptionRegistry;
 import dev.courier.persistence.TopicLogStore;
 import dev.courier.persistence.TopicStore;
+import dev.courier.protocol.WireSize;
 import dev.courier.protocol.subscription.Cursor;
 import dev.courier.protocol.subscription.SettingsChange;
 import dev.courier.protocol.subscription.SubscriptionCommand;
@@ -66,6 +67,7 @@ public final class NodeBackend implements CourierBackend {
   private final ClusterShardingHealthCheck shardingHealth;
   private final LatestStore latest;
   private final MemberLoss memberLoss;
+  private final long remoteBatchBytes;
 
   public NodeBackend(
       ActorSystem<?> system,
@@ -76,7 +78,8 @@ public final class NodeBackend implements CourierBackend {
       Duration askTimeout,
       Duration existenceTimeout,
       Duration topicCacheTtl,
-      LatestStore latest) {
+      LatestStore latest,
+      long remoteBatchBytes) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.session = session;
@@ -89,6 +92,7 @@ public final class NodeBackend implements CourierBackend {
     this.shardingHealth = new ClusterShardingHealthCheck(system.classicSystem());
     this.latest = latest;
     this.memberLoss = MemberLoss.watch(system);
+    this.remoteBatchBytes = remoteBatchBytes;
   }
 
   // ---- topics ----
@@ -190,33 +194,39 @@ public final class NodeBackend implements CourierBackend {
 
   // ---- publishing ----
 
+  /**
+   * Splits a publish by partition, and each partition's share into publishes that fit a remoting
+   * frame (request and answer), sent in order. Like a batch over several partitions, a batch split
+   * in several publishes can be answered 429 or 503 with some of it stored; a retry with the same
+   * ids stores each message once.
+   */
   @Override
   public CompletionStage<PublishReply> publish(TopicInfo topic, List<NewMessage> messages) {
     int partitions = topic.partitions();
-    List<List<NewMessage>> byPartition = new ArrayList<>(partitions);
     List<List<Integer>> positions = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
-      byPartition.add(new ArrayList<>());
       positions.add(new ArrayList<>());
     }
     for (int i = 0; i < messages.size(); i++) {
-      int p = Partitioner.partitionFor(messages.get(i), partitions);
-      byPartition.get(p).add(messages.get(i));
-      positions.get(p).add(i);
+      positions.get(Partitioner.partitionFor(messages.get(i), partitions)).add(i);
     }
-    List<Integer> used = new ArrayList<>();
+    // Each partition's messages go in order, in publishes that fit one message between nodes
+    // both ways: the request, and the answer (a result per message, the id repeated).
+    List<List<Integer>> chunks = new ArrayList<>();
     List<CompletableFuture<PublishReply>> asks = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
-      if (byPartition.get(p).isEmpty()) {
-        continue;
+      for (List<Integer> chunk : WireSize.batches(positions.get(p),
+          i -> Math.max(messages.get(i).wireSize(), PublishResult.wireSize(messages.get(i).id())),
+          remoteBatchBytes)) {
+        List<NewMessage> batch = chunk.stream().map(messages::get).toList();
+        chunks.add(chunk);
+        asks.add(
+            partition(topic, p)
+                .<PublishReply>ask(
+                    replyTo -> new TopicPartitionCommand.Publish(topic, batch, replyTo),
+                    askTimeout)
+                .toCompletableFuture());
       }
-      List<NewMessage> batch = byPartition.get(p);
-      used.add(p);
-      asks.add(
-          partition(topic, p)
-              .<PublishReply>ask(
-                  replyTo -> new TopicPartitionCommand.Publish(topic, batch, replyTo), askTimeout)
-              .toCompletableFuture());
     }
     return allOf(asks)
         .thenApply(
@@ -227,7 +237,7 @@ public final class NodeBackend implements CourierBackend {
                 if (!(reply instanceof PublishReply.Published published)) {
                   return reply;
                 }
-                List<Integer> at = positions.get(used.get(k));
+                List<Integer> at = chunks.get(k);
                 for (int j = 0; j < at.size(); j++) {
                   results[at.get(j)] = published.results().get(j);
                 }
@@ -377,8 +387,36 @@ public final class NodeBackend implements CourierBackend {
     return subscriptionEntity(name).ask(SubscriptionCommand.Delete::new, askTimeout);
   }
 
+  /**
+   * Acks go to the subscription in messages that fit one remoting frame each (an ack request may
+   * hold thousands of ids); their answers are added up.
+   */
   @Override
   public CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds) {
+    List<List<String>> chunks =
+        WireSize.batches(ackIds, id -> WireSize.utf8(id) + 8L, remoteBatchBytes);
+    if (chunks.size() <= 1) {
+      return ackOnce(name, ackIds);
+    }
+    List<CompletableFuture<SubscriptionReply>> parts = new ArrayList<>();
+    chunks.forEach(chunk -> parts.add(ackOnce(name, chunk).toCompletableFuture()));
+    return allOf(parts)
+        .thenApply(
+            replies -> {
+              int acked = 0;
+              List<String> durable = new ArrayList<>();
+              for (SubscriptionReply reply : replies) {
+                if (!(reply instanceof SubscriptionReply.AckResult result)) {
+                  return reply;
+                }
+                acked += result.acked();
+                durable.addAll(result.durable());
+              }
+              return new SubscriptionReply.AckResult(acked, durable);
+            });
+  }
+
+  private CompletionStage<SubscriptionReply> ackOnce(String name, List<String> ackIds) {
     // Acks are idempotent: after a member loss the same acks are simply sent again.
     Supplier<CompletionStage<SubscriptionReply>> ack =
         () -> subscriptionEntity(name)

@@ -33,6 +33,12 @@ import org.apache.pekko.util.ByteString;
  * {@code retry:} again last.
  */
 public final class SseRoutes extends AllDirectives {
+
+  /**
+   * The name of each SSE consumer actor starts with this: a large-message destination of
+   * Artery (courier-node.conf), since its deliveries come from other nodes.
+   */
+  public static final String CONSUMER_PREFIX = "sse-";
   private final ActorSystem<?> system;
   private final CourierBackend backend;
   private final EdgeSettings settings;
@@ -95,7 +101,7 @@ public final class SseRoutes extends AllDirectives {
                     settings.attachRetry(), settings.sseHeartbeat(), settings.sseProbeInterval(),
                     settings.sseProofDelay()),
                 drains),
-            "sse-" + UUID.randomUUID(),
+            CONSUMER_PREFIX + UUID.randomUUID(),
             Props.empty());
     Source<StreamConsumer.StreamElement, ActorRef<StreamConsumer.StreamElement>> elements =
         ActorSource.actorRefWithBackpressure(

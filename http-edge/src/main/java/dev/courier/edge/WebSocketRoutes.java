@@ -37,6 +37,12 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * when this node shuts down, 1013 when the subscription is gone.
  */
 public final class WebSocketRoutes extends AllDirectives {
+
+  /**
+   * The name of each WebSocket consumer actor starts with this: a large-message destination of
+   * Artery (courier-node.conf), since its deliveries come from other nodes.
+   */
+  public static final String CONSUMER_PREFIX = "ws-";
   private final ActorSystem<?> system;
   private final CourierBackend backend;
   private final EdgeSettings settings;
@@ -103,7 +109,7 @@ public final class WebSocketRoutes extends AllDirectives {
                     settings.shutdownDrain(),
                     batch),
                 drains),
-            "ws-" + UUID.randomUUID(),
+            CONSUMER_PREFIX + UUID.randomUUID(),
             Props.empty());
     Sink<Message, NotUsed> incoming =
         Flow.<Message>create()
