@@ -44,8 +44,9 @@ class RemoteFramesTest {
     List<String> destinations =
         NodeConfig.load().getStringList("pekko.remote.artery.large-message-destinations");
     for (String expected : List.of(
-        "/system/" + SseRoutes.CONSUMER_PREFIX + "*",
-        "/system/" + WebSocketRoutes.CONSUMER_PREFIX + "*",
+        // a consumer attaches with its message adapter, a child of its actor
+        "/system/" + SseRoutes.CONSUMER_PREFIX + "*/*",
+        "/system/" + WebSocketRoutes.CONSUMER_PREFIX + "*/*",
         // sharding's ask names its temporary reply actor after the entity type
         "/temp/" + SubscriptionEntity.ENTITY_TYPE_KEY.name() + "-*",
         "/system/sharding/" + TopicPartitionEntity.ENTITY_TYPE_KEY.name())) {

@@ -35,8 +35,9 @@ import org.apache.pekko.util.ByteString;
 public final class SseRoutes extends AllDirectives {
 
   /**
-   * The name of each SSE consumer actor starts with this: a large-message destination of
-   * Artery (courier-node.conf), since its deliveries come from other nodes.
+   * The name of each SSE consumer actor starts with this: the message adapter it attaches with
+   * is a large-message destination of Artery (courier-node.conf), since its deliveries come from
+   * other nodes.
    */
   public static final String CONSUMER_PREFIX = "sse-";
   private final ActorSystem<?> system;

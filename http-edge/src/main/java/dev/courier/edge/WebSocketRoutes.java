@@ -39,8 +39,9 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 public final class WebSocketRoutes extends AllDirectives {
 
   /**
-   * The name of each WebSocket consumer actor starts with this: a large-message destination of
-   * Artery (courier-node.conf), since its deliveries come from other nodes.
+   * The name of each WebSocket consumer actor starts with this: the message adapter it attaches with
+   * is a large-message destination of Artery (courier-node.conf), since its deliveries come from
+   * other nodes.
    */
   public static final String CONSUMER_PREFIX = "ws-";
   private final ActorSystem<?> system;
