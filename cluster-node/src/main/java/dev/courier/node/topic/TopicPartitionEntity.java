@@ -5,7 +5,6 @@ import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.TopicLogStore;
 import dev.courier.persistence.segment.IdHash;
-import dev.courier.protocol.WireSize;
 import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.PartitionHead;
 import dev.courier.protocol.topic.PartitionNotice;
@@ -657,7 +656,8 @@ public final class TopicPartitionEntity {
       p.replyTo().tell(new PublishReply.Published(mine));
     }
     if (!written.stored().isEmpty() && !watchers.isEmpty()) {
-      for (PartitionNotice.Appended appended : notices(written.stored())) {
+      for (PartitionNotice.Appended appended : AppendNotices.of(
+          topicId, partition, written.stored(), nextOffset, settings.noticeBytes())) {
         for (ActorRef<PartitionNotice> w : watchers) {
           w.tell(appended);
         }
@@ -675,26 +675,6 @@ public final class TopicPartitionEntity {
       passivateIfIdle();
     }
     return stopIfDone();
-  }
-
-  /**
-   * What a commit tells its watchers, in notices that fit a remoting frame (watchers are
-   * subscriptions, often on other nodes): the messages in offset order, cut at the notice bytes. A
-   * message larger than that on its own is left out: its notice carries only the head past it,
-   * so a watcher finds the gap and reads that message from the log.
-   */
-  private List<PartitionNotice.Appended> notices(List<StoredMessage> stored) {
-    List<List<StoredMessage>> batches =
-        WireSize.batches(stored, StoredMessage::wireSize, settings.noticeBytes());
-    List<PartitionNotice.Appended> notices = new ArrayList<>(batches.size());
-    for (int i = 0; i < batches.size(); i++) {
-      List<StoredMessage> batch = batches.get(i);
-      long head = i == batches.size() - 1 ? nextOffset : batch.get(batch.size() - 1).offset() + 1;
-      boolean oversized = batch.size() == 1 && batch.get(0).wireSize() > settings.noticeBytes();
-      notices.add(new PartitionNotice.Appended(
-          topicId, partition, oversized ? List.of() : batch, head));
-    }
-    return notices;
   }
 
   private Behavior<TopicPartitionCommand> onWriteFailed(WriteFailed failed) {
