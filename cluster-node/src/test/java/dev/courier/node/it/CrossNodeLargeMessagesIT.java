@@ -95,12 +95,7 @@ class CrossNodeLargeMessagesIT {
         }
       }
       assertEquals(sent, got);
-      ws.ack(ackIds);
-      Set<String> confirmed = new HashSet<>();
-      while (confirmed.size() < ackIds.size()) {
-        ws.next("acked").get("ackIds").forEach(id -> confirmed.add(id.asText()));
-      }
-      assertEquals(new HashSet<>(ackIds), confirmed);
+      ackAndAwaitConfirmed(ws, ackIds);
     }
     assertEquals(16, state(wsSub).get("acked").asLong());
     assertNotEquals(wsEdge.remoting(), state(wsSub).get("node").asText(), "crossed nodes");
@@ -141,11 +136,7 @@ class CrossNodeLargeMessagesIT {
         ackIds.add(m.get("ackId").asText());
       }
       assertEquals(sent, got);
-      ws.ack(ackIds);
-      Set<String> confirmed = new HashSet<>();
-      while (confirmed.size() < ackIds.size()) {
-        ws.next("acked").get("ackIds").forEach(id -> confirmed.add(id.asText()));
-      }
+      ackAndAwaitConfirmed(ws, ackIds);
     }
     assertEquals(3, state(wsSub).get("acked").asLong());
 
@@ -244,6 +235,16 @@ class CrossNodeLargeMessagesIT {
   }
 
   // ---- helpers ----
+
+  /** Acks these deliveries and waits until every one of them is confirmed durable. */
+  private static void ackAndAwaitConfirmed(WsClient ws, List<String> ackIds) throws Exception {
+    ws.ack(ackIds);
+    Set<String> confirmed = new HashSet<>();
+    while (confirmed.size() < ackIds.size()) {
+      ws.next("acked").get("ackIds").forEach(id -> confirmed.add(id.asText()));
+    }
+    assertEquals(new HashSet<>(ackIds), confirmed);
+  }
 
   /** A JSON string of about {@code bytes} characters, starting with {@code tag}. */
   private static String payload(String tag, int bytes) {

@@ -3,13 +3,11 @@ package dev.courier.edge.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,19 +27,11 @@ class AckRetryTest {
 
   @Test
   void unansweredAcksGoAgainAndAreConfirmedOnce() {
-    TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
-    var consumer = testKit.spawn(SocketConsumer.create(subscription.ref(),
-        new SocketConsumer.Settings(10, 100, ASK, Duration.ofMinutes(1), Duration.ofMillis(50),
-            Duration.ofMinutes(1), Duration.ofSeconds(5), false),
-        new ConsumerDrain()));
-    TestProbe<SocketConsumer.Outgoing> out = testKit.createTestProbe();
-    TestProbe<SocketConsumer.FrameTaken> taken = testKit.createTestProbe();
-    consumer.tell(new SocketConsumer.StreamReady(out.ref()));
-    var attach = subscription.expectMessageClass(SubscriptionCommand.Attach.class, WAIT);
-    attach.consumer().tell(new ConsumerMessage.Attached(subscription.ref()));
+    var socket = AttachedSocket.open(testKit, ASK);
+    var subscription = socket.subscription();
+    var out = socket.out();
 
-    consumer.tell(new SocketConsumer.ClientText(taken.ref(),
-        "{\"type\":\"ack\",\"ackIds\":[\"0-1\",\"0-2\"]}", null));
+    socket.client("{\"type\":\"ack\",\"ackIds\":[\"0-1\",\"0-2\"]}");
     var first = subscription.expectMessageClass(SubscriptionCommand.Ack.class, WAIT);
     assertEquals(List.of("0-1", "0-2"), first.ackIds());
     // No answer: the ask times out, and the same acks go again.
