@@ -36,6 +36,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import dev.courier.protocol.subscription.DeliveryRecord;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import scala.jdk.javaapi.FutureConverters;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -387,33 +388,20 @@ public final class NodeBackend implements CourierBackend {
     return subscriptionEntity(name).ask(SubscriptionCommand.Delete::new, askTimeout);
   }
 
-  /**
-   * Acks go to the subscription in messages that fit one remoting frame each (an ack request may
-   * hold thousands of ids); their answers are added up.
-   */
   @Override
   public CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds) {
-    List<List<String>> chunks =
-        WireSize.batches(ackIds, id -> WireSize.utf8(id) + 8L, remoteBatchBytes);
-    if (chunks.size() <= 1) {
-      return ackOnce(name, ackIds);
-    }
-    List<CompletableFuture<SubscriptionReply>> parts = new ArrayList<>();
-    chunks.forEach(chunk -> parts.add(ackOnce(name, chunk).toCompletableFuture()));
-    return allOf(parts)
-        .thenApply(
-            replies -> {
-              int acked = 0;
-              List<String> durable = new ArrayList<>();
-              for (SubscriptionReply reply : replies) {
-                if (!(reply instanceof SubscriptionReply.AckResult result)) {
-                  return reply;
-                }
-                acked += result.acked();
-                durable.addAll(result.durable());
-              }
-              return new SubscriptionReply.AckResult(acked, durable);
-            });
+    return inShares(ackIds, share -> ackOnce(name, share), replies -> {
+      int acked = 0;
+      List<String> durable = new ArrayList<>();
+      for (SubscriptionReply reply : replies) {
+        if (!(reply instanceof SubscriptionReply.AckResult result)) {
+          return reply;
+        }
+        acked += result.acked();
+        durable.addAll(result.durable());
+      }
+      return new SubscriptionReply.AckResult(acked, durable);
+    });
   }
 
   private CompletionStage<SubscriptionReply> ackOnce(String name, List<String> ackIds) {
@@ -426,8 +414,37 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> nack(String name, List<String> ackIds, Duration delay) {
-    return subscriptionEntity(name)
-        .ask(replyTo -> new SubscriptionCommand.Nack(ackIds, delay, replyTo), askTimeout);
+    return inShares(ackIds,
+        share -> subscriptionEntity(name)
+            .ask(replyTo -> new SubscriptionCommand.Nack(share, delay, replyTo), askTimeout),
+        replies -> {
+          int nacked = 0;
+          for (SubscriptionReply reply : replies) {
+            if (!(reply instanceof SubscriptionReply.Nacked n)) {
+              return reply;
+            }
+            nacked += n.nacked();
+          }
+          return new SubscriptionReply.Nacked(nacked);
+        });
+  }
+
+  /**
+   * Sends ack ids to a subscription in shares that fit one remoting frame each (a request may hold
+   * 10,000 ids), and adds their answers up with {@code merge}.
+   */
+  private CompletionStage<SubscriptionReply> inShares(
+      List<String> ackIds,
+      Function<List<String>, CompletionStage<SubscriptionReply>> send,
+      Function<List<SubscriptionReply>, SubscriptionReply> merge) {
+    List<List<String>> shares =
+        WireSize.batches(ackIds, id -> WireSize.utf8(id) + 8L, remoteBatchBytes);
+    if (shares.size() <= 1) {
+      return send.apply(ackIds);
+    }
+    List<CompletableFuture<SubscriptionReply>> parts = new ArrayList<>();
+    shares.forEach(share -> parts.add(send.apply(share).toCompletableFuture()));
+    return allOf(parts).thenApply(merge);
   }
 
   @Override

@@ -234,6 +234,23 @@ class CrossNodeLargeMessagesIT {
     assertEquals(sent, got);
   }
 
+  @Test
+  void tenThousandLongAckIdsThroughTheOtherNodesEdgeAreAnswered() throws Exception {
+    String topic = newTopic(1);
+    String sub = subscribe(topic, "acks");
+    TestNode edge = otherThan(hostOf(sub));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      ids.add(String.format("0-%062d", i));
+    }
+    String body = Http.JSON.writeValueAsString(Map.of("ackIds", ids));
+    var acked = Http.post(edge.url() + "/v1/subscriptions/" + sub + "/ack", body);
+    assertEquals(200, acked.status(), () -> "ack: " + acked.body());
+    assertEquals(0, acked.body().get("acked").asInt());
+    var nacked = Http.post(edge.url() + "/v1/subscriptions/" + sub + "/nack", body);
+    assertEquals(200, nacked.status(), () -> "nack: " + nacked.body());
+  }
+
   // ---- helpers ----
 
   /** Acks these deliveries and waits until every one of them is confirmed durable. */

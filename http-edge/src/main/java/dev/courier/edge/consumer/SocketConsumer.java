@@ -121,8 +121,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private static final int MAX_WAITING_ACKS = 100_000;
 
   /**
-   * Ack ids one Ack carries: it may cross nodes, and must fit Artery's 256 KiB frame (ids are at
-   * most 64 characters, so 2,000 are at most about 150 KB).
+   * Ack ids one Ack or Nack carries: it may cross nodes, and must fit Artery's 256 KiB frame (ids
+   * are at most 64 characters, so 2,000 are at most about 150 KB).
    */
   static final int MAX_ACKS_PER_REQUEST = 2_000;
 
@@ -278,9 +278,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
           return endIfDrainedAfter(frame.ackTo());
         }
       } else if (parsed instanceof ConsumerFrames.Nack nack) {
-        target().tell(
-            new SubscriptionCommand.Nack(
-                nack.ackIds(), nack.delay(), getContext().getSystem().ignoreRef()));
+        List<String> ids = nack.ackIds();
+        for (int from = 0; from < ids.size(); from += MAX_ACKS_PER_REQUEST) {
+          target().tell(new SubscriptionCommand.Nack(
+              ids.subList(from, Math.min(ids.size(), from + MAX_ACKS_PER_REQUEST)), nack.delay(),
+              getContext().getSystem().ignoreRef()));
+        }
         nack.ackIds().forEach(unacked::remove);
         if (draining) {
           return endIfDrainedAfter(frame.ackTo());

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A WebSocket's gathered acks go to the subscription at most {@link
+ * A WebSocket's gathered acks, and its nacks, go to the subscription at most {@link
  * SocketConsumer#MAX_ACKS_PER_REQUEST} at a time, in order (an Ack may cross nodes and must fit a
  * remoting frame), and every id is sent once.
  */
@@ -27,7 +27,7 @@ class AckBatchTest {
   }
 
   @Test
-  void manyAcksGoInBoundedRequestsInOrder() {
+  void manyAcksAndNacksGoInBoundedRequestsInOrder() {
     var socket = AttachedSocket.open(testKit, Duration.ofSeconds(30));
 
     List<String> ids = new ArrayList<>();
@@ -49,5 +49,14 @@ class AckBatchTest {
       ack.replyTo().tell(new SubscriptionReply.AckResult(ack.ackIds().size(), ack.ackIds()));
     }
     assertEquals(ids, sent);
+
+    socket.client(frame.toString().replace("\"ack\"", "\"nack\""));
+    List<String> nacked = new ArrayList<>();
+    while (nacked.size() < ids.size()) {
+      var nack = socket.subscription().expectMessageClass(SubscriptionCommand.Nack.class, WAIT);
+      assertTrue(nack.ackIds().size() <= SocketConsumer.MAX_ACKS_PER_REQUEST);
+      nacked.addAll(nack.ackIds());
+    }
+    assertEquals(ids, nacked);
   }
 }
