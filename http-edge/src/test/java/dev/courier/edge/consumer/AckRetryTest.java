@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Acks the subscription did not answer (it was moving between nodes) are sent again by the edge,
- * not handed back to the client: a stock client acks once and waits for its acked frame.
+ * not handed back to the client: a stock client acks once and waits for its acked frame. Gathered
+ * acks, and nacks, go to the subscription at most {@link SocketConsumer#MAX_ACKS_PER_REQUEST} at a
+ * time, in order (an Ack may cross nodes and must fit a remoting frame), and every id once.
  */
 class AckRetryTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
@@ -43,5 +46,39 @@ class AckRetryTest {
     assertEquals(1, frames.frames().size(), "only the acked frame, no error: " + frames);
     assertTrue(frames.frames().get(0).contains("\"acked\""), frames.frames().get(0));
     assertTrue(frames.frames().get(0).contains("0-1") && frames.frames().get(0).contains("0-2"));
+  }
+
+  @Test
+  void manyAcksAndNacksGoInBoundedRequestsInOrder() {
+    var socket = AttachedSocket.open(testKit, Duration.ofSeconds(30));
+
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      ids.add("0-" + i);
+    }
+    StringBuilder frame = new StringBuilder("{\"type\":\"ack\",\"ackIds\":[");
+    for (int i = 0; i < ids.size(); i++) {
+      frame.append(i > 0 ? "," : "").append('"').append(ids.get(i)).append('"');
+    }
+    socket.client(frame.append("]}").toString());
+
+    List<String> sent = new ArrayList<>();
+    while (sent.size() < ids.size()) {
+      var ack = socket.subscription().expectMessageClass(SubscriptionCommand.Ack.class, WAIT);
+      assertTrue(ack.ackIds().size() <= SocketConsumer.MAX_ACKS_PER_REQUEST,
+          ack.ackIds().size() + " ids in one Ack");
+      sent.addAll(ack.ackIds());
+      ack.replyTo().tell(new SubscriptionReply.AckResult(ack.ackIds().size(), ack.ackIds()));
+    }
+    assertEquals(ids, sent);
+
+    socket.client(frame.toString().replace("\"ack\"", "\"nack\""));
+    List<String> nacked = new ArrayList<>();
+    while (nacked.size() < ids.size()) {
+      var nack = socket.subscription().expectMessageClass(SubscriptionCommand.Nack.class, WAIT);
+      assertTrue(nack.ackIds().size() <= SocketConsumer.MAX_ACKS_PER_REQUEST);
+      nacked.addAll(nack.ackIds());
+    }
+    assertEquals(ids, nacked);
   }
 }
