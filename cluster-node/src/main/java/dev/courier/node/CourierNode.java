@@ -60,6 +60,7 @@ public final class CourierNode {
     EdgeSettings edge = EdgeSettings.fromConfig(config);
     try {
       checkAccessControl(config);
+      RemoteFrames.check(config);
     } catch (IllegalArgumentException | IllegalStateException refused) {
       return CompletableFuture.failedFuture(refused);
     }
@@ -131,7 +132,7 @@ public final class CourierNode {
     NodeBackend backend =
         new NodeBackend(
             system, session, topics, logStore, registry, edge.askTimeout(),
-            edge.existenceCheckTimeout(), node.topicCacheTtl(), latest);
+            edge.existenceCheckTimeout(), node.topicCacheTtl(), latest, node.remoteBatchBytes());
     SubscriptionEntity.init(
         system,
         new SubscriptionEntity.Dependencies(

@@ -34,6 +34,13 @@ import org.apache.pekko.util.ByteString;
  * {@code retry:} again last.
  */
 public final class SseRoutes extends AllDirectives {
+
+  /**
+   * The name of each SSE consumer actor starts with this: the message adapter it attaches with
+   * is a large-message destination of Artery (courier-node.conf), since its deliveries come from
+   * other nodes.
+   */
+  public static final String CONSUMER_PREFIX = "sse-";
   private final ActorSystem<?> system;
   private final CourierBackend backend;
   private final EdgeSettings settings;
@@ -85,7 +92,7 @@ public final class SseRoutes extends AllDirectives {
     Optional<StreamIds> resume = StreamIds.parse(lastEventId);
     String token = resume.map(StreamIds::token).orElseGet(StreamIds::newToken);
     String cursor = resume.map(StreamIds::cursor).orElse(null);
-    String consumerName = "sse-" + UUID.randomUUID();
+    String consumerName = CONSUMER_PREFIX + UUID.randomUUID();
     ActorRef<StreamConsumer.Command> consumer =
         system.systemActorOf(
             LogMdc.with(StreamConsumer.Command.class, StreamConsumer.create(

@@ -38,6 +38,13 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * when this node shuts down, 1013 when the subscription is gone.
  */
 public final class WebSocketRoutes extends AllDirectives {
+
+  /**
+   * The name of each WebSocket consumer actor starts with this: the message adapter it attaches with
+   * is a large-message destination of Artery (courier-node.conf), since its deliveries come from
+   * other nodes.
+   */
+  public static final String CONSUMER_PREFIX = "ws-";
   private final ActorSystem<?> system;
   private final CourierBackend backend;
   private final EdgeSettings settings;
@@ -90,7 +97,7 @@ public final class WebSocketRoutes extends AllDirectives {
 
   private Flow<Message, Message, NotUsed> flow(
       String name, boolean batch, ClosingWebSocket.Close close) {
-    String consumerName = "ws-" + UUID.randomUUID();
+    String consumerName = CONSUMER_PREFIX + UUID.randomUUID();
     ActorRef<SocketConsumer.Command> consumer =
         system.systemActorOf(
             LogMdc.with(SocketConsumer.Command.class, SocketConsumer.create(

@@ -659,10 +659,11 @@ public final class TopicPartitionEntity {
       p.replyTo().tell(new PublishReply.Published(mine));
     }
     if (!written.stored().isEmpty() && !watchers.isEmpty()) {
-      var appended =
-          new PartitionNotice.Appended(topicId, partition, written.stored(), nextOffset);
-      for (ActorRef<PartitionNotice> w : watchers) {
-        w.tell(appended);
+      for (PartitionNotice.Appended appended : AppendNotices.of(
+          topicId, partition, written.stored(), nextOffset, settings.noticeBytes())) {
+        for (ActorRef<PartitionNotice> w : watchers) {
+          w.tell(appended);
+        }
       }
     }
     writing = false;

@@ -16,6 +16,9 @@ final class CoreFixture {
 
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
+  /** The most bytes of deliveries in one send or one long poll's answer (the default). */
+  static final long BATCH_BYTES = 192 * 1024;
+
   static DeliverySettings delivery(Duration ackLinger, Duration pollFillWait) {
     return delivery(ackLinger, pollFillWait, Duration.ofHours(1));
   }
@@ -26,7 +29,7 @@ final class CoreFixture {
     return new DeliverySettings(
         commitInterval, 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
         10, ackLinger, Duration.ofSeconds(2), pollFillWait, Duration.ofMillis(250),
-        Duration.ofSeconds(2), Duration.ofSeconds(10));
+        Duration.ofSeconds(2), Duration.ofSeconds(10), BATCH_BYTES);
   }
 
   static SubscriptionSettings subscription(

@@ -121,6 +121,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private static final int MAX_WAITING_ACKS = 100_000;
 
   /**
+   * Ack ids one Ack or Nack carries: it may cross nodes, and must fit Artery's 256 KiB frame (ids
+   * are at most 64 characters, so 2,000 are at most about 150 KB).
+   */
+  static final int MAX_ACKS_PER_REQUEST = 2_000;
+
+  /**
    * Answers (errors, acked frames) queued for a client that is not reading, beyond which its next
    * frame is not taken until they are out: a client sending junk and never reading holds at most
    * this many answers in memory, plus its window of deliveries.
@@ -272,9 +278,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
           return endIfDrainedAfter(frame.ackTo());
         }
       } else if (parsed instanceof ConsumerFrames.Nack nack) {
-        target().tell(
-            new SubscriptionCommand.Nack(
-                nack.ackIds(), nack.delay(), getContext().getSystem().ignoreRef()));
+        List<String> ids = nack.ackIds();
+        for (int from = 0; from < ids.size(); from += MAX_ACKS_PER_REQUEST) {
+          target().tell(new SubscriptionCommand.Nack(
+              ids.subList(from, Math.min(ids.size(), from + MAX_ACKS_PER_REQUEST)), nack.delay(),
+              getContext().getSystem().ignoreRef()));
+        }
         nack.ackIds().forEach(unacked::remove);
         if (draining) {
           return endIfDrainedAfter(frame.ackTo());
@@ -300,13 +309,17 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     return link.target();
   }
 
-  /** Forwards gathered acks when none is in flight: one durable write covers them all. */
+  /**
+   * Forwards gathered acks when none is in flight: one durable write covers them all (up to
+   * {@link #MAX_ACKS_PER_REQUEST}; the rest go next).
+   */
   private void sendAcks() {
     if (ackInFlight || waitingAcks.isEmpty()) {
       return;
     }
-    List<String> batch = List.copyOf(waitingAcks);
-    waitingAcks.clear();
+    List<String> taken = waitingAcks.subList(0, Math.min(waitingAcks.size(), MAX_ACKS_PER_REQUEST));
+    List<String> batch = List.copyOf(taken);
+    taken.clear();
     ackInFlight = true;
     getContext()
         .ask(
