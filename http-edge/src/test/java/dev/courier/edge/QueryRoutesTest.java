@@ -10,6 +10,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import dev.courier.protocol.topic.StoredMessage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -20,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** A subscription's query is compiled at the edge: refusals carry their position, 4xx only. */
+/**
+ * Queries at the edge: a subscription's query is compiled at PUT and an ad-hoc query over a
+ * topic's history is checked and run; refusals carry their position, 4xx only.
+ */
 class QueryRoutesTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(
@@ -49,8 +57,99 @@ class QueryRoutesTest {
   @BeforeEach
   void reset() {
     backend.topics.clear();
+    backend.logs.clear();
     backend.addTopic("orders", 3);
     backend.addTopic("orders-eu", 1);
+    // orders: message i on partition i % 3, published at T0 + i s, data {"i": i, "even": ...}.
+    List<List<StoredMessage>> log = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      log.add(new ArrayList<>());
+    }
+    for (int i = 0; i < 30; i++) {
+      List<StoredMessage> partition = log.get(i % 3);
+      partition.add(new StoredMessage("o-" + i, "k" + i, i % 3, partition.size(),
+          T0.plusSeconds(i), Map.of("n", String.valueOf(i)),
+          "{\"i\":" + i + ",\"even\":" + (i % 2 == 0) + "}"));
+    }
+    backend.logs.put("orders", log);
+  }
+
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private static Answer query(String body) throws Exception {
+    return call("POST", "/v1/topics/orders/query", body);
+  }
+
+  private static List<Integer> is(JsonNode rows, String field) {
+    List<Integer> out = new ArrayList<>();
+    rows.forEach(r -> out.add((field == null ? r : r.get(field)).get("i").asInt()));
+    return out;
+  }
+
+  @Test
+  void aQueryOverHistoryAnswersRowsInPublishTimeOrder() throws Exception {
+    Answer all = query("{\"sql\":\"SELECT * FROM orders WHERE data.even\"}");
+    assertEquals(200, all.status(), () -> "body: " + all.body());
+    assertEquals(30, all.body().get("scanned").asInt());
+    assertEquals(false, all.body().get("truncated").asBoolean());
+    JsonNode rows = all.body().get("rows");
+    assertEquals(List.of(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28), is(rows, "data"));
+    JsonNode record = rows.get(1);
+    assertEquals("o-2", record.get("id").asText());
+    assertEquals("orders", record.get("topic").asText());
+    assertEquals(2, record.get("partition").asInt());
+    assertEquals(0, record.get("offset").asInt());
+    assertEquals("2", record.get("attributes").get("n").asText());
+
+    Answer window = query("{\"sql\":\"SELECT data.i FROM orders\","
+        + "\"from\":\"2026-01-01T00:00:05Z\",\"to\":\"2026-01-01T00:00:09Z\"}");
+    assertEquals(List.of(5, 6, 7, 8), is(window.body().get("rows"), null));
+
+    Answer limited = query("{\"sql\":\"SELECT data.i FROM orders\",\"limit\":4}");
+    assertEquals(List.of(0, 1, 2, 3), is(limited.body().get("rows"), null));
+    assertEquals(true, limited.body().get("truncated").asBoolean());
+  }
+
+  @Test
+  void anAggregationOverHistoryClosesItsWindowsAtTheEnd() throws Exception {
+    Answer a = query("{\"sql\":\"SELECT data.even, COUNT(*) AS n FROM orders"
+        + " GROUP BY data.even, TUMBLE(publishTime, INTERVAL '10' SECOND)\"}");
+    assertEquals(200, a.status(), () -> "body: " + a.body());
+    JsonNode rows = a.body().get("rows");
+    assertEquals(6, rows.size(), rows::toString);
+    rows.forEach(r -> assertEquals(5, r.get("n").asInt(), r::toString));
+    assertEquals("2026-01-01T00:00:20Z", rows.get(5).get("windowStart").asText());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "{\"sql\":\"SELECT * FROM orders WHERE\"}                    | 400 | sql: line 1, column",
+        "{\"sql\":\"SELECT * FROM other\"}                           | 400 | sql: line 1, column 15",
+        "{\"sql\":\"SELECT * FROM orders WHERE key > 1\"}            | 400 | sql: line 1, column 28",
+        "{}                                                        | 400 | sql: is required",
+        "{\"sql\":\"SELECT * FROM orders\",\"from\":\"yesterday\"}     | 400 | from",
+        "{\"sql\":\"SELECT * FROM orders\",\"limit\":0}               | 400 | limit",
+        "{\"sql\":\"SELECT * FROM orders\",\"limit\":10001}           | 400 | limit",
+        "{\"sql\":\"SELECT * FROM orders\",\"colour\":1}              | 400 | colour",
+        "`{\"sql\":\"SELECT * FROM orders\",\"from\":\"2026-01-02T00:00:00Z\",\"to\":\"2026-01-01T00:00:00Z\"}` | 400 | to",
+      })
+  void aBadQueryRequestIsA400NamingWhatIsWrong(String body, int status, String detail)
+      throws Exception {
+    Answer a = query(body);
+    assertEquals(status, a.status(), () -> "body: " + a.body());
+    assertTrue(a.contentType().startsWith("application/problem+json"), a.contentType());
+    assertTrue(a.body().get("detail").asText().startsWith(detail),
+        () -> "detail: " + a.body().get("detail"));
+  }
+
+  @Test
+  void anUnknownTopicIsA404() throws Exception {
+    Answer a = call("POST", "/v1/topics/nope/query", "{\"sql\":\"SELECT * FROM nope\"}");
+    assertEquals(404, a.status(), () -> "body: " + a.body());
+    assertTrue(a.contentType().startsWith("application/problem+json"), a.contentType());
   }
 
   static Answer call(String method, String path, String body) throws Exception {
