@@ -130,6 +130,24 @@ class QueryCompilerTest {
     assertEquals(expected, passes(where, data));
   }
 
+  /** The main README's examples, each with its topic. */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "orders    | SELECT * FROM orders WHERE data.amount > 100 | FILTER",
+        "ticks     | SELECT data.symbol, data.price FROM ticks WHERE data.price > 100 AND key LIKE 'NAS%' | PROJECTION",
+        "t         | SELECT data.a.b AS deep, partition, offset, CAST(data.qty AS INTEGER) * 2 AS twice FROM t | PROJECTION",
+        "orders-eu | SELECT * FROM \"orders-eu\" WHERE attributes.type IN ('created', 'paid') AND publishTime >= '2026-01-01T00:00:00Z' | FILTER",
+        "bridge    | SELECT data.vehicle, COUNT(*), AVG(data.weight) FROM bridge GROUP BY data.vehicle, TUMBLE(publishTime, INTERVAL '1' MINUTE) | AGGREGATION",
+        "orders    | SELECT data.amount, attributes.type FROM orders WHERE data.amount > 100 | PROJECTION",
+        "orders    | SELECT * FROM orders WHERE key = 'acct-7' | FILTER",
+      })
+  void theReadmeExamplesCompile(String topic, String sql, QueryKind kind) {
+    assertEquals(kind, COMPILER.compile(sql, topic).kind());
+  }
+
   @Test
   void bareReservedFieldsAndPathSegmentsWork() {
     QueryMessage m = msg("k", "{\"value\":7,\"count\":2,\"offset\":\"o\",\"user\":{\"year\":1}}");
