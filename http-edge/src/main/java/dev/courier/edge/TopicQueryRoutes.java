@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -33,6 +34,8 @@ public final class TopicQueryRoutes extends AllDirectives {
 
   private final CourierBackend backend;
   private final HistorySettings settings;
+  /** Queries over history running on this node, at most {@code max-concurrent}. */
+  private final AtomicInteger running = new AtomicInteger();
 
   public TopicQueryRoutes(CourierBackend backend, HistorySettings settings) {
     this.backend = backend;
@@ -65,14 +68,27 @@ public final class TopicQueryRoutes extends AllDirectives {
   private Route query(String topic, String body) {
     TopicRoutes.checkName(topic);
     Request request = parse(topic, Bodies.object(Bodies.parse(body), "body"));
+    if (running.incrementAndGet() > settings.maxConcurrent()) {
+      running.decrementAndGet();
+      throw new ProblemException(
+          Problem.of(429, "Too many requests",
+              "this node is running " + settings.maxConcurrent()
+                  + " queries over history already; retry"), 1);
+    }
+    CompletionStage<HistoryScan.Result> result;
+    try {
+      result = backend.topic(topic)
+          .thenCompose(
+              info ->
+                  info.isEmpty()
+                      ? CompletableFuture.completedFuture((HistoryScan.Result) null)
+                      : run(info.get(), request));
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
     return Replies.answer(
-        backend.topic(topic)
-            .thenCompose(
-                info ->
-                    info.isEmpty()
-                        ? CompletableFuture.completedFuture((HistoryScan.Result) null)
-                        : run(info.get(), request)),
-        result -> result == null ? Problems.notFound("topic", topic) : answer(result));
+        result.whenComplete((r, error) -> running.decrementAndGet()),
+        r -> r == null ? Problems.notFound("topic", topic) : answer(r));
   }
 
   private Request parse(String topic, ObjectNode o) {

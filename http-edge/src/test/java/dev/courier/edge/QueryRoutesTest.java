@@ -146,6 +146,41 @@ class QueryRoutesTest {
   }
 
   @Test
+  void queriesBeyondTheNodesConcurrencyAreA429() throws Exception {
+    backend.readGate = new java.util.concurrent.CompletableFuture<>();
+    backend.readsStarted.set(0);
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> running = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        running.add(client.sendAsync(
+            HttpRequest.newBuilder(URI.create(base + "/v1/topics/orders/query"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sql\":\"SELECT * FROM orders\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      // Each of the four reads its three partitions' first pages, and waits.
+      while (backend.readsStarted.get() < 12) {
+        assertTrue(System.nanoTime() < deadline, "the four queries are reading");
+        Thread.sleep(10);
+      }
+      HttpResponse<String> refused = client.send(
+          HttpRequest.newBuilder(URI.create(base + "/v1/topics/orders/query"))
+              .POST(HttpRequest.BodyPublishers.ofString("{\"sql\":\"SELECT * FROM orders\"}"))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(429, refused.statusCode(), refused::body);
+      assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
+    } finally {
+      backend.readGate.complete(null);
+    }
+    for (var r : running) {
+      assertEquals(200, r.get(10, TimeUnit.SECONDS).statusCode());
+    }
+    assertEquals(200, query("{\"sql\":\"SELECT * FROM orders\"}").status(), "room again");
+  }
+
+  @Test
   void anUnknownTopicIsA404() throws Exception {
     Answer a = call("POST", "/v1/topics/nope/query", "{\"sql\":\"SELECT * FROM nope\"}");
     assertEquals(404, a.status(), () -> "body: " + a.body());

@@ -219,11 +219,18 @@ final class StubBackend implements CourierBackend {
     return CompletableFuture.completedFuture(offsets);
   }
 
+  /** Log reads wait for this; counted as they start. */
+  volatile CompletableFuture<Void> readGate = CompletableFuture.completedFuture(null);
+  final java.util.concurrent.atomic.AtomicInteger readsStarted =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
   public CompletionStage<List<StoredMessage>> read(
       TopicInfo topic, int partition, long from, long until, int limit) {
-    return CompletableFuture.completedFuture(partitions(topic).get(partition).stream()
-        .filter(m -> m.offset() >= from && m.offset() < until).limit(limit).toList());
+    readsStarted.incrementAndGet();
+    List<StoredMessage> page = partitions(topic).get(partition).stream()
+        .filter(m -> m.offset() >= from && m.offset() < until).limit(limit).toList();
+    return readGate.thenApply(x -> page);
   }
 
   private List<List<StoredMessage>> partitions(TopicInfo topic) {

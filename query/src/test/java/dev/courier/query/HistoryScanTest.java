@@ -24,7 +24,7 @@ class HistoryScanTest {
   private static final QueryCompiler COMPILER =
       new QueryCompiler(new QuerySettings(1000, Duration.ofSeconds(5), 100));
   private static final HistorySettings SETTINGS =
-      new HistorySettings(10_000, 10_000, Duration.ofSeconds(10), 1 << 20, 7);
+      new HistorySettings(10_000, 10_000, Duration.ofSeconds(10), 1 << 20, 7, 4);
 
   /**
    * A log of {@code perPartition} messages on each of {@code partitions}; message o of partition p
@@ -131,13 +131,13 @@ class HistoryScanTest {
     Log log = new Log(1, 1000);
     AtomicLong clock = new AtomicLong();
     // Each look at the clock is a millisecond later; the budget is 100 ms.
-    var budget = new HistorySettings(10_000, 10_000, Duration.ofMillis(100), 1 << 20, 50);
+    var budget = new HistorySettings(10_000, 10_000, Duration.ofMillis(100), 1 << 20, 50, 4);
     var timed = HistoryScan.run(COMPILER.compile("SELECT * FROM t", "t"), "t", log, log.all(),
             10_000, budget, () -> clock.addAndGet(1_000_000))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertTrue(timed.truncated());
     assertTrue(timed.scanned() < 1000 && timed.scanned() > 0, "scanned " + timed.scanned());
-    var small = new HistorySettings(10_000, 10_000, Duration.ofSeconds(10), 100, 50);
+    var small = new HistorySettings(10_000, 10_000, Duration.ofSeconds(10), 100, 50, 4);
     var bytes = run("SELECT data.n FROM t", log, log.all(), 10_000, small);
     assertTrue(bytes.truncated());
     assertTrue(String.join("", bytes.rows()).length() <= 100);
