@@ -8,6 +8,7 @@ import dev.courier.node.metrics.CourierMetrics;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.port.MetricsSource;
 import dev.courier.node.topic.TopicPartitionEntity;
+import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.SubscriptionRegistry;
 import dev.courier.persistence.TopicLogStore;
@@ -569,6 +570,20 @@ public final class NodeBackend implements CourierBackend {
                         .executeAsync("SELECT release_version FROM system.local")
                         .thenApply(rs -> rs.one() != null))
         .exceptionally(e -> false);
+  }
+
+  // ---- queries over history ----
+
+  @Override
+  public CompletionStage<List<Long>> offsetsAt(TopicInfo topic, Instant time) {
+    return startPositions(topic, time.toString());
+  }
+
+  @Override
+  public CompletionStage<List<StoredMessage>> read(
+      TopicInfo topic, int partition, long from, long until, int limit) {
+    return log.read(topic.topicId(), partition, from, until, limit)
+        .thenApply(rows -> rows.stream().map(LogEntry::message).toList());
   }
 
   // ---- latest per key ----

@@ -4,6 +4,7 @@ import dev.courier.port.CourierBackend;
 import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.auth.AuthSettings;
 import dev.courier.edge.consumer.ConsumerDrain;
+import dev.courier.query.HistorySettings;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -41,6 +42,9 @@ public final class CourierRoutes extends AllDirectives {
             new MetricsRoutes(backend).routes(),
             new LatestRoutes(backend).routes(),
             new OpenApiRoutes().routes(),
+            new TopicQueryRoutes(
+                    backend, HistorySettings.fromConfig(system.settings().config()))
+                .routes(),
             new PublishStreamRoutes(
                     system, backend, settings,
                     PublishStreamSettings.fromConfig(system.settings().config()))

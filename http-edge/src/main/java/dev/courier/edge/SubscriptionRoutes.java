@@ -395,10 +395,7 @@ public final class SubscriptionRoutes extends AllDirectives {
     if (!Names.isValid(topic)) {
       throw new ProblemException(Problem.invalidField("topic", "must match [A-Za-z0-9._-]{1,200}"));
     }
-    if (o.hasNonNull("query")) {
-      throw new ProblemException(
-          Problem.of(501, "Not implemented", "'query' is not available in this version"));
-    }
+    String query = query(o, topic);
     String startAt = startAt(Bodies.optionalText(o, "startAt", "", 64));
     String overflow = overflow(o);
     if (overflow == null) {
@@ -432,7 +429,24 @@ public final class SubscriptionRoutes extends AllDirectives {
         overflow,
         maxBacklog,
         lagWarning(o),
-        PushSettingsParser.parse(o.get("push")));
+        PushSettingsParser.parse(o.get("push")),
+        query);
+  }
+
+  /**
+   * The query text, compiled here once so a bad one is a 400 with its position; windowed
+   * aggregations are refused with 501 (filters and projections only for now).
+   */
+  private static String query(ObjectNode o, String topic) {
+    String query = Bodies.optionalText(o, "query", "", Queries.MAX_LENGTH);
+    if (query != null
+        && Queries.compile("query", query, topic).kind() == dev.courier.query.QueryKind.AGGREGATION) {
+      throw new ProblemException(
+          Problem.of(501, "Not implemented",
+              "windowed aggregation subscriptions are not available yet; a query may filter and"
+                  + " project"));
+    }
+    return query;
   }
 
   private static String startAt(String text) {

@@ -49,6 +49,9 @@ final class Views {
       m.put("push", Map.of("url", s.push().url(), "secret", s.push().secret()));
     }
     m.put("lagWarning", Durations.format(s.lagWarning()));
+    if (s.query() != null) {
+      m.put("query", s.query());
+    }
     m.put("createdAt", v.createdAt().toString());
     m.put("partitions", v.partitions());
     m.put("cursor", new dev.courier.protocol.subscription.Cursor(v.positions()).encode());

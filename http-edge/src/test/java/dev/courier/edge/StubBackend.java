@@ -84,7 +84,7 @@ final class StubBackend implements CourierBackend {
   public CompletionStage<List<PartitionHead>> heads(TopicInfo topic) {
     List<PartitionHead> heads = new ArrayList<>();
     for (int p = 0; p < topic.partitions(); p++) {
-      heads.add(new PartitionHead(p, 0));
+      heads.add(new PartitionHead(p, partitions(topic).get(p).size()));
     }
     return CompletableFuture.completedFuture(heads);
   }
@@ -204,5 +204,42 @@ final class StubBackend implements CourierBackend {
   public CompletionStage<Optional<StoredMessage>> latest(TopicInfo topic, String key) {
     return CompletableFuture.completedFuture(
         Optional.ofNullable(latest.get(topic.name() + "/" + key)));
+  }
+
+  /** Per topic, its messages: partition p's list holds offsets 0, 1, ... in order. */
+  final Map<String, List<List<StoredMessage>>> logs = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public CompletionStage<List<Long>> offsetsAt(TopicInfo topic, java.time.Instant time) {
+    List<Long> offsets = new java.util.ArrayList<>();
+    for (List<StoredMessage> partition : partitions(topic)) {
+      offsets.add(partition.stream().filter(m -> !m.publishTime().isBefore(time))
+          .mapToLong(StoredMessage::offset).findFirst().orElse(partition.size()));
+    }
+    return CompletableFuture.completedFuture(offsets);
+  }
+
+  /** Log reads wait for this; counted as they start. */
+  volatile CompletableFuture<Void> readGate = CompletableFuture.completedFuture(null);
+  final java.util.concurrent.atomic.AtomicInteger readsStarted =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @Override
+  public CompletionStage<List<StoredMessage>> read(
+      TopicInfo topic, int partition, long from, long until, int limit) {
+    readsStarted.incrementAndGet();
+    List<StoredMessage> page = partitions(topic).get(partition).stream()
+        .filter(m -> m.offset() >= from && m.offset() < until).limit(limit).toList();
+    return readGate.thenApply(x -> page);
+  }
+
+  private List<List<StoredMessage>> partitions(TopicInfo topic) {
+    return logs.computeIfAbsent(topic.name(), n -> {
+      List<List<StoredMessage>> empty = new java.util.ArrayList<>();
+      for (int p = 0; p < topic.partitions(); p++) {
+        empty.add(List.of());
+      }
+      return empty;
+    });
   }
 }

@@ -114,6 +114,19 @@ public interface CourierBackend {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Per partition, the first offset published at or after {@code time} (the partition's head when
+   * nothing is that new yet).
+   */
+  CompletionStage<List<Long>> offsetsAt(TopicInfo topic, java.time.Instant time);
+
+  /**
+   * Up to {@code limit} messages of one partition with offsets in [from, until), in order; expired
+   * ones are skipped. For queries over history, which page through the log with it.
+   */
+  CompletionStage<List<StoredMessage>> read(
+      TopicInfo topic, int partition, long from, long until, int limit);
+
   /** The newest retained message of the topic with this key, if any. */
   CompletionStage<Optional<StoredMessage>> latest(TopicInfo topic, String key);
 }

@@ -36,9 +36,24 @@ public final class QueryCompiler {
     return new QueryCompiler(QuerySettings.fromConfig(ConfigFactory.load()));
   }
 
-  /** Compiles {@code sql} for a subscription of {@code topic}; throws {@link QueryException}. */
+  /**
+   * Compiles {@code sql} for a subscription of {@code topic}; throws {@link QueryException} with
+   * the position in {@code sql} as written (fields that SQL reserves are quoted before parsing).
+   */
   public CompiledQuery compile(String sql, String topic) {
-    SqlNode node = SqlParsing.parse(sql);
+    if (sql == null || sql.isBlank()) {
+      throw new QueryException(1, 1, "the query is empty");
+    }
+    FieldQuoting.Quoted quoted = FieldQuoting.quote(sql);
+    try {
+      return compileQuoted(quoted.sql(), sql, topic);
+    } catch (QueryException e) {
+      throw quoted.original(e);
+    }
+  }
+
+  private CompiledQuery compileQuoted(String parsed, String sql, String topic) {
+    SqlNode node = SqlParsing.parse(parsed);
     if (node instanceof SqlOrderBy orderBy) {
       throw ExprCompiler.error(
           orderBy.orderList.isEmpty() ? orderBy : orderBy.orderList,

@@ -130,6 +130,58 @@ class QueryCompilerTest {
     assertEquals(expected, passes(where, data));
   }
 
+  /** The main README's examples, each with its topic. */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "orders    | SELECT * FROM orders WHERE data.amount > 100 | FILTER",
+        "ticks     | SELECT data.symbol, data.price FROM ticks WHERE data.price > 100 AND key LIKE 'NAS%' | PROJECTION",
+        "t         | SELECT data.a.b AS deep, partition, offset, CAST(data.qty AS INTEGER) * 2 AS twice FROM t | PROJECTION",
+        "orders-eu | SELECT * FROM \"orders-eu\" WHERE attributes.type IN ('created', 'paid') AND publishTime >= '2026-01-01T00:00:00Z' | FILTER",
+        "bridge    | SELECT data.vehicle, COUNT(*), AVG(data.weight) FROM bridge GROUP BY data.vehicle, TUMBLE(publishTime, INTERVAL '1' MINUTE) | AGGREGATION",
+        "orders    | SELECT data.amount, attributes.type FROM orders WHERE data.amount > 100 | PROJECTION",
+        "orders    | SELECT * FROM orders WHERE key = 'acct-7' | FILTER",
+      })
+  void theReadmeExamplesCompile(String topic, String sql, QueryKind kind) {
+    assertEquals(kind, COMPILER.compile(sql, topic).kind());
+  }
+
+  @Test
+  void bareReservedFieldsAndPathSegmentsWork() {
+    QueryMessage m = msg("k", "{\"value\":7,\"count\":2,\"offset\":\"o\",\"user\":{\"year\":1}}");
+    assertEquals(
+        Optional.of("{\"partition\":2,\"offset\":41,\"value\":7,\"count\":2,\"year\":1,"
+            + "\"off\":\"o\"}"),
+        project("SELECT partition, offset, data.value, data.count, data.user.year,"
+            + " data.offset AS off FROM ticks WHERE partition = 2 AND offset >= 41"
+            + " AND data.\"value\" = 7 AND data . count = 2", m));
+    assertEquals(Optional.empty(), project("SELECT * FROM ticks WHERE OFFSET < 41", m));
+    // Inside strings, quoted names and comments nothing is touched.
+    assertEquals(
+        Optional.of("{\"s\":\"partition offset\"}"),
+        project("SELECT 'partition offset' AS s FROM ticks -- partition\n"
+            + "WHERE /* offset */ attributes.\"type\" = 'created'", m));
+  }
+
+  @Test
+  void positionsAfterQuotedFieldsAreTheClientsOwn() {
+    QueryException e =
+        assertThrows(
+            QueryException.class,
+            () -> COMPILER.compile(
+                "SELECT offset, data.value\nFROM ticks\nWHERE partition = 1 AND offset > nope",
+                "ticks"));
+    assertEquals(3, e.line(), e::getMessage);
+    assertEquals(34, e.column(), e::getMessage);
+    QueryException onTheWord =
+        assertThrows(
+            QueryException.class,
+            () -> COMPILER.compile("SELECT * FROM ticks WHERE offset LIKE 'a%'", "ticks"));
+    assertEquals(27, onTheWord.column(), onTheWord::getMessage);
+  }
+
   @Test
   void dataIsNotParsedWhenNoDataPathIsRead() {
     CompiledQuery q = COMPILER.compile("SELECT key FROM ticks WHERE key = 'k'", "ticks");
@@ -173,8 +225,9 @@ class QueryCompilerTest {
       quoteCharacter = '`',
       value = {
         "SELECT * FROM ticks WHERE data.x =                   | 1 | 34 | Encountered",
-        "SELECT * FROM ticks WHERE offset > 3                 | 1 | 27 | \"offset\"",
-        "SELECT data.value FROM ticks                         | 1 | 12 | data.\"value\"",
+        "SELECT * FROM ticks WHERE offset > 3 AND nope = 1    | 1 | 42 | unknown field 'nope'",
+        "SELECT data.value FROM ticks WHERE data.count = = 1  | 1 | 47 | Encountered",
+        "SELECT * FROM ticks WHERE partition BY 1             | 1 | 27 | Encountered",
         "SELECT * FROM orders                                 | 1 | 15 | subscription's topic is ticks",
         "SELECT * FROM ticks, other                           | 1 | 20 | FROM must name",
         "SELECT *                                             | 1 | 1  | needs FROM",

@@ -74,6 +74,8 @@ final class DeliveryCore<C, R> {
   private boolean stopped;
   private boolean lagChecking;
   private final InstantSource wallClock;
+  /** The subscription's query, compiled when the core starts (on creation and on recovery). */
+  private final SubscriptionQuery query;
   private Step.Builder<C, R> out;
 
   DeliveryCore(ActiveSubscription state, DeliverySettings settings) {
@@ -85,10 +87,12 @@ final class DeliveryCore<C, R> {
     this.state = state;
     this.settings = settings;
     this.wallClock = wallClock;
+    this.query = SubscriptionQuery.of(state.settings());
     for (int p = 0; p < state.partitions(); p++) {
       PartitionPosition pos = state.position(p);
       lanes.add(
-          new PartitionLane<>(p, state.settings().ordered(), pos.committed(), pos.reserved()));
+          new PartitionLane<>(
+              p, state.settings().ordered(), pos.committed(), pos.reserved(), query));
     }
     delivered = state.counters().delivered();
     redelivered = state.counters().redelivered();
@@ -609,6 +613,9 @@ final class DeliveryCore<C, R> {
       if (inFlight() == 0) {
         finish();
       }
+      return;
+    }
+    if (query.holdsDelivery()) {
       return;
     }
     dropOldest();

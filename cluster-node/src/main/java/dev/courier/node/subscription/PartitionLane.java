@@ -70,10 +70,19 @@ final class PartitionLane<C> {
   Instant lastTakenAt;
   /** Offsets passed over undelivered, for the core to write: counted by the overflow policy. */
   final List<OffsetSpan> skippedOut = new ArrayList<>();
-  /** Offsets a keyed snapshot passed over (not counted as skipped). */
+  /** Offsets a keyed snapshot or the query passed over (not counted as skipped). */
   final List<OffsetSpan> filteredOut = new ArrayList<>();
 
+  /** What the subscription's query passes on (and how it rewrites it) at first delivery. */
+  private final SubscriptionQuery query;
+
   PartitionLane(int partition, boolean ordered, long position, long redeliverBelow) {
+    this(partition, ordered, position, redeliverBelow, SubscriptionQuery.NONE);
+  }
+
+  PartitionLane(
+      int partition, boolean ordered, long position, long redeliverBelow, SubscriptionQuery query) {
+    this.query = query;
     this.partition = partition;
     this.ordered = ordered;
     this.readPos = position;
@@ -306,7 +315,9 @@ final class PartitionLane<C> {
    * in flight (or has an earlier message waiting) is set aside as pending, up to {@code
    * pendingCap}. Passed over on the way: done offsets; with {@code conflate}, keyed messages that
    * a newer one of their key supersedes (counted skips); below {@code snapshotUntil}, keyless and
-   * superseded messages (a keyed snapshot delivers each key's newest only).
+   * superseded messages (a keyed snapshot delivers each key's newest only); messages the
+   * subscription's query does not pass (not counted). A message the query projects is offered,
+   * and kept for redelivery, with its {@code data} replaced by the result row.
    */
   Candidate next(
       long now, PartitionPosition pos, int pendingCap, boolean conflate, long snapshotUntil) {
@@ -360,6 +371,13 @@ final class PartitionLane<C> {
         skippedOut.add(new OffsetSpan(partition, m.offset(), m.offset() + 1));
         continue;
       }
+      StoredMessage passed = query.apply(m);
+      if (passed == null) {
+        take();
+        filteredOut.add(new OffsetSpan(partition, m.offset(), m.offset() + 1));
+        continue;
+      }
+      m = passed;
       int attempt = firstAttempt(pos, m.offset());
       String key = ordered ? m.key() : null;
       if (key != null && (keysInFlight.contains(key) || pendingKeys.containsKey(key))) {

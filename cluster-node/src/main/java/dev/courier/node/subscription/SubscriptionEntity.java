@@ -702,20 +702,11 @@ public final class SubscriptionEntity
   // ---- the view ----
 
   private SubscriptionView view(ActiveSubscription state) {
-    return core.view(name, redacted(state.settings()), node(), Instant.now());
+    return core.view(name, state.settings().redacted(), node(), Instant.now());
   }
 
   /** This node's remoting address, {@code host:port} (the actor system's name on a local one). */
   private String node() {
     return LogMdc.node(ctx.getSystem());
-  }
-
-  private static SubscriptionSettings redacted(SubscriptionSettings s) {
-    if (s.push() == null) {
-      return s;
-    }
-    return new SubscriptionSettings(
-        s.topic(), s.startAt(), s.ackDeadline(), s.maxInFlight(), s.ordered(), s.maxDeliveries(),
-        s.deadLetterTopic(), s.overflow(), s.maxBacklog(), s.lagWarning(), s.push().redacted());
   }
 }

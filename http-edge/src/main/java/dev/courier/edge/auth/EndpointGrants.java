@@ -54,6 +54,9 @@ public final class EndpointGrants {
               "GET", "/v1/topics/{topic}/publish", n -> Requirement.anyOf(publish(n), admin())),
           new Rule(
               "GET", "/v1/topics/{topic}/latest", n -> Requirement.anyOf(manage(n), admin())),
+          // Reads the topic's messages, as latest does: the same grant.
+          new Rule(
+              "POST", "/v1/topics/{topic}/query", n -> Requirement.anyOf(manage(n), admin())),
           new Rule("GET", "/v1/subscriptions", ADMIN),
           new Rule(
               "PUT", "/v1/subscriptions/{subscription}",

@@ -41,6 +41,14 @@ public final class DeliveryJson {
     return record(null, r);
   }
 
+  /**
+   * The record without {@code ackId} and {@code deliveryAttempt}: a message as a query over
+   * history answers it, where nothing was delivered.
+   */
+  public static String undelivered(DeliveryRecord r) {
+    return "{" + members(r) + "}";
+  }
+
   /** The record with a leading {@code "type"} field: a WebSocket frame. */
   public static String frame(String type, DeliveryRecord r) {
     return record(type, r);

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param overflow "backpressure", "drop-oldest" or "latest"
  * @param maxBacklog with "drop-oldest": the most undelivered messages kept; 0 otherwise
  * @param push where to POST deliveries; null for a pull subscription
+ * @param query the subscription's SQL query as the client wrote it (checked at the edge, compiled
+ *     again wherever the subscription starts); null for none
  */
 public record SubscriptionSettings(
     String topic,
@@ -26,7 +28,8 @@ public record SubscriptionSettings(
     String overflow,
     long maxBacklog,
     Duration lagWarning,
-    PushSettings push)
+    PushSettings push,
+    String query)
     implements CborSerializable {
 
   public static final String EARLIEST = "earliest";
@@ -42,6 +45,23 @@ public record SubscriptionSettings(
   public static final int DEFAULT_MAX_DELIVERIES = 10;
   public static final String DEFAULT_OVERFLOW = BACKPRESSURE;
   public static final Duration DEFAULT_LAG_WARNING = Duration.ofSeconds(5);
+
+  /** Without a query. */
+  public SubscriptionSettings(
+      String topic,
+      String startAt,
+      Duration ackDeadline,
+      int maxInFlight,
+      boolean ordered,
+      int maxDeliveries,
+      String deadLetterTopic,
+      String overflow,
+      long maxBacklog,
+      Duration lagWarning,
+      PushSettings push) {
+    this(topic, startAt, ackDeadline, maxInFlight, ordered, maxDeliveries, deadLetterTopic,
+        overflow, maxBacklog, lagWarning, push, null);
+  }
 
   /** Before {@code maxBacklog} existed; for a backpressure or conflating subscription. */
   public SubscriptionSettings(
@@ -87,7 +107,21 @@ public record SubscriptionSettings(
         nextOverflow,
         nextMaxBacklog,
         c.lagWarning() != null ? c.lagWarning() : lagWarning,
-        push);
+        push,
+        query);
+  }
+
+  public boolean hasQuery() {
+    return query != null;
+  }
+
+  /** These settings with the push secret hidden (for views). */
+  public SubscriptionSettings redacted() {
+    return push == null
+        ? this
+        : new SubscriptionSettings(topic, startAt, ackDeadline, maxInFlight, ordered,
+            maxDeliveries, deadLetterTopic, overflow, maxBacklog, lagWarning, push.redacted(),
+            query);
   }
 
   /** Why settings are not a valid whole: the field at fault and what is wrong with it. */
