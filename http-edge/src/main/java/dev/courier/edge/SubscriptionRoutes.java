@@ -434,17 +434,13 @@ public final class SubscriptionRoutes extends AllDirectives {
   }
 
   /**
-   * The query text, compiled here once so a bad one is a 400 with its position; windowed
-   * aggregations are refused with 501 (filters and projections only for now).
+   * The query text, compiled here once so a bad one (or an aggregation that could not be
+   * bounded) is a 400 with its position.
    */
   private static String query(ObjectNode o, String topic) {
     String query = Bodies.optionalText(o, "query", "", Queries.MAX_LENGTH);
-    if (query != null
-        && Queries.compile("query", query, topic).kind() == dev.courier.query.QueryKind.AGGREGATION) {
-      throw new ProblemException(
-          Problem.of(501, "Not implemented",
-              "windowed aggregation subscriptions are not available yet; a query may filter and"
-                  + " project"));
+    if (query != null) {
+      Queries.compile("query", query, topic);
     }
     return query;
   }

@@ -63,6 +63,9 @@ final class Views {
     m.put("redelivered", v.redelivered());
     m.put("deadLettered", v.deadLettered());
     m.put("skipped", v.skipped());
+    if (v.late() != null) {
+      m.put("late", v.late());
+    }
     m.put("consumers", v.consumers());
     m.put("node", v.node());
     return m;

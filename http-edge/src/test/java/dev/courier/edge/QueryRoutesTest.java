@@ -248,11 +248,30 @@ class QueryRoutesTest {
   }
 
   @Test
-  void aWindowedAggregationIsNotAvailableYet() throws Exception {
-    Answer a = put("orders", "SELECT data.vehicle, COUNT(*), AVG(data.weight) FROM orders"
-        + " GROUP BY data.vehicle, TUMBLE(publishTime, INTERVAL '1' MINUTE)");
-    assertEquals(501, a.status(), () -> "body: " + a.body());
+  void aWindowedAggregationIsASubscriptionQuery() throws Exception {
+    String sql = "SELECT data.vehicle, COUNT(*), AVG(data.weight) FROM orders"
+        + " GROUP BY data.vehicle, TUMBLE(publishTime, INTERVAL '1' MINUTE)";
+    Answer a = put("orders", sql);
+    assertEquals(201, a.status(), () -> "body: " + a.body());
+    assertEquals(sql, a.body().get("query").asText());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "SELECT COUNT(*) FROM orders                                        | window",
+        "SELECT key, COUNT(*) FROM orders GROUP BY key                      | window",
+        "SELECT COUNT(DISTINCT key) FROM orders GROUP BY TUMBLE(publishTime, INTERVAL '1' MINUTE) | DISTINCT",
+      })
+  void anAggregationThatCouldNotBeBoundedIsA400(String sql, String reason) throws Exception {
+    Answer a = put("orders", sql);
+    assertEquals(400, a.status(), () -> "body: " + a.body());
     assertTrue(a.contentType().startsWith("application/problem+json"), a.contentType());
-    assertTrue(a.body().get("detail").asText().contains("aggregation"));
+    assertTrue(a.body().get("detail").asText().startsWith("query: line 1, column "),
+        () -> "detail: " + a.body().get("detail"));
+    assertTrue(a.body().get("detail").asText().contains(reason),
+        () -> "detail: " + a.body().get("detail"));
   }
 }

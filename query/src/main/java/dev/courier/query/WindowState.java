@@ -1,5 +1,6 @@
 package dev.courier.query;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.Collections;
 import java.util.List;
 
@@ -27,6 +28,24 @@ public record WindowState(
   public WindowState {
     partitionMaxMillis = Collections.unmodifiableList(partitionMaxMillis);
     windows = Collections.unmodifiableList(windows);
+  }
+
+  /** This state as JSON, for a subscription to persist (read back by {@link #fromJson}). */
+  public String toJson() {
+    try {
+      return MessageView.MAPPER.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("window state does not serialise", e);
+    }
+  }
+
+  /** The state {@link #toJson} wrote. */
+  public static WindowState fromJson(String json) {
+    try {
+      return MessageView.MAPPER.readValue(json, WindowState.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a window state: " + e.getOriginalMessage(), e);
+    }
   }
 
   /** The low watermark: the earliest of the partitions' latest publishTimes; none until each has one. */

@@ -30,13 +30,26 @@ public record ActiveSubscription(
     long acked,
     long deadLettered,
     long skipped,
-    DeliveryCounters counters)
+    DeliveryCounters counters,
+    AggregateState aggregation)
     implements SubscriptionState {
 
   public ActiveSubscription {
     positions = List.copyOf(positions);
     snapshotUntil = snapshotUntil == null ? List.of() : List.copyOf(snapshotUntil);
     counters = counters == null ? DeliveryCounters.ZERO : counters;
+    if (aggregation != null) {
+      aggregation = aggregation.prunedBelow(positions.get(positions.size() - 1).committed());
+    }
+  }
+
+  /** A subscription without an aggregation query. */
+  public ActiveSubscription(
+      SubscriptionSettings settings, String topic, UUID topicId, Instant createdAt,
+      List<PartitionPosition> positions, List<Long> snapshotUntil, long acked, long deadLettered,
+      long skipped, DeliveryCounters counters) {
+    this(settings, topic, topicId, createdAt, positions, snapshotUntil, acked, deadLettered,
+        skipped, counters, null);
   }
 
   /** Below this offset of the partition only each key's newest message is delivered. */
@@ -44,8 +57,18 @@ public record ActiveSubscription(
     return partition < snapshotUntil.size() ? snapshotUntil.get(partition) : 0;
   }
 
+  /**
+   * The topic's partitions. An aggregation subscription has one position more, last: its row
+   * lane, whose offsets are the seqs of its result rows.
+   */
   public int partitions() {
-    return positions.size();
+    return aggregation == null ? positions.size() : positions.size() - 1;
+  }
+
+  public ActiveSubscription aggregated(SubscriptionEvent.Aggregated a) {
+    return new ActiveSubscription(
+        settings, topic, topicId, createdAt, positions, snapshotUntil, acked, deadLettered,
+        skipped, counters, aggregation.aggregated(a));
   }
 
   public PartitionPosition position(int partition) {
@@ -70,6 +93,8 @@ public record ActiveSubscription(
       return skipped(k);
     } else if (event instanceof SubscriptionEvent.SettingsChanged c) {
       return settingsChanged(c);
+    } else if (event instanceof SubscriptionEvent.Aggregated a) {
+      return aggregated(a);
     }
     throw new IllegalArgumentException("not an event of an active subscription: " + event);
   }
@@ -98,13 +123,13 @@ public record ActiveSubscription(
     ActiveSubscription next = withAcks(k.spans());
     return new ActiveSubscription(
         settings, topic, topicId, createdAt, next.positions, snapshotUntil, acked, deadLettered,
-        skipped + k.counted(), k.counters() == null ? counters : k.counters());
+        skipped + k.counted(), k.counters() == null ? counters : k.counters(), aggregation);
   }
 
   public ActiveSubscription settingsChanged(SubscriptionEvent.SettingsChanged c) {
     return new ActiveSubscription(
         c.settings(), topic, topicId, createdAt, positions, snapshotUntil, acked, deadLettered,
-        skipped, counters);
+        skipped, counters, aggregation);
   }
 
   public ActiveSubscription seeked(SubscriptionEvent.Seeked s) {
@@ -160,7 +185,7 @@ public record ActiveSubscription(
   private ActiveSubscription with(long newAcked, long newDeadLettered, DeliveryCounters c) {
     return new ActiveSubscription(
         settings, topic, topicId, createdAt, positions, snapshotUntil, newAcked, newDeadLettered,
-        skipped, c == null ? counters : c);
+        skipped, c == null ? counters : c, aggregation);
   }
 
   private ActiveSubscription withPositions(IntFunction<PartitionPosition> f) {
@@ -170,6 +195,6 @@ public record ActiveSubscription(
     }
     return new ActiveSubscription(
         settings, topic, topicId, createdAt, next, snapshotUntil, acked, deadLettered, skipped,
-        counters);
+        counters, aggregation);
   }
 }

@@ -15,6 +15,11 @@ import dev.courier.protocol.subscription.SubscriptionReply;
 import dev.courier.protocol.subscription.SubscriptionSettings;
 import dev.courier.protocol.subscription.SubscriptionView;
 import dev.courier.protocol.topic.StoredMessage;
+import dev.courier.protocol.subscription.AggregateRow;
+import dev.courier.query.QueryMessage;
+import dev.courier.query.ResultRow;
+import dev.courier.query.WindowState;
+import dev.courier.query.WindowedAggregation;
 import java.time.Duration;
 import java.time.Clock;
 import java.time.Instant;
@@ -76,6 +81,12 @@ final class DeliveryCore<C, R> {
   private final InstantSource wallClock;
   /** The subscription's query, compiled when the core starts (on creation and on recovery). */
   private final SubscriptionQuery query;
+  /** An aggregation query's windows (null for any other query): every message goes into them. */
+  private final WindowedAggregation aggregation;
+  /** The aggregation's windows as of the last step (persisted in that step's events). */
+  private WindowState windows;
+  /** The index of the row lane (the last lane) of an aggregation subscription, else -1. */
+  private final int rowLane;
   private Step.Builder<C, R> out;
 
   DeliveryCore(ActiveSubscription state, DeliverySettings settings) {
@@ -88,11 +99,26 @@ final class DeliveryCore<C, R> {
     this.settings = settings;
     this.wallClock = wallClock;
     this.query = SubscriptionQuery.of(state.settings());
+    this.aggregation =
+        state.aggregation() == null ? null : query.aggregation().orElse(null);
+    this.rowLane = state.aggregation() == null ? -1 : state.partitions();
     for (int p = 0; p < state.partitions(); p++) {
       PartitionPosition pos = state.position(p);
       lanes.add(
           new PartitionLane<>(
-              p, state.settings().ordered(), pos.committed(), pos.reserved(), query));
+              p, state.settings().ordered(), pos.committed(), pos.reserved(),
+              rowLane < 0 ? query : SubscriptionQuery.NONE));
+    }
+    if (rowLane >= 0) {
+      AggregateState agg = state.aggregation();
+      PartitionPosition pos = state.position(rowLane);
+      PartitionLane<C> rows =
+          new PartitionLane<>(rowLane, false, pos.committed(), pos.reserved());
+      rows.headHeard(agg.nextRow());
+      lanes.add(rows);
+      windows = aggregation == null ? null
+          : agg.window() == null ? aggregation.initial(state.partitions())
+          : WindowState.fromJson(agg.window());
     }
     delivered = state.counters().delivered();
     redelivered = state.counters().redelivered();
@@ -109,6 +135,9 @@ final class DeliveryCore<C, R> {
   Step<C, R> start() {
     begin();
     out.start(new TimerKey.FlushCommits(), settings.commitInterval(), true);
+    if (aggregation != null) {
+      out.start(new TimerKey.WindowClock(), settings.windowClockInterval(), true);
+    }
     return end();
   }
 
@@ -168,7 +197,7 @@ final class DeliveryCore<C, R> {
     }
     Optional<Cursor> resume =
         fresh && mode == ConsumerMode.CURSOR
-            ? Optional.ofNullable(resumeCursor).flatMap(t -> Cursor.parse(t, state.partitions()))
+            ? Optional.ofNullable(resumeCursor).flatMap(t -> Cursor.parse(t, lanes.size()))
             : Optional.empty();
     resume.ifPresent(c -> seekTo(c.positions()));
     dispatch(now);
@@ -428,12 +457,12 @@ final class DeliveryCore<C, R> {
   /** Moves the subscription to these positions (one per partition): replay or skip. */
   Step<C, R> seek(List<Long> positions, R replyTo, long now) {
     begin();
-    if (positions.size() != state.partitions()) {
+    if (positions.size() != state.partitions() && positions.size() != lanes.size()) {
       out.reply(replyTo, new SubscriptionReply.Invalid("to", "cursor does not fit topic"));
       return end();
     }
     seekTo(positions);
-    out.reply(replyTo, new SubscriptionReply.Seeked(new Cursor(positions).encode()));
+    out.reply(replyTo, new SubscriptionReply.Seeked(cursor()));
     dispatch(now);
     return end();
   }
@@ -475,6 +504,15 @@ final class DeliveryCore<C, R> {
       finish();
     } else if (key instanceof TimerKey.RetryRead) {
       dispatch(now);
+    } else if (key instanceof TimerKey.WindowClock) {
+      if (aggregation != null && !stopped) {
+        var closed = aggregation.tick(windows, wallClock.instant());
+        if (!closed.rows().isEmpty()) {
+          windows = closed.state();
+          persistAggregate(state.aggregation().acceptedThrough(), closed.rows());
+        }
+        dispatch(now);
+      }
     } else if (key instanceof TimerKey.LagCheck) {
       checkLag(now);
     } else if (key instanceof TimerKey.RetryDeadLetter r) {
@@ -558,7 +596,8 @@ final class DeliveryCore<C, R> {
     return new SubscriptionView(
         name, shown, state.partitions(), state.createdAt(), positions, backlog(),
         lagSeconds(wallNow), inFlight, delivered, state.acked(), redelivered,
-        state.deadLettered(), skipped(), consumers.size() + polls.size(), node);
+        state.deadLettered(), skipped(), consumers.size() + polls.size(), node,
+        windows == null ? null : windows.late());
   }
 
   /** Messages not delivered yet: ahead of first delivery, or waiting to come again. */
@@ -615,9 +654,10 @@ final class DeliveryCore<C, R> {
       }
       return;
     }
-    if (query.holdsDelivery()) {
+    if (query.holdsDelivery() || (rowLane >= 0 && aggregation == null)) {
       return;
     }
+    aggregate();
     dropOldest();
     readAll();
     if (idle()) {
@@ -887,15 +927,23 @@ final class DeliveryCore<C, R> {
    * (and the buffer) grows to the largest waiting long poll, so a poll with a backlog is full.
    */
   private void readIfBehind(PartitionLane<C> lane, int need) {
-    int capacity = idle() ? 1 : Math.max(settings.bufferPerPartition(), need);
+    boolean aggregated = rowLane >= 0 && lane.partition != rowLane;
+    int capacity =
+        idle() && !aggregated ? 1 : Math.max(settings.bufferPerPartition(), need);
     int page = Math.min(Math.max(settings.readPage(), need), capacity);
     int room = capacity - lane.buffer.size();
     if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)) {
       return;
     }
     int limit = Math.min(page, room);
-    lane.reading = true;
     long from = lane.bufferEnd();
+    if (lane.partition == rowLane) {
+      // The row lane's log is the persisted rows: read at once, in memory.
+      long until = Math.min(lane.head, from + limit);
+      lane.loaded(from, until, rowMessages(state.aggregation().rows(from, until)));
+      return;
+    }
+    lane.reading = true;
     boolean newest =
         state.settings().conflates() || from < state.snapshotUntil(lane.partition);
     out.reads.add(
@@ -1005,9 +1053,85 @@ final class DeliveryCore<C, R> {
     }
   }
 
+  // ---- aggregation ----
+
+  /**
+   * Accepts every buffered message of the topic lanes into the windows, once: a message below
+   * the persisted {@code acceptedThrough} (read again after a restart) only moves the lane on.
+   * Accepted offsets are passed over like filtered ones; the step's Aggregated event, written
+   * before the skips, holds the windows and the rows of the windows that closed.
+   */
+  private void aggregate() {
+    if (aggregation == null) {
+      return;
+    }
+    List<Long> accepted = new ArrayList<>(state.aggregation().acceptedThrough());
+    List<ResultRow> rows = new ArrayList<>();
+    boolean moved = false;
+    for (int p = 0; p < rowLane; p++) {
+      PartitionLane<C> lane = lanes.get(p);
+      while (!lane.buffer.isEmpty()) {
+        StoredMessage m = lane.takeHead();
+        if (m.offset() >= accepted.get(p)) {
+          var step = aggregation.accept(windows, QueryMessage.of(m));
+          windows = step.state();
+          rows.addAll(step.rows());
+          accepted.set(p, m.offset() + 1);
+          moved = true;
+        }
+        lane.filteredOut.add(new OffsetSpan(p, m.offset(), m.offset() + 1));
+      }
+    }
+    if (moved) {
+      persistAggregate(accepted, rows);
+    }
+    for (int p = 0; p < rowLane; p++) {
+      collectSkips(lanes.get(p));
+    }
+  }
+
+  /** Records the windows and appends the closed windows' rows to the row lane. */
+  private void persistAggregate(List<Long> accepted, List<ResultRow> closed) {
+    long seq = state.aggregation().nextRow();
+    List<AggregateRow> rows = new ArrayList<>(closed.size());
+    for (ResultRow r : closed) {
+      rows.add(new AggregateRow(seq++, r.windowStart(), r.windowEnd(), r.data()));
+    }
+    record(new SubscriptionEvent.Aggregated(accepted, windows.toJson(), rows));
+    if (!rows.isEmpty()) {
+      PartitionLane<C> lane = lanes.get(rowLane);
+      lane.headHeard(seq);
+      lane.offer(rowMessages(rows), settings.bufferPerPartition());
+    }
+  }
+
+  /**
+   * Rows as the row lane's messages: offset is the row's seq, publishTime its window's end, and
+   * the id names the subscription's topic incarnation and the seq, the same on every delivery.
+   */
+  private List<StoredMessage> rowMessages(List<AggregateRow> rows) {
+    List<StoredMessage> out = new ArrayList<>(rows.size());
+    for (AggregateRow r : rows) {
+      out.add(new StoredMessage(
+          "agg-" + state.topicId() + "-" + r.seq(), null, rowLane, r.seq(), r.windowEnd(),
+          Map.of(), r.data()));
+    }
+    return out;
+  }
+
   // ---- writes ----
 
-  private void seekTo(List<Long> positions) {
+  private void seekTo(List<Long> requested) {
+    List<Long> positions = new ArrayList<>(requested);
+    if (rowLane >= 0) {
+      // Rows below the row lane's commit point are gone: it never moves below it.
+      long committed = state.position(rowLane).committed();
+      if (positions.size() == rowLane) {
+        positions.add(committed);
+      } else {
+        positions.set(rowLane, Math.max(committed, positions.get(rowLane)));
+      }
+    }
     writeSkips();
     record(new SubscriptionEvent.Seeked(positions));
     ledger.commitDue = false;

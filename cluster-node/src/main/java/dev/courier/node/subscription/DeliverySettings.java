@@ -12,7 +12,8 @@ import java.time.Duration;
  * consumers are attached (never less often than the subscription's lagWarning), how often an
  * unanswered watch of a topic partition is sent again, after how long a partition not heard
  * from is asked for its head, and the most bytes of deliveries one message to a consumer or one
- * long poll's answer carries (they may cross nodes, and must fit a remoting frame).
+ * long poll's answer carries (they may cross nodes, and must fit a remoting frame), and how often
+ * an aggregation subscription looks at the wall clock to close windows.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -29,7 +30,19 @@ public record DeliverySettings(
     Duration lagCheckInterval,
     Duration watchRetry,
     Duration headCheck,
-    long maxBatchBytes) {
+    long maxBatchBytes,
+    Duration windowClockInterval) {
+
+  /** Settings without an aggregation clock of their own (it looks every second). */
+  public DeliverySettings(
+      Duration commitInterval, int reserveAhead, int readPage, int bufferPerPartition,
+      Duration rewatchDelay, int snapshotEvery, Duration leaseCheckInterval, int maxWaitingPolls,
+      Duration ackLinger, Duration handoffDrain, Duration pollFillWait, Duration lagCheckInterval,
+      Duration watchRetry, Duration headCheck, long maxBatchBytes) {
+    this(commitInterval, reserveAhead, readPage, bufferPerPartition, rewatchDelay, snapshotEvery,
+        leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain, pollFillWait,
+        lagCheckInterval, watchRetry, headCheck, maxBatchBytes, Duration.ofSeconds(1));
+  }
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -48,6 +61,7 @@ public record DeliverySettings(
         c.getDuration("lag-check-interval"),
         c.getDuration("watch-retry"),
         c.getDuration("head-check-interval"),
-        config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes());
+        config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes(),
+        c.getDuration("window-clock-interval"));
   }
 }

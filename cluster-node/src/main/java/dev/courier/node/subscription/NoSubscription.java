@@ -13,8 +13,13 @@ public record NoSubscription() implements SubscriptionState {
     for (long offset : c.startPositions()) {
       start.add(PartitionPosition.at(offset));
     }
+    AggregateState aggregation = null;
+    if (SubscriptionQuery.isAggregation(c.settings())) {
+      start.add(PartitionPosition.at(0));
+      aggregation = AggregateState.start(c.startPositions());
+    }
     return new ActiveSubscription(
         c.settings(), c.topic(), c.topicId(), c.at(), start, c.snapshotUntil(), 0, 0, 0,
-        DeliveryCounters.ZERO);
+        DeliveryCounters.ZERO, aggregation);
   }
 }

@@ -189,6 +189,11 @@ final class PartitionLane<C> {
     }
   }
 
+  /** Takes the buffer's head without delivering it (an aggregation accepts it). */
+  StoredMessage takeHead() {
+    return take();
+  }
+
   /** Takes the buffer's head, forgetting what was known of it. */
   private StoredMessage take() {
     StoredMessage m = buffer.poll();

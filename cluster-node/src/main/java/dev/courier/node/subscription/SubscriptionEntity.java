@@ -212,6 +212,7 @@ public final class SubscriptionEntity
         .onEvent(SubscriptionEvent.AttemptsRecorded.class, (s, e) -> s.attemptsRecorded(e))
         .onEvent(SubscriptionEvent.Skipped.class, (s, e) -> s.skipped(e))
         .onEvent(SubscriptionEvent.SettingsChanged.class, (s, e) -> s.settingsChanged(e))
+        .onEvent(SubscriptionEvent.Aggregated.class, (s, e) -> s.aggregated(e))
         .onEvent(SubscriptionEvent.Deleted.class, (s, e) -> s.deleted(e));
     return builder.build();
   }

@@ -7,6 +7,7 @@ import dev.courier.query.QueryCompiler;
 import dev.courier.query.QueryException;
 import dev.courier.query.QueryKind;
 import dev.courier.query.QueryMessage;
+import dev.courier.query.WindowedAggregation;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +34,21 @@ final class SubscriptionQuery {
     this.holds = holds;
   }
 
+  /** Whether these settings have a query that compiles to a windowed aggregation. */
+  static boolean isAggregation(SubscriptionSettings settings) {
+    if (settings.query() == null) {
+      return false;
+    }
+    try {
+      return COMPILER.compile(settings.query(), settings.topic()).kind() == QueryKind.AGGREGATION;
+    } catch (QueryException e) {
+      return false;
+    }
+  }
+
   /**
-   * The query of these settings. One that no longer compiles, or an aggregation (not delivered by
-   * this version), holds delivery rather than deliver what the query would not have passed.
+   * The query of these settings. One that no longer compiles holds delivery rather than deliver
+   * what the query would not have passed.
    */
   static SubscriptionQuery of(SubscriptionSettings settings) {
     if (settings.query() == null) {
@@ -43,17 +56,17 @@ final class SubscriptionQuery {
     }
     try {
       CompiledQuery q = COMPILER.compile(settings.query(), settings.topic());
-      if (q.kind() == QueryKind.AGGREGATION) {
-        log.error("A subscription of topic {} has an aggregation query, which this version does"
-            + " not deliver: its delivery is held", settings.topic());
-        return new SubscriptionQuery(null, true);
-      }
       return new SubscriptionQuery(q, false);
     } catch (QueryException e) {
       log.error("A subscription of topic {} has a query that no longer compiles ({}): its delivery"
           + " is held", settings.topic(), e.getMessage());
       return new SubscriptionQuery(null, true);
     }
+  }
+
+  /** The windowed aggregation of an aggregation query; empty for any other. */
+  Optional<WindowedAggregation> aggregation() {
+    return compiled == null ? Optional.empty() : compiled.aggregation();
   }
 
   /** Whether nothing may be delivered (the query could not be compiled). */

@@ -24,6 +24,9 @@ sealed interface TimerKey {
   /** A failed catch-up read of this partition may be tried again. */
   record RetryRead(int partition) implements TimerKey {}
 
+  /** An aggregation's windows are closed by wall time (periodic). */
+  record WindowClock() implements TimerKey {}
+
   /** A failed dead-letter write may be tried again. */
   record RetryDeadLetter(int partition, long offset, long leaseId) implements TimerKey {}
 }

@@ -105,6 +105,21 @@ public sealed interface SubscriptionEvent extends CborSerializable {
     }
   }
 
+  /**
+   * An aggregation subscription accepted the topic's messages below {@code acceptedThrough} (per
+   * partition) into its windows, whose state is now {@code window} (the query module's
+   * WindowState as JSON), and closed windows whose rows are {@code rows}, appended to its row lane.
+   * Written before the offsets it accepted are written as done, so a message is never accepted
+   * twice nor lost.
+   */
+  record Aggregated(List<Long> acceptedThrough, String window, List<AggregateRow> rows)
+      implements SubscriptionEvent {
+    public Aggregated {
+      acceptedThrough = List.copyOf(acceptedThrough);
+      rows = List.copyOf(rows);
+    }
+  }
+
   /** The subscription was deleted; a later Created starts afresh. */
   record Deleted(Instant at) implements SubscriptionEvent {}
 }

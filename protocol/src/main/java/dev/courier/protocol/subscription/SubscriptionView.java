@@ -23,10 +23,20 @@ public record SubscriptionView(
     long deadLettered,
     long skipped,
     int consumers,
-    String node)
+    String node,
+    Long late)
     implements CborSerializable {
 
   public SubscriptionView {
     positions = List.copyOf(positions);
+  }
+
+  /** The view of a subscription without an aggregation query ({@code late} is null). */
+  public SubscriptionView(
+      String name, SubscriptionSettings settings, int partitions, Instant createdAt,
+      List<Long> positions, long backlog, double lagSeconds, int inFlight, long delivered,
+      long acked, long redelivered, long deadLettered, long skipped, int consumers, String node) {
+    this(name, settings, partitions, createdAt, positions, backlog, lagSeconds, inFlight,
+        delivered, acked, redelivered, deadLettered, skipped, consumers, node, null);
   }
 }
