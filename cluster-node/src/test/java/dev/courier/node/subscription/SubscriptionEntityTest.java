@@ -70,6 +70,11 @@ class SubscriptionEntityTest {
 
   @BeforeEach
   void setUp() {
+    setUp(SETTINGS);
+  }
+
+  /** A fresh entity (and partition probes) with these delivery settings. */
+  private void setUp(DeliverySettings deliverySettings) {
     partitions.clear();
     partitions.add(testKit.createTestProbe());
     partitions.add(testKit.createTestProbe());
@@ -106,7 +111,7 @@ class SubscriptionEntityTest {
               return CompletableFuture.completedFuture(null);
             },
             PushLauncher.NONE,
-            SETTINGS);
+            deliverySettings);
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(), SubscriptionEntity.create(subscriptionName, deps));
@@ -129,6 +134,14 @@ class SubscriptionEntityTest {
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(text, e);
+    }
   }
 
   private SubscriptionSettings settings() {
@@ -651,5 +664,61 @@ class SubscriptionEntityTest {
     kit.runCommand(new SubscriptionCommand.Pull(100, Duration.ofSeconds(5), poll.ref()));
     var pulled = (SubscriptionReply.Pulled) poll.receiveMessage(Duration.ofSeconds(3));
     assertEquals(100, pulled.messages().size());
+  }
+
+  @Test
+  void anAggregationsRowsComeOnceWithTheSameValuesAfterARestartFromASnapshotAndEvents() {
+    // A snapshot every 2 events: the restart below recovers from a snapshot mid-window.
+    setUp(new DeliverySettings(
+        Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 2, Duration.ofMillis(20),
+        10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50),
+        Duration.ofMillis(250), Duration.ofMillis(300), Duration.ofSeconds(2),
+        CoreFixture.BATCH_BYTES));
+    subscriptionSettings = new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(30),
+        100, false, 10, null, "backpressure", 0, Duration.ofSeconds(5), null,
+        "SELECT COUNT(*), SUM(data.n) FROM orders"
+            + " GROUP BY TUMBLE(publishTime, INTERVAL '1' MINUTE)");
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    // Message i of partition p is published at second 20 * i + p, data {"n": 10 * p + i}.
+    for (int p = 0; p < 2; p++) {
+      List<StoredMessage> messages = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        messages.add(new StoredMessage("m-" + p + "-" + i, null, p, i,
+            t0.plusSeconds(20L * i + p), Map.of(), "{\"n\":" + (10 * p + i) + "}"));
+      }
+      log.put(p, messages);
+    }
+    // At first only 4 messages per partition are stored: minute 0 closes (both passed 0:01:00).
+    List<List<StoredMessage>> full = List.of(log.get(0), log.get(1));
+    log.put(0, full.get(0).subList(0, 4));
+    log.put(1, full.get(1).subList(0, 4));
+    create(subscriptionSettings);
+    answerWatches(4, 4);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    List<Delivery> first = receive(consumer, 1);
+    assertEquals("2-0", first.get(0).record().ackId(), "row 0 of the row lane (partition 2)");
+    var row0 = json(first.get(0).record().data());
+    assertEquals(6, row0.get("count").asInt());
+    assertEquals(0 + 1 + 2 + 10 + 11 + 12, row0.get("sum_n").asInt());
+    assertEquals("2026-01-01T00:01:00Z", row0.get("windowEnd").asText());
+
+    // A crash mid-minute 1 (two of its messages accepted), then the rest is published.
+    kit.restart();
+    log.put(0, full.get(0));
+    log.put(1, full.get(1));
+    answerWatches(7, 7);
+    TestProbe<ConsumerMessage> again = attach(10, null, null);
+    List<Delivery> after = receive(again, 2);
+    assertEquals(first.get(0).record().data(), after.get(0).record().data(),
+        "minute 0's row again (never acked), the same values");
+    assertEquals(2, after.get(0).record().deliveryAttempt());
+    var row1 = json(after.get(1).record().data());
+    assertEquals("2-1", after.get(1).record().ackId());
+    assertEquals(6, row1.get("count").asInt(), "each of minute 1's messages counted once");
+    assertEquals(3 + 4 + 5 + 13 + 14 + 15, row1.get("sum_n").asInt());
+    again.expectNoMessage(Duration.ofMillis(200));
+
+    var view = kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply();
+    assertEquals(0L, ((SubscriptionReply.Found) view).view().late());
   }
 }
