@@ -514,7 +514,9 @@ public final class NodeBackend implements CourierBackend {
               }
               SubscriptionView view = found.view();
               if (target instanceof SeekTarget.AtCursor c) {
-                return Cursor.parse(c.cursor(), view.partitions())
+                // An aggregation subscription's cursor has one position more (its row lane).
+                return Cursor.parse(c.cursor(), view.positions().size())
+                    .or(() -> Cursor.parse(c.cursor(), view.partitions()))
                     .map(cursor -> seekTo(name, cursor.positions()))
                     .orElseGet(
                         () ->

@@ -137,14 +137,19 @@ class ProductQueryExamplesIT {
   }
 
   @Test
-  void theWindowedAggregationOverHistoryAndNotYetAsASubscription() throws Exception {
+  void theWindowedAggregationOverHistoryAndAsASubscription() throws Exception {
     String sql = "SELECT data.vehicle, COUNT(*), AVG(data.weight) FROM bridge\n"
         + "  GROUP BY data.vehicle, TUMBLE(publishTime, INTERVAL '1' MINUTE)";
     topic("bridge");
     Http.Response put = Http.put(node.url() + "/v1/subscriptions/" + unique("bridge"),
         "{\"topic\":\"bridge\",\"query\":" + Http.JSON.writeValueAsString(sql) + "}");
-    assertEquals(501, put.status(), () -> String.valueOf(put.body()));
-    assertTrue(put.contentType().startsWith("application/problem+json"));
+    assertEquals(201, put.status(), () -> String.valueOf(put.body()));
+    assertEquals(sql, put.body().get("query").asText(), "delivered as AggregationDeliveryIT shows");
+    Http.Response unbounded = Http.put(node.url() + "/v1/subscriptions/" + unique("bridge"),
+        "{\"topic\":\"bridge\",\"query\":\"SELECT data.vehicle, COUNT(*) FROM bridge"
+            + " GROUP BY data.vehicle\"}");
+    assertEquals(400, unbounded.status(), "an aggregation without a window is never bounded");
+    assertTrue(unbounded.contentType().startsWith("application/problem+json"));
 
     Instant from = Instant.now().minusMillis(1);
     publish("bridge", "{\"data\":{\"vehicle\":\"truck\",\"weight\":10}}",
