@@ -759,6 +759,17 @@ final class DeliveryCore<C, R> {
     if (!state.settings().dropsOldest()) {
       return;
     }
+    if (rowLane >= 0) {
+      // An aggregation accepts every message: only its rows give way.
+      PartitionLane<C> rows = lanes.get(rowLane);
+      PartitionPosition pos = state.position(rowLane);
+      long excess = rows.undelivered(pos) - state.settings().maxBacklog();
+      if (excess > 0) {
+        rows.skipUndelivered(excess, pos);
+        collectSkips(rows);
+      }
+      return;
+    }
     long max = state.settings().maxBacklog();
     long total = 0;
     long top = 0;
@@ -1068,9 +1079,11 @@ final class DeliveryCore<C, R> {
     List<Long> accepted = new ArrayList<>(state.aggregation().acceptedThrough());
     List<ResultRow> rows = new ArrayList<>();
     boolean moved = false;
+    int room = settings.maxPendingRows() - state.aggregation().rows().size();
     for (int p = 0; p < rowLane; p++) {
       PartitionLane<C> lane = lanes.get(p);
-      while (!lane.buffer.isEmpty()) {
+      // Rows not acked hold back what is accepted (backpressure into the topic's log).
+      while (!lane.buffer.isEmpty() && rows.size() < room) {
         StoredMessage m = lane.takeHead();
         if (m.offset() >= accepted.get(p)) {
           var step = aggregation.accept(windows, QueryMessage.of(m));

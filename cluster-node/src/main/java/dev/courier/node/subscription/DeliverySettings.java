@@ -13,7 +13,8 @@ import java.time.Duration;
  * unanswered watch of a topic partition is sent again, after how long a partition not heard
  * from is asked for its head, and the most bytes of deliveries one message to a consumer or one
  * long poll's answer carries (they may cross nodes, and must fit a remoting frame), and how often
- * an aggregation subscription looks at the wall clock to close windows.
+ * an aggregation subscription looks at the wall clock to close windows and how many of its rows
+ * may wait for an ack before it stops accepting messages.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -31,9 +32,13 @@ public record DeliverySettings(
     Duration watchRetry,
     Duration headCheck,
     long maxBatchBytes,
-    Duration windowClockInterval) {
+    Duration windowClockInterval,
+    int maxPendingRows) {
 
-  /** Settings without an aggregation clock of their own (it looks every second). */
+  /**
+   * Settings without aggregation settings of their own: the wall clock looked at every second, at
+   * most 100,000 rows waiting.
+   */
   public DeliverySettings(
       Duration commitInterval, int reserveAhead, int readPage, int bufferPerPartition,
       Duration rewatchDelay, int snapshotEvery, Duration leaseCheckInterval, int maxWaitingPolls,
@@ -41,7 +46,7 @@ public record DeliverySettings(
       Duration watchRetry, Duration headCheck, long maxBatchBytes) {
     this(commitInterval, reserveAhead, readPage, bufferPerPartition, rewatchDelay, snapshotEvery,
         leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain, pollFillWait,
-        lagCheckInterval, watchRetry, headCheck, maxBatchBytes, Duration.ofSeconds(1));
+        lagCheckInterval, watchRetry, headCheck, maxBatchBytes, Duration.ofSeconds(1), 100_000);
   }
 
   public static DeliverySettings fromConfig(Config config) {
@@ -62,6 +67,7 @@ public record DeliverySettings(
         c.getDuration("watch-retry"),
         c.getDuration("head-check-interval"),
         config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes(),
-        c.getDuration("window-clock-interval"));
+        c.getDuration("window-clock-interval"),
+        c.getInt("max-pending-rows"));
   }
 }

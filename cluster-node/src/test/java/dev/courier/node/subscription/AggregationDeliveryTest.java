@@ -289,4 +289,31 @@ class AggregationDeliveryTest {
     String window = core.state().aggregation().window();
     assertEquals(window, dev.courier.query.WindowState.fromJson(window).toJson());
   }
+
+  @Test
+  void rowsWaitingForAnAckHoldBackWhatIsAccepted() {
+    publishAll(7);
+    DeliverySettings base = delivery(Duration.ZERO, Duration.ofMillis(50));
+    DeliverySettings twoRows = new DeliverySettings(
+        base.commitInterval(), base.reserveAhead(), base.readPage(), base.bufferPerPartition(),
+        base.rewatchDelay(), base.snapshotEvery(), base.leaseCheckInterval(),
+        base.maxWaitingPolls(), base.ackLinger(), base.handoffDrain(), base.pollFillWait(),
+        base.lagCheckInterval(), base.watchRetry(), base.headCheck(), base.maxBatchBytes(),
+        base.windowClockInterval(), 2);
+    var core = new DeliveryCore<String, String>(created(settings(), PARTITIONS), twoRows, clock);
+    List<Step<String, String>> steps = startReading(core);
+    steps.add(core.attach("l", ConsumerMode.LEASE, 100, null, null, now));
+    List<DeliveryRecord> first = records(steps, "l");
+    assertEquals(expectedRows(1), datas(first), "minute 0's two rows, then accepting stops");
+    long accepted = core.state().aggregation().acceptedThrough().stream()
+        .mapToLong(Long::longValue).sum();
+    assertTrue(accepted < 14, "messages wait in the log: accepted " + accepted);
+
+    var acked = pump(core, List.of(
+        core.ack(first.stream().map(DeliveryRecord::ackId).toList(), "r", now)));
+    List<DeliveryRecord> next = records(acked, "l");
+    assertEquals(expectedRows(2).subList(2, 4), datas(next), "minute 1 once rows are acked");
+    assertEquals(14, core.state().aggregation().acceptedThrough().stream()
+        .mapToLong(Long::longValue).sum());
+  }
 }
