@@ -733,6 +733,9 @@ final class DeliveryCore<C, R> {
     boolean conflate = state.settings().conflates();
     for (int i = 0; i < lanes.size(); i++) {
       PartitionLane<C> lane = lanes.get((nextPartition + i) % lanes.size());
+      if (rowLane >= 0 && lane.partition != rowLane) {
+        continue; // an aggregation delivers rows only; its messages wait to be accepted
+      }
       long snapshotUntil = state.snapshotUntil(lane.partition);
       Candidate c = lane.next(now, state.position(lane.partition), cap, conflate, snapshotUntil);
       // Passing over messages (a snapshot, conflation) can use up a reservation with nothing

@@ -316,4 +316,20 @@ class AggregationDeliveryTest {
     assertEquals(14, core.state().aggregation().acceptedThrough().stream()
         .mapToLong(Long::longValue).sum());
   }
+
+  @Test
+  void dropOldestDropsRowsButAcceptsEveryMessage() {
+    publishAll(7);
+    var dropping = new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(30), 100,
+        false, 5, null, "drop-oldest", 1, Duration.ofSeconds(5), null, SQL);
+    var core = core(created(dropping, PARTITIONS), Duration.ZERO);
+    List<Step<String, String>> steps = startReading(core);
+    assertEquals(14, core.state().aggregation().acceptedThrough().stream()
+        .mapToLong(Long::longValue).sum(), "every message accepted, no consumer attached");
+    steps.add(core.attach("l", ConsumerMode.LEASE, 100, null, null, now));
+    List<String> rows = expectedRows(2);
+    assertEquals(rows.subList(rows.size() - 1, rows.size()), datas(records(steps, "l")),
+        "the newest row only: maxBacklog 1");
+    assertEquals(rows.size() - 1, core.skipped());
+  }
 }
