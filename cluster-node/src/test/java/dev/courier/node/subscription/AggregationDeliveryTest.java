@@ -77,20 +77,11 @@ class AggregationDeliveryTest {
   /** Answers every read the steps ask for from the log, and those that follow; all steps. */
   private List<Step<String, String>> pump(
       DeliveryCore<String, String> core, List<Step<String, String>> first) {
-    List<Step<String, String>> steps = new ArrayList<>(first);
-    List<Step.Read> reads = new ArrayList<>();
-    first.forEach(s -> reads.addAll(s.reads()));
-    while (!reads.isEmpty()) {
-      Step.Read r = reads.remove(0);
+    return CoreFixture.pump(core, first, r -> {
       List<StoredMessage> part = log.get(r.partition());
-      List<StoredMessage> rows =
-          part.subList((int) Math.min(r.from(), part.size()), (int) Math.min(r.until(), part.size()));
-      var step = core.loaded(r.partition(), r.generation(), r.from(), r.until(),
-          List.copyOf(rows), now);
-      steps.add(step);
-      reads.addAll(step.reads());
-    }
-    return steps;
+      return List.copyOf(part.subList(
+          (int) Math.min(r.from(), part.size()), (int) Math.min(r.until(), part.size())));
+    }, now);
   }
 
   /** A started incarnation that has heard every partition's head. */

@@ -82,4 +82,24 @@ final class CoreFixture {
     }
     return out;
   }
+
+  /**
+   * Answers the reads of {@code first} with {@code log} (the rows of one read), and those of the
+   * steps that follow, until none is asked for; every step taken, in order.
+   */
+  static List<Step<String, String>> pump(
+      DeliveryCore<String, String> core, List<Step<String, String>> first,
+      java.util.function.Function<Step.Read, List<StoredMessage>> log, long now) {
+    List<Step<String, String>> steps = new ArrayList<>(first);
+    List<Step.Read> reads = new ArrayList<>();
+    first.forEach(s -> reads.addAll(s.reads()));
+    while (!reads.isEmpty()) {
+      Step.Read read = reads.remove(0);
+      var step = core.loaded(read.partition(), read.generation(), read.from(), read.until(),
+          log.apply(read), now);
+      steps.add(step);
+      reads.addAll(step.reads());
+    }
+    return steps;
+  }
 }

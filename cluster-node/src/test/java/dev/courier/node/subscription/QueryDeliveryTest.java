@@ -72,23 +72,9 @@ class QueryDeliveryTest {
     return out;
   }
 
-  /**
-   * Answers the reads of {@code first} from the log, and those of the steps that follow, until
-   * none is asked for; every step taken, in order.
-   */
   private List<Step<String, String>> pump(
       DeliveryCore<String, String> core, List<Step<String, String>> first) {
-    List<Step<String, String>> steps = new ArrayList<>(first);
-    List<Step.Read> reads = new ArrayList<>();
-    first.forEach(s -> reads.addAll(s.reads()));
-    while (!reads.isEmpty()) {
-      Step.Read read = reads.remove(0);
-      var step = core.loaded(0, read.generation(), read.from(), read.until(),
-          messages(read.from(), read.until()), now);
-      steps.add(step);
-      reads.addAll(step.reads());
-    }
-    return steps;
+    return CoreFixture.pump(core, first, read -> messages(read.from(), read.until()), now);
   }
 
   private static List<Long> offsets(List<DeliveryRecord> records) {
