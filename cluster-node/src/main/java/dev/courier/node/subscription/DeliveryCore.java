@@ -505,7 +505,7 @@ final class DeliveryCore<C, R> {
     } else if (key instanceof TimerKey.RetryRead) {
       dispatch(now);
     } else if (key instanceof TimerKey.WindowClock) {
-      if (aggregation != null && !stopped) {
+      if (aggregation != null && !stopped && caughtUp()) {
         var closed = aggregation.tick(windows, wallClock.instant());
         if (!closed.rows().isEmpty()) {
           windows = closed.state();
@@ -1104,6 +1104,22 @@ final class DeliveryCore<C, R> {
     for (int p = 0; p < rowLane; p++) {
       collectSkips(lanes.get(p));
     }
+  }
+
+  /**
+   * Whether every topic partition's head is known and accepted up to it. Only then may wall time
+   * close windows: while catching up on the log (after a restart, a move, an idle stop, or from
+   * earliest) the watermark closes them, so the messages already in the log are never late and a
+   * replay gives the same rows.
+   */
+  private boolean caughtUp() {
+    for (int p = 0; p < rowLane; p++) {
+      PartitionLane<C> lane = lanes.get(p);
+      if (!lane.headKnown || lane.readPos < lane.head) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Records the windows and appends the closed windows' rows to the row lane. */

@@ -323,4 +323,23 @@ class AggregationDeliveryTest {
         "the newest row only: maxBacklog 1");
     assertEquals(rows.size() - 1, core.skipped());
   }
+
+  @Test
+  void wallTimeClosesNothingWhileTheLogIsStillBeingRead() {
+    publishAll(7);
+    var core = core(created(settings(), PARTITIONS), Duration.ZERO);
+    core.start();
+    core.attach("l", ConsumerMode.LEASE, 100, null, null, now);
+    // Partition 0's head is heard and read; partition 1 (whose messages are in minute 0 too) not
+    // yet: long past the grace, the wall clock must not close minute 0 without them.
+    List<Step<String, String>> steps = new ArrayList<>(
+        pump(core, List.of(core.headHeard(0, log.get(0).size(), now))));
+    wall.set(T0.plusSeconds(3600));
+    steps.add(core.timer(new TimerKey.WindowClock(), now));
+    assertEquals(List.of(), records(steps, "l"));
+    steps.addAll(pump(core, List.of(core.headHeard(1, log.get(1).size(), now))));
+    steps.add(core.timer(new TimerKey.WindowClock(), now));
+    assertEquals(expectedRows(3), datas(records(steps, "l")), "every minute, nothing late");
+    assertEquals(0L, core.view("sub", settings(), "n", wall.get()).late());
+  }
 }
