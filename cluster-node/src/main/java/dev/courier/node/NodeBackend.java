@@ -1,5 +1,6 @@
 package dev.courier.node;
 
+import dev.courier.port.ClusterMembers;
 import dev.courier.port.CourierBackend;
 import dev.courier.port.InvalidRequest;
 import dev.courier.port.SeekTarget;
@@ -105,6 +106,11 @@ public final class NodeBackend implements CourierBackend {
   @Override
   public Optional<MetricsSource> metrics() {
     return Optional.of(metrics);
+  }
+
+  @Override
+  public Optional<ClusterMembers> clusterMembers() {
+    return Optional.of(ClusterMembersView.of(system));
   }
 
   // ---- topics ----
