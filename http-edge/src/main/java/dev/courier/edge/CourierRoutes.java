@@ -40,6 +40,8 @@ public final class CourierRoutes extends AllDirectives {
                 .routes(),
             new HealthRoutes(backend).routes(),
             new MetricsRoutes(backend).routes(),
+            new ClusterRoutes(backend).routes(),
+            new DashboardRoutes().routes(),
             new LatestRoutes(backend).routes(),
             new OpenApiRoutes().routes(),
             new TopicQueryRoutes(
