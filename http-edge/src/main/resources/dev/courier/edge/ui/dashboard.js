@@ -66,7 +66,8 @@
   // ---- which page of subscriptions is shown: its token (null for the first) and the ones before
   const pages = { token: null, before: [], next: null };
 
-  // ---- plots: a line over the kept samples, scaled to the largest; the canvas carries the data
+  // ---- plots: the kept samples as a line ending at the right edge, scaled to the largest; the
+  // canvas carries what it drew (data-latest, data-max, data-samples) for tests and tooltips
   function plot(values, color, name, kind) {
     const canvas = document.createElement('canvas');
     canvas.className = 'plot';
@@ -89,7 +90,7 @@
       g.lineWidth = 1.5;
       g.beginPath();
       values.forEach((v, i) => {
-        const x = values.length === 1 ? w : (i * (w - 2)) / (SAMPLES - 1) + 1;
+        const x = w - 1 - ((values.length - 1 - i) * (w - 2)) / (SAMPLES - 1);  // newest right
         const y = h - 2 - (v / max) * (h - 6);
         if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
       });
