@@ -21,16 +21,18 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -60,14 +62,28 @@ class DashboardIT {
     options.setBinary(CHROMIUM);
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
         "--disable-gpu", "--window-size=1500,900");
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
     return new ChromeDriver(service, options);
+  }
+
+  /**
+   * The text of the element {@code selector} finds, or its attribute {@code attribute}; null while
+   * there is none. Read in one script, as the page redraws its tables every second.
+   */
+  private static String read(WebDriver page, String selector, String attribute) {
+    Object value = ((JavascriptExecutor) page).executeScript(
+        "const e = document.querySelector(arguments[0]);"
+            + " return e === null ? null : arguments[1] ? e.getAttribute(arguments[1]) : e.textContent;",
+        selector, attribute);
+    return value == null ? null : value.toString();
   }
 
   /** The value a plot of {@code sub} exposes ({@code latest}, {@code max}, {@code samples}). */
   private static String plotted(WebDriver page, String sub, String kind, String what) {
-    return page.findElement(By.cssSelector(
-            "canvas.plot[data-kind='" + kind + "'][data-subscription='" + sub + "']"))
-        .getAttribute("data-" + what);
+    return read(page, "canvas.plot[data-kind='" + kind + "'][data-subscription='" + sub + "']",
+        "data-" + what);
   }
 
   @Test
@@ -105,16 +121,21 @@ class DashboardIT {
         WebDriverWait wait = new WebDriverWait(page, Duration.ofSeconds(60));
         page.get(url + "/ui?access_token=" + admin);
 
-        wait.until(ExpectedConditions.presenceOfElementLocated(
-            By.cssSelector("#topics tr[data-topic='" + topic + "']")));
-        WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(
-            By.cssSelector("#subscriptions tr[data-subscription='" + sub + "']")));
-        assertTrue(row.getText().contains(topic), row.getText());
+        String topicRow = "#topics tr[data-topic='" + topic + "']";
+        String subRow = "#subscriptions tr[data-subscription='" + sub + "']";
+        wait.until(d -> read(d, topicRow, null) != null);
+        String row = wait.until(d -> read(d, subRow, null));
+        assertTrue(row.contains(topic), row);
         assertFalse(page.getCurrentUrl().contains("access_token"),
             "the token leaves the address: " + page.getCurrentUrl().length() + " chars");
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("#members tbody"), node.remoting()));
-        assertTrue(page.findElement(By.cssSelector("#members tbody")).getText().contains("up"));
+        assertEquals("true", String.valueOf(((JavascriptExecutor) page).executeScript(
+            "return sessionStorage.getItem('courier.token') === arguments[0];", admin)),
+            "the token is kept in the tab");
+        String membersText = wait.until(d -> {
+          String text = read(d, "#members tbody", null);
+          return text != null && text.contains(node.remoting()) ? text : null;
+        });
+        assertTrue(membersText.contains("up"), membersText);
         wait.until(d -> "0".equals(plotted(d, sub, "backlog", "latest")));
 
         StringBuilder batch = new StringBuilder("{\"messages\":[");
@@ -130,8 +151,11 @@ class DashboardIT {
         assertEquals("25", plotted(page, sub, "backlog", "max"));
         assertTrue(Integer.parseInt(plotted(page, sub, "backlog", "samples")) >= 2,
             "the plot holds the samples before and after the publish");
-        assertEquals("25", page.findElement(By.cssSelector(
-            "#subscriptions tr[data-subscription='" + sub + "'] td.backlog")).getText());
+        assertEquals("25", read(page, subRow + " td.backlog", null));
+        for (LogEntry entry : page.manage().logs().get(LogType.BROWSER)) {
+          assertFalse(entry.getLevel().intValue() >= Level.WARNING.intValue(),
+              "the browser's console stays clean (no CSP violation, no failed call): " + entry);
+        }
       } finally {
         // the page as it was at the end, passed or failed
         Path shot = Path.of("target", "dashboard.png");
