@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.port.ClusterMembers;
 import dev.courier.port.CourierBackend;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,14 +30,7 @@ class ClusterRoutesTest {
 
   /** A backend that answers only {@code clusterMembers()}. */
   private static CourierBackend backend(Optional<ClusterMembers> members) {
-    return (CourierBackend) Proxy.newProxyInstance(
-        CourierBackend.class.getClassLoader(), new Class<?>[] {CourierBackend.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("clusterMembers")) {
-            return members;
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
+    return OneAnswerBackend.answering("clusterMembers", members);
   }
 
   private static HttpResponse<String> get(CourierBackend backend) throws Exception {
