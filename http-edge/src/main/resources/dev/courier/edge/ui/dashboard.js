@@ -96,6 +96,9 @@
       });
       g.stroke();
     }
+    g.fillStyle = '#8a91a0';
+    g.font = '10px system-ui, sans-serif';
+    g.fillText('max ' + canvas.dataset.max, 3, 10);
     canvas.title = kind + ': latest ' + canvas.dataset.latest + ', max ' + canvas.dataset.max
       + ' over ' + values.length + ' samples';
     return canvas;
