@@ -4,6 +4,7 @@ import dev.courier.port.CourierBackend;
 import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.auth.AuthSettings;
 import dev.courier.edge.consumer.ConsumerDrain;
+import dev.courier.edge.guard.JsonBodies;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -47,7 +48,9 @@ public final class CourierRoutes extends AllDirectives {
     var rejections = Problems.rejectionHandler();
     this.all =
         handleExceptions(
-            exceptions, () -> handleRejections(rejections, () -> access.protect(() -> api)));
+            exceptions,
+            () -> handleRejections(rejections,
+                () -> access.protect(() -> JsonBodies.require(() -> api))));
   }
 
   public Route routes() {
