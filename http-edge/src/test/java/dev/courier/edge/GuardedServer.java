@@ -43,6 +43,10 @@ public final class GuardedServer {
     return Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
   }
 
+  ActorTestKit testKit() {
+    return testKit;
+  }
+
   StubBackend backend() {
     return backend;
   }
