@@ -428,13 +428,7 @@ public final class NodeBackend implements CourierBackend {
               }
               SubscriptionView view = found.view();
               if (target instanceof SeekTarget.AtCursor c) {
-                return Cursor.parse(c.cursor(), view.partitions())
-                    .map(cursor -> seekTo(name, cursor.positions()))
-                    .orElseGet(
-                        () ->
-                            CompletableFuture.completedFuture(
-                                new SubscriptionReply.Invalid(
-                                    "to.cursor", "not a cursor of this subscription")));
+                return seekToCursor(name, view, c.cursor());
               }
               return topic(view.settings().topic())
                   .thenCompose(
@@ -453,6 +447,37 @@ public final class NodeBackend implements CourierBackend {
                             .thenCompose(positions -> seekTo(name, positions));
                       });
             });
+  }
+
+  /**
+   * A seek to a client's cursor: 400 unless it is a cursor of the subscription's topic incarnation
+   * (one of a deleted and re-created topic would skip the new topic's first messages); each
+   * position held to {@code [0, head]}, so a seek can never pass the log's end.
+   */
+  private CompletionStage<SubscriptionReply> seekToCursor(
+      String name, SubscriptionView view, String text) {
+    Cursor.Reading reading =
+        Optional.ofNullable(view.cursor()).flatMap(Cursor::tagOf)
+            .map(tag -> Cursor.read(text, view.partitions(), tag))
+            .orElseGet(() -> new Cursor.Reading(Cursor.Fit.FITS,
+                Cursor.parse(text, view.partitions())));
+    if (reading.fit() == Cursor.Fit.OTHER_INCARNATION) {
+      return CompletableFuture.completedFuture(new SubscriptionReply.Invalid("to.cursor",
+          "a cursor of an earlier incarnation of topic '" + view.settings().topic()
+              + "' (deleted and created again)"));
+    }
+    if (reading.cursor().isEmpty()) {
+      return CompletableFuture.completedFuture(
+          new SubscriptionReply.Invalid("to.cursor", "not a cursor of this subscription"));
+    }
+    return topic(view.settings().topic())
+        .thenCompose(topic -> topic.isEmpty()
+            ? CompletableFuture.completedFuture(
+                new SubscriptionReply.Invalid("to", "the topic no longer exists"))
+            : heads(topic.get()).thenCompose(heads -> seekTo(name,
+                reading.cursor().get().clampedTo(heads.stream()
+                    .sorted(java.util.Comparator.comparingInt(PartitionHead::partition))
+                    .map(PartitionHead::nextOffset).toList()).positions())));
   }
 
   private CompletionStage<SubscriptionReply> seekTo(String name, List<Long> positions) {

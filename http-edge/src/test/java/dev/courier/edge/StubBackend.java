@@ -197,7 +197,7 @@ final class StubBackend implements CourierBackend {
 
   static SubscriptionView view(String name, SubscriptionSettings s) {
     return new SubscriptionView(
-        name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0, 0, "127.0.0.1:2551");
+        name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0, 0, "127.0.0.1:2551", "0");
   }
 
   @Override

@@ -73,6 +73,11 @@ final class DeliveryCore<C, R> {
   private boolean reservationMoved;
   private boolean stopped;
   private boolean lagChecking;
+  /**
+   * A resume cursor waiting for every partition's head to be heard, so it can be held to
+   * {@code [0, head]} before the subscription moves there; nothing is delivered meanwhile.
+   */
+  private List<Long> resumeAwaitingHeads;
   private final InstantSource wallClock;
   private Step.Builder<C, R> out;
 
@@ -162,11 +167,13 @@ final class DeliveryCore<C, R> {
       int start = mode == ConsumerMode.LEASE ? window(credit) : Math.max(0, credit);
       consumers.put(consumer, new AttachedConsumer<>(consumer, mode, streamId, start));
     }
+    // A cursor of another incarnation of the topic, or not a cursor at all, is ignored: the stream
+    // starts at the subscription's position, as without one (an EventSource gets no error status).
     Optional<Cursor> resume =
-        fresh && mode == ConsumerMode.CURSOR
-            ? Optional.ofNullable(resumeCursor).flatMap(t -> Cursor.parse(t, state.partitions()))
+        fresh && mode == ConsumerMode.CURSOR && resumeCursor != null
+            ? Cursor.read(resumeCursor, state.partitions(), state.topicId()).cursor()
             : Optional.empty();
-    resume.ifPresent(c -> seekTo(c.positions()));
+    resume.ifPresent(c -> resumeAt(c.positions()));
     dispatch(now);
     ensureLagChecks();
     return end();
@@ -367,6 +374,11 @@ final class DeliveryCore<C, R> {
     begin();
     if (partition < lanes.size()) {
       lanes.get(partition).headHeard(nextOffset);
+      if (resumeAwaitingHeads != null && allHeadsKnown()) {
+        List<Long> positions = resumeAwaitingHeads;
+        resumeAwaitingHeads = null;
+        resumeAt(positions);
+      }
       dispatch(now);
     }
     return end();
@@ -428,7 +440,7 @@ final class DeliveryCore<C, R> {
       return end();
     }
     seekTo(positions);
-    out.reply(replyTo, new SubscriptionReply.Seeked(new Cursor(positions).encode()));
+    out.reply(replyTo, new SubscriptionReply.Seeked(new Cursor(positions).encode(state.topicId())));
     dispatch(now);
     return end();
   }
@@ -553,7 +565,8 @@ final class DeliveryCore<C, R> {
     return new SubscriptionView(
         name, shown, state.partitions(), state.createdAt(), positions, backlog(),
         lagSeconds(wallNow), inFlight, delivered, state.acked(), redelivered,
-        state.deadLettered(), skipped(), consumers.size() + polls.size(), node);
+        state.deadLettered(), skipped(), consumers.size() + polls.size(), node,
+        new Cursor(positions).encode(state.topicId()));
   }
 
   /** Messages not delivered yet: ahead of first delivery, or waiting to come again. */
@@ -597,6 +610,9 @@ final class DeliveryCore<C, R> {
       if (inFlight() == 0) {
         finish();
       }
+      return;
+    }
+    if (resumeAwaitingHeads != null) {
       return;
     }
     dropOldest();
@@ -799,7 +815,7 @@ final class DeliveryCore<C, R> {
     for (PartitionLane<C> l : lanes) {
       positions.add(l.readPos);
     }
-    return new Cursor(positions).encode();
+    return new Cursor(positions).encode(state.topicId());
   }
 
   /**
@@ -988,7 +1004,34 @@ final class DeliveryCore<C, R> {
 
   // ---- writes ----
 
+  /**
+   * Moves to a client's resume cursor, held to {@code [0, head]} of each partition: a cursor past
+   * a partition's end would skip the messages published there next. Until every head has been
+   * heard (just after a start) the move waits, and nothing is delivered.
+   */
+  private void resumeAt(List<Long> positions) {
+    if (!allHeadsKnown()) {
+      resumeAwaitingHeads = positions;
+      return;
+    }
+    List<Long> heads = new ArrayList<>(lanes.size());
+    for (PartitionLane<C> lane : lanes) {
+      heads.add(lane.head);
+    }
+    seekTo(new Cursor(positions).clampedTo(heads).positions());
+  }
+
+  private boolean allHeadsKnown() {
+    for (PartitionLane<C> lane : lanes) {
+      if (!lane.headKnown) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void seekTo(List<Long> positions) {
+    resumeAwaitingHeads = null;
     writeSkips();
     record(new SubscriptionEvent.Seeked(positions));
     ledger.commitDue = false;

@@ -221,7 +221,7 @@ class SubscriptionEntityTest {
         last0 = d.record().offset();
       }
     }
-    assertEquals("3.2", got.get(got.size() - 1).cursor());
+    assertTrue(got.get(got.size() - 1).cursor().endsWith(":3.2"), "positions behind the topic's tag");
     var view = ((SubscriptionReply.Found)
         kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply()).view();
     assertEquals(5, view.delivered());
@@ -355,7 +355,7 @@ class SubscriptionEntityTest {
     var seek =
         kit.<SubscriptionReply>runCommand(
             replyTo -> new SubscriptionCommand.Seek(List.of(1L, 0L), replyTo));
-    assertEquals(new SubscriptionReply.Seeked("1.0"), seek.reply());
+    assertTrue(((SubscriptionReply.Seeked) seek.reply()).cursor().endsWith(":1.0"));
     List<Delivery> replay = receive(consumer, 2);
     assertEquals(List.of(1L, 2L), replay.stream().map(d -> d.record().offset()).toList());
     assertEquals(2, replay.get(0).record().deliveryAttempt());
