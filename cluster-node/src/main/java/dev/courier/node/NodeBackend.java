@@ -389,7 +389,11 @@ public final class NodeBackend implements CourierBackend {
   @Override
   public CompletionStage<SubscriptionReply> nack(String name, List<String> ackIds, Duration delay) {
     return subscriptionEntity(name)
-        .ask(replyTo -> new SubscriptionCommand.Nack(ackIds, delay, replyTo), askTimeout);
+        .<SubscriptionReply>ask(replyTo -> new SubscriptionCommand.Nack(ackIds, delay, replyTo),
+            askTimeout)
+        .thenCompose(reply -> reply instanceof SubscriptionReply.Overloaded o
+            ? CompletableFuture.failedFuture(new dev.courier.port.Overload(o.detail(), 1))
+            : CompletableFuture.completedFuture(reply));
   }
 
   @Override

@@ -160,6 +160,10 @@ final class StubBackend implements CourierBackend {
   @Override
   public CompletionStage<SubscriptionReply> nack(
       String name, List<String> ackIds, java.time.Duration delay) {
+    if (name.equals("capped")) {
+      return CompletableFuture.failedFuture(
+          new dev.courier.port.Overload("too many delayed nacks", 1));
+    }
     return CompletableFuture.completedFuture(new SubscriptionReply.Nacked(0));
   }
 

@@ -163,6 +163,11 @@ final class DeliveryCore<C, R> {
       }
     }
     boolean fresh = !consumers.containsKey(consumer);
+    if (fresh && consumers.size() >= settings.maxConsumers()) {
+      out.closes.add(new Step.Close<>(consumer, "this subscription has "
+          + settings.maxConsumers() + " consumers attached, its limit; try again later"));
+      return end();
+    }
     if (fresh) {
       int start = mode == ConsumerMode.LEASE ? window(credit) : Math.max(0, credit);
       consumers.put(consumer, new AttachedConsumer<>(consumer, mode, streamId, start));
@@ -319,6 +324,12 @@ final class DeliveryCore<C, R> {
   Step<C, R> nack(List<String> ackIds, Duration delay, R replyTo, long now) {
     begin();
     long notBefore = delay.isZero() || delay.isNegative() ? Pending.NOW : now + delay.toNanos();
+    if (notBefore != Pending.NOW && delayedCount() + ackIds.size() > settings.maxDelayedNacks()) {
+      out.reply(replyTo, new SubscriptionReply.Overloaded(
+          "this subscription holds " + delayedCount() + " nacked messages waiting out a delay, "
+              + "at most " + settings.maxDelayedNacks() + "; nack fewer, or without a delay"));
+      return end();
+    }
     int count = 0;
     Set<AckId> ended = new HashSet<>();
     for (String text : ackIds) {
@@ -1172,6 +1183,15 @@ final class DeliveryCore<C, R> {
 
   private boolean idle() {
     return consumers.isEmpty() && polls.isEmpty();
+  }
+
+  /** Nacked messages waiting out a delay, over all partitions. */
+  int delayedCount() {
+    int count = 0;
+    for (PartitionLane<C> lane : lanes) {
+      count += lane.delayedCount();
+    }
+    return count;
   }
 
   /** Whether a timer must look again: leases, delayed redeliveries or waiting polls. */

@@ -9,7 +9,9 @@ import java.time.Duration;
  * often leases and long polls are checked, how many long polls may wait at once, how long
  * acks gather before they are written, and how long a long poll holding some messages waits for
  * a running catch-up read to fill it, and how often lag is checked for lag notices while
- * consumers are attached (never less often than the subscription's lagWarning).
+ * consumers are attached (never less often than the subscription's lagWarning), and the caps
+ * that bound one subscription's memory whatever its clients do: consumers attached at once, and
+ * nacked messages waiting out a delay.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -23,7 +25,9 @@ public record DeliverySettings(
     Duration ackLinger,
     Duration handoffDrain,
     Duration pollFillWait,
-    Duration lagCheckInterval) {
+    Duration lagCheckInterval,
+    int maxConsumers,
+    int maxDelayedNacks) {
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -39,6 +43,8 @@ public record DeliverySettings(
         c.getDuration("ack-linger"),
         c.getDuration("handoff-drain"),
         c.getDuration("poll-fill-wait"),
-        c.getDuration("lag-check-interval"));
+        c.getDuration("lag-check-interval"),
+        c.getInt("max-consumers"),
+        c.getInt("max-delayed-nacks"));
   }
 }

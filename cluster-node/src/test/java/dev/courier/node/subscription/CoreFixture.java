@@ -25,7 +25,7 @@ final class CoreFixture {
       Duration ackLinger, Duration pollFillWait, Duration commitInterval) {
     return new DeliverySettings(
         commitInterval, 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
-        10, ackLinger, Duration.ofSeconds(2), pollFillWait, Duration.ofMillis(250));
+        10, ackLinger, Duration.ofSeconds(2), pollFillWait, Duration.ofMillis(250), 1000, 10_000);
   }
 
   static SubscriptionSettings subscription(

@@ -52,7 +52,7 @@ class SubscriptionEntityTest {
       new DeliverySettings(
           Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
           10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50),
-          Duration.ofMillis(250));
+          Duration.ofMillis(250), 1000, 10_000);
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
