@@ -267,6 +267,20 @@ public final class NodeBackend implements CourierBackend {
   @Override
   public CompletionStage<SubscriptionReply> createSubscription(
       String name, SubscriptionSettings settings, TopicInfo topic) {
+    if (settings.push() == null) {
+      return create(name, settings, topic);
+    }
+    String host = java.net.URI.create(settings.push().url()).getHost();
+    return dev.courier.node.push.PushGuard.get(system)
+        .refusal(host)
+        .thenCompose(refusal -> refusal.isPresent()
+            ? CompletableFuture.<SubscriptionReply>failedFuture(
+                new dev.courier.port.InvalidRequest("push.url", refusal.get()))
+            : create(name, settings, topic));
+  }
+
+  private CompletionStage<SubscriptionReply> create(
+      String name, SubscriptionSettings settings, TopicInfo topic) {
     if (SubscriptionSettings.SNAPSHOT.equals(settings.startAt())) {
       // A keyed snapshot reads from the earliest retained message and passes over all but each
       // key's newest below the heads of now; from the heads on it is a live subscription.
