@@ -7,6 +7,7 @@ import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.guard.JsonBodies;
 import dev.courier.edge.guard.OriginPolicy;
 import dev.courier.edge.guard.Origins;
+import dev.courier.edge.guard.PublishBudget;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -49,11 +50,16 @@ public final class CourierRoutes extends AllDirectives {
     var exceptions = Problems.exceptionHandler();
     var rejections = Problems.rejectionHandler();
     Origins origins = new Origins(OriginPolicy.fromConfig(system.settings().config()));
+    var config = system.settings().config();
+    PublishBudget budget = new PublishBudget(
+        config.getMemorySize("courier.http.limits.max-publish-bytes-in-flight").toBytes(),
+        config.getMemorySize("pekko.http.server.parsing.max-content-length").toBytes());
     this.all =
         origins.guard(
-            () -> handleExceptions(exceptions,
-                () -> handleRejections(rejections,
-                    () -> access.protect(() -> JsonBodies.require(() -> api)))));
+            () -> budget.guard(
+                () -> handleExceptions(exceptions,
+                    () -> handleRejections(rejections,
+                        () -> access.protect(() -> JsonBodies.require(() -> api))))));
   }
 
   public Route routes() {

@@ -31,6 +31,8 @@ final class StubBackend implements CourierBackend {
   final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
   final List<List<NewMessage>> published = new CopyOnWriteArrayList<>();
   volatile PublishReply nextPublishReply;
+  /** When set, publishes answer when it completes (storage that is slow). */
+  volatile CompletableFuture<PublishReply> publishStall;
   volatile boolean ready = true;
   /** What storage says of a subscription's existence; names not here are UNKNOWN. */
   final Map<String, Existence> registry = new ConcurrentHashMap<>();
@@ -97,6 +99,10 @@ final class StubBackend implements CourierBackend {
   @Override
   public CompletionStage<PublishReply> publish(TopicInfo topic, List<NewMessage> messages) {
     published.add(messages);
+    CompletableFuture<PublishReply> stall = publishStall;
+    if (stall != null) {
+      return stall;
+    }
     if (nextPublishReply != null) {
       return CompletableFuture.completedFuture(nextPublishReply);
     }
