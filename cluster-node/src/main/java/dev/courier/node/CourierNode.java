@@ -6,6 +6,7 @@ import dev.courier.edge.EdgeSettings;
 import dev.courier.edge.HttpServer;
 import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.auth.AuthSettings;
+import dev.courier.node.metrics.CourierMetrics;
 import dev.courier.node.subscription.DeliverySettings;
 import dev.courier.node.push.PushConfig;
 import dev.courier.node.push.PushDelivery;
@@ -59,6 +60,7 @@ public final class CourierNode {
     EdgeSettings edge = EdgeSettings.fromConfig(config);
     try {
       checkAccessControl(config);
+      RemoteFrames.check(config);
     } catch (IllegalArgumentException | IllegalStateException refused) {
       return CompletableFuture.failedFuture(refused);
     }
@@ -69,6 +71,7 @@ public final class CourierNode {
     ClusterJoin.start(system);
     CrashDowning.start(system);
     MinorityDowning.start(system);
+    CourierMetrics.get(system).bindNode(system);
     return management
         .thenCompose(
             uri -> {
@@ -129,7 +132,7 @@ public final class CourierNode {
     NodeBackend backend =
         new NodeBackend(
             system, session, topics, logStore, registry, edge.askTimeout(),
-            edge.existenceCheckTimeout(), node.topicCacheTtl(), latest);
+            edge.existenceCheckTimeout(), node.topicCacheTtl(), latest, node.remoteBatchBytes());
     SubscriptionEntity.init(
         system,
         new SubscriptionEntity.Dependencies(

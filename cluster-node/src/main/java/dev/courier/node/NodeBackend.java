@@ -4,12 +4,15 @@ import dev.courier.port.CourierBackend;
 import dev.courier.port.InvalidRequest;
 import dev.courier.port.SeekTarget;
 import com.datastax.oss.driver.api.core.CqlSession;
+import dev.courier.node.metrics.CourierMetrics;
 import dev.courier.node.subscription.SubscriptionEntity;
+import dev.courier.port.MetricsSource;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.SubscriptionRegistry;
 import dev.courier.persistence.TopicLogStore;
 import dev.courier.persistence.TopicStore;
+import dev.courier.protocol.WireSize;
 import dev.courier.protocol.subscription.Cursor;
 import dev.courier.protocol.subscription.SettingsChange;
 import dev.courier.protocol.subscription.SubscriptionCommand;
@@ -35,6 +38,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import dev.courier.protocol.subscription.DeliveryRecord;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import scala.jdk.javaapi.FutureConverters;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -66,6 +71,8 @@ public final class NodeBackend implements CourierBackend {
   private final ClusterShardingHealthCheck shardingHealth;
   private final LatestStore latest;
   private final MemberLoss memberLoss;
+  private final CourierMetrics metrics;
+  private final long remoteBatchBytes;
 
   public NodeBackend(
       ActorSystem<?> system,
@@ -76,7 +83,8 @@ public final class NodeBackend implements CourierBackend {
       Duration askTimeout,
       Duration existenceTimeout,
       Duration topicCacheTtl,
-      LatestStore latest) {
+      LatestStore latest,
+      long remoteBatchBytes) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.session = session;
@@ -89,6 +97,13 @@ public final class NodeBackend implements CourierBackend {
     this.shardingHealth = new ClusterShardingHealthCheck(system.classicSystem());
     this.latest = latest;
     this.memberLoss = MemberLoss.watch(system);
+    this.metrics = CourierMetrics.get(system);
+    this.remoteBatchBytes = remoteBatchBytes;
+  }
+
+  @Override
+  public Optional<MetricsSource> metrics() {
+    return Optional.of(metrics);
   }
 
   // ---- topics ----
@@ -120,7 +135,10 @@ public final class NodeBackend implements CourierBackend {
             found -> {
               found.ifPresentOrElse(
                   t -> cache.put(name, new CachedTopic(t, System.nanoTime() + cacheTtlNanos)),
-                  () -> cache.remove(name));
+                  () -> {
+                    cache.remove(name);
+                    metrics.forgetTopic(name);
+                  });
               return found;
             });
   }
@@ -163,6 +181,7 @@ public final class NodeBackend implements CourierBackend {
         .thenCompose(
             deletedTopic -> {
               cache.remove(name);
+              metrics.forgetTopic(name);
               if (deletedTopic == null) {
                 return CompletableFuture.completedFuture(false);
               }
@@ -190,33 +209,40 @@ public final class NodeBackend implements CourierBackend {
 
   // ---- publishing ----
 
+  /**
+   * Splits a publish by partition, and each partition's share into publishes that fit a remoting
+   * frame (request and answer), sent in order. Like a batch over several partitions, a batch split
+   * in several publishes can be answered 429 or 503 with some of it stored; a retry with the same
+   * ids stores each message once.
+   */
   @Override
   public CompletionStage<PublishReply> publish(TopicInfo topic, List<NewMessage> messages) {
+    long start = System.nanoTime();
     int partitions = topic.partitions();
-    List<List<NewMessage>> byPartition = new ArrayList<>(partitions);
     List<List<Integer>> positions = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
-      byPartition.add(new ArrayList<>());
       positions.add(new ArrayList<>());
     }
     for (int i = 0; i < messages.size(); i++) {
-      int p = Partitioner.partitionFor(messages.get(i), partitions);
-      byPartition.get(p).add(messages.get(i));
-      positions.get(p).add(i);
+      positions.get(Partitioner.partitionFor(messages.get(i), partitions)).add(i);
     }
-    List<Integer> used = new ArrayList<>();
+    // Each partition's messages go in order, in publishes that fit one message between nodes
+    // both ways: the request, and the answer (a result per message, the id repeated).
+    List<List<Integer>> chunks = new ArrayList<>();
     List<CompletableFuture<PublishReply>> asks = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
-      if (byPartition.get(p).isEmpty()) {
-        continue;
+      for (List<Integer> chunk : WireSize.batches(positions.get(p),
+          i -> Math.max(messages.get(i).wireSize(), PublishResult.wireSize(messages.get(i).id())),
+          remoteBatchBytes)) {
+        List<NewMessage> batch = chunk.stream().map(messages::get).toList();
+        chunks.add(chunk);
+        asks.add(
+            partition(topic, p)
+                .<PublishReply>ask(
+                    replyTo -> new TopicPartitionCommand.Publish(topic, batch, replyTo),
+                    askTimeout)
+                .toCompletableFuture());
       }
-      List<NewMessage> batch = byPartition.get(p);
-      used.add(p);
-      asks.add(
-          partition(topic, p)
-              .<PublishReply>ask(
-                  replyTo -> new TopicPartitionCommand.Publish(topic, batch, replyTo), askTimeout)
-              .toCompletableFuture());
     }
     return allOf(asks)
         .thenApply(
@@ -227,13 +253,28 @@ public final class NodeBackend implements CourierBackend {
                 if (!(reply instanceof PublishReply.Published published)) {
                   return reply;
                 }
-                List<Integer> at = positions.get(used.get(k));
+                List<Integer> at = chunks.get(k);
                 for (int j = 0; j < at.size(); j++) {
                   results[at.get(j)] = published.results().get(j);
                 }
               }
               return new PublishReply.Published(List.of(results));
-            });
+            })
+        .whenComplete((reply, error) -> counted(topic, reply, start));
+  }
+
+  /** A durable publish: its messages and duplicates per topic, and its time to the answer. */
+  private void counted(TopicInfo topic, PublishReply reply, long start) {
+    if (reply instanceof PublishReply.Published published) {
+      metrics.publishLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      int duplicates = 0;
+      for (PublishResult r : published.results()) {
+        if (r.duplicate()) {
+          duplicates++;
+        }
+      }
+      metrics.topic(topic.name()).published(published.results().size() - duplicates, duplicates);
+    }
   }
 
   /** Publishes one dead letter: fails unless it is stored (or was stored before). */
@@ -393,6 +434,21 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> ack(String name, List<String> ackIds) {
+    return inShares(ackIds, share -> ackOnce(name, share), replies -> {
+      int acked = 0;
+      List<String> durable = new ArrayList<>();
+      for (SubscriptionReply reply : replies) {
+        if (!(reply instanceof SubscriptionReply.AckResult result)) {
+          return reply;
+        }
+        acked += result.acked();
+        durable.addAll(result.durable());
+      }
+      return new SubscriptionReply.AckResult(acked, durable);
+    });
+  }
+
+  private CompletionStage<SubscriptionReply> ackOnce(String name, List<String> ackIds) {
     // Acks are idempotent: after a member loss the same acks are simply sent again.
     Supplier<CompletionStage<SubscriptionReply>> ack =
         () -> subscriptionEntity(name)
@@ -402,12 +458,40 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> nack(String name, List<String> ackIds, Duration delay) {
-    return subscriptionEntity(name)
-        .<SubscriptionReply>ask(replyTo -> new SubscriptionCommand.Nack(ackIds, delay, replyTo),
-            askTimeout)
+    return inShares(ackIds,
+        share -> subscriptionEntity(name)
+            .ask(replyTo -> new SubscriptionCommand.Nack(share, delay, replyTo), askTimeout),
+        replies -> {
+          int nacked = 0;
+          for (SubscriptionReply reply : replies) {
+            if (!(reply instanceof SubscriptionReply.Nacked n)) {
+              return reply;
+            }
+            nacked += n.nacked();
+          }
+          return new SubscriptionReply.Nacked(nacked);
+        })
         .thenCompose(reply -> reply instanceof SubscriptionReply.Overloaded o
             ? CompletableFuture.failedFuture(new dev.courier.port.Overload(o.detail(), 1))
             : CompletableFuture.completedFuture(reply));
+  }
+
+  /**
+   * Sends ack ids to a subscription in shares that fit one remoting frame each (a request may hold
+   * 10,000 ids), and adds their answers up with {@code merge}.
+   */
+  private CompletionStage<SubscriptionReply> inShares(
+      List<String> ackIds,
+      Function<List<String>, CompletionStage<SubscriptionReply>> send,
+      Function<List<SubscriptionReply>, SubscriptionReply> merge) {
+    List<List<String>> shares =
+        WireSize.batches(ackIds, id -> WireSize.utf8(id) + 8L, remoteBatchBytes);
+    if (shares.size() <= 1) {
+      return send.apply(ackIds);
+    }
+    List<CompletableFuture<SubscriptionReply>> parts = new ArrayList<>();
+    shares.forEach(share -> parts.add(send.apply(share).toCompletableFuture()));
+    return allOf(parts).thenApply(merge);
   }
 
   @Override

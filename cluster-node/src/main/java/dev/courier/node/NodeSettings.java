@@ -11,7 +11,8 @@ public record NodeSettings(
     boolean applySchema,
     int maxBatchBytes,
     int segmentBytes,
-    long bucketBytes) {
+    long bucketBytes,
+    long remoteBatchBytes) {
 
   public static NodeSettings fromConfig(Config config) {
     Config node = config.getConfig("courier.node");
@@ -22,6 +23,7 @@ public record NodeSettings(
         config.getBoolean("courier.cassandra.schema.apply-at-start"),
         (int) config.getMemorySize("courier.topic-partition.max-batch-bytes").toBytes(),
         (int) config.getMemorySize("courier.topic-partition.segment-bytes").toBytes(),
-        config.getMemorySize("courier.topic-partition.bucket-bytes").toBytes());
+        config.getMemorySize("courier.topic-partition.bucket-bytes").toBytes(),
+        node.getMemorySize("max-remote-batch-bytes").toBytes());
   }
 }

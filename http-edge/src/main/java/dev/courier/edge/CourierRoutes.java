@@ -42,7 +42,9 @@ public final class CourierRoutes extends AllDirectives {
                     new WebSocketRoutes(system, backend, settings, drains))
                 .routes(),
             new HealthRoutes(backend).routes(),
+            new MetricsRoutes(backend).routes(),
             new LatestRoutes(backend).routes(),
+            new OpenApiRoutes().routes(),
             new PublishStreamRoutes(
                     system, backend, settings,
                     PublishStreamSettings.fromConfig(system.settings().config()))

@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.protocol.LogMdc;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.StreamConsumer;
 import dev.courier.port.CourierBackend;
@@ -33,6 +34,13 @@ import org.apache.pekko.util.ByteString;
  * {@code retry:} again last.
  */
 public final class SseRoutes extends AllDirectives {
+
+  /**
+   * The name of each SSE consumer actor starts with this: the message adapter it attaches with
+   * is a large-message destination of Artery (courier-node.conf), since its deliveries come from
+   * other nodes.
+   */
+  public static final String CONSUMER_PREFIX = "sse-";
   private final ActorSystem<?> system;
   private final CourierBackend backend;
   private final EdgeSettings settings;
@@ -84,9 +92,10 @@ public final class SseRoutes extends AllDirectives {
     Optional<StreamIds> resume = StreamIds.parse(lastEventId);
     String token = resume.map(StreamIds::token).orElseGet(StreamIds::newToken);
     String cursor = resume.map(StreamIds::cursor).orElse(null);
+    String consumerName = CONSUMER_PREFIX + UUID.randomUUID();
     ActorRef<StreamConsumer.Command> consumer =
         system.systemActorOf(
-            StreamConsumer.create(
+            LogMdc.with(StreamConsumer.Command.class, StreamConsumer.create(
                 backend.subscriptionEntity(name),
                 cursor,
                 token,
@@ -94,8 +103,8 @@ public final class SseRoutes extends AllDirectives {
                     settings.sseWindow(), settings.consumerKeepAlive(), settings.reattachDelay(),
                     settings.attachRetry(), settings.sseHeartbeat(), settings.sseProbeInterval(),
                     settings.sseProofDelay()),
-                drains),
-            "sse-" + UUID.randomUUID(),
+                drains), "subscription", name, "consumer", consumerName),
+            consumerName,
             Props.empty());
     Source<StreamConsumer.StreamElement, ActorRef<StreamConsumer.StreamElement>> elements =
         ActorSource.actorRefWithBackpressure(

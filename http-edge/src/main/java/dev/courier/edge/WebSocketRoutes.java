@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.protocol.LogMdc;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.SocketConsumer;
 import dev.courier.port.CourierBackend;
@@ -37,6 +38,13 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * when this node shuts down, 1013 when the subscription is gone.
  */
 public final class WebSocketRoutes extends AllDirectives {
+
+  /**
+   * The name of each WebSocket consumer actor starts with this: the message adapter it attaches with
+   * is a large-message destination of Artery (courier-node.conf), since its deliveries come from
+   * other nodes.
+   */
+  public static final String CONSUMER_PREFIX = "ws-";
   private final ActorSystem<?> system;
   private final CourierBackend backend;
   private final EdgeSettings settings;
@@ -89,9 +97,10 @@ public final class WebSocketRoutes extends AllDirectives {
 
   private Flow<Message, Message, NotUsed> flow(
       String name, boolean batch, ClosingWebSocket.Close close) {
+    String consumerName = CONSUMER_PREFIX + UUID.randomUUID();
     ActorRef<SocketConsumer.Command> consumer =
         system.systemActorOf(
-            SocketConsumer.create(
+            LogMdc.with(SocketConsumer.Command.class, SocketConsumer.create(
                 backend.subscriptionEntity(name),
                 new SocketConsumer.Settings(
                     SubscriptionCommand.Attach.DEFAULT_WINDOW,
@@ -102,8 +111,8 @@ public final class WebSocketRoutes extends AllDirectives {
                     settings.attachRetry(),
                     settings.shutdownDrain(),
                     batch),
-                drains),
-            "ws-" + UUID.randomUUID(),
+                drains), "subscription", name, "consumer", consumerName),
+            consumerName,
             Props.empty());
     Sink<Message, NotUsed> incoming =
         Flow.<Message>create()

@@ -227,8 +227,11 @@ class AccessControlRoutesTest {
   }
 
   @Test
-  void healthNeedsNoToken() throws Exception {
-    for (String path : List.of("/health/alive", "/health/ready")) {
+  void healthAndTheOpenApiDocumentNeedNoToken() throws Exception {
+    List<String> open = EndpointGrants.RULES.stream()
+        .filter(r -> r.describe().equals("none")).map(EndpointGrants.Rule::path).toList();
+    assertEquals(List.of("/health/alive", "/health/ready", "/v1/openapi.json"), open);
+    for (String path : open) {
       var response = client.send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -106,4 +106,13 @@ class MessageParserTest {
     String big = "\"" + "x".repeat(SETTINGS.maxMessageBytes()) + "\"";
     assertEquals(413, problem("{\"data\":" + big + "}").status());
   }
+
+  @Test
+  void theMessageLimitCountsUtf8Bytes() {
+    // Half the limit in characters, but three bytes each: over the limit on the wire.
+    String wide = "\"" + "\u4e2d".repeat(SETTINGS.maxMessageBytes() / 2) + "\"";
+    assertEquals(413, problem("{\"data\":" + wide + "}").status());
+    String fits = "\"" + "\u4e2d".repeat(SETTINGS.maxMessageBytes() / 3 - 10) + "\"";
+    assertEquals(1, new MessageParser(SETTINGS).parse("{\"data\":" + fits + "}").size());
+  }
 }

@@ -326,6 +326,8 @@ class RoutesTest {
     assertProblem(call("PUT", "/v1/subscriptions/s1",
         "{\"topic\":\"orders\",\"push\":{\"url\":\"ftp://x/\",\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}}"), 400);
     assertProblem(call("POST", "/v1/subscriptions/s1/ack", "{\"ackIds\":\"0-1\"}"), 400);
+    assertProblem(call("POST", "/v1/subscriptions/s1/ack",
+        "{\"ackIds\":[\"" + "0".repeat(65) + "\"]}"), 400);
     assertProblem(call("POST", "/v1/subscriptions/s1/seek", "{\"to\":42}"), 400);
     assertProblem(call("GET", "/v1/subscriptions/s1", null), 404);
   }

@@ -109,6 +109,11 @@ public interface CourierBackend {
   /** True when Cassandra answers and this node's sharding can host entities. */
   CompletionStage<Boolean> ready();
 
+  /** The node's meters for {@code /metrics}; empty where the backend keeps none. */
+  default java.util.Optional<MetricsSource> metrics() {
+    return java.util.Optional.empty();
+  }
+
   /** The newest retained message of the topic with this key, if any. */
   CompletionStage<Optional<StoredMessage>> latest(TopicInfo topic, String key);
 }

@@ -84,6 +84,7 @@ public final class PartitionScenarios {
     } catch (Throwable e) {
       e.printStackTrace();
       run.report.add("FAILED: " + e);
+      run.report.addAll(run.diagnosis());
       status = 1;
     } finally {
       Files.write(reportFile, run.report);
@@ -242,7 +243,56 @@ public final class PartitionScenarios {
     await(() -> producers.stream().noneMatch(Thread::isAlive), 10, () -> "the producers to end");
     await(() -> tallies().stream().allMatch(t -> t.hasAll(published)), 120,
         () -> "every subscription to receive every published message; missing "
-            + tallies().stream().map(t -> t.name + " " + t.countMissing(published)).toList());
+            + tallies().stream().map(t -> t.name + " " + t.countMissing(published)
+                + " (last message " + millisSince(t.lastArrival()) + " ms ago)").toList());
+  }
+
+  /**
+   * What a failed run leaves to read: each client's connection, each subscription's state as every
+   * node answers it, and the warnings and errors of each node's log (its last ones, deduplicated).
+   */
+  private List<String> diagnosis() {
+    List<String> lines = new ArrayList<>();
+    if (sseReader != null) {
+      lines.add("clients: sse " + sseReader.describe() + "; ws " + wsReader.describe() + "; poll "
+          + pollReader.describe());
+    }
+    for (Tally t : tallies()) {
+      for (int n = 1; n <= NODES; n++) {
+        try {
+          var r = SystemHttp.send("GET",
+              cluster.url(n) + "/v1/subscriptions/" + topic + "-" + t.name, null);
+          lines.add(t.name + " as node " + n + " sees it: " + r.statusCode() + " " + r.body());
+        } catch (RuntimeException e) {
+          lines.add(t.name + " as node " + n + " sees it: no answer (" + e + ")");
+        }
+      }
+    }
+    for (int n = 1; n <= NODES; n++) {
+      lines.addAll(problemsLogged(n, 25));
+    }
+    return lines;
+  }
+
+  private List<String> problemsLogged(int node, int most) {
+    java.util.LinkedHashSet<String> seen = new java.util.LinkedHashSet<>();
+    try (var lines = Files.lines(logs.resolve("node-" + node + ".log"))) {
+      lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+          .map(l -> l.length() > 300 ? l.substring(0, 300) : l)
+          .forEach(l -> {
+            seen.remove(l.substring(Math.min(13, l.length())));
+            seen.add(l.substring(Math.min(13, l.length())));
+          });
+    } catch (IOException | RuntimeException e) {
+      return List.of("node " + node + " log unreadable: " + e);
+    }
+    List<String> all = new ArrayList<>(seen);
+    List<String> last = all.subList(Math.max(0, all.size() - most), all.size());
+    List<String> out = new ArrayList<>();
+    out.add("node " + node + " logged " + all.size() + " distinct warnings/errors; the last "
+        + last.size() + ":");
+    last.forEach(l -> out.add("  node " + node + ": " + l));
+    return out;
   }
 
   private void assertGuarantees() {

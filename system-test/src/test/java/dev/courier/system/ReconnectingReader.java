@@ -15,7 +15,8 @@ abstract class ReconnectingReader implements Runnable {
   protected final Tally tally;
   private final AtomicBoolean running = new AtomicBoolean(true);
   final AtomicInteger reconnects = new AtomicInteger();
-  private int node;
+  private volatile int node;
+  private volatile long connectedAtNanos;
 
   ReconnectingReader(
       IntFunction<String> nodeUrl, int nodes, int firstNode, String subscription, Tally tally) {
@@ -40,6 +41,7 @@ abstract class ReconnectingReader implements Runnable {
   public final void run() {
     while (running.get()) {
       try {
+        connectedAtNanos = System.nanoTime();
         readUntilClosed(nodeUrl.apply(node));
       } catch (Exception e) {
         if (Thread.currentThread().isInterrupted()) {
@@ -49,8 +51,32 @@ abstract class ReconnectingReader implements Runnable {
       if (running.get()) {
         reconnects.incrementAndGet();
         node = node % nodes + 1;
+        backOffAfterAShortConnection();
       }
     }
+  }
+
+  /**
+   * A connection that ended within a second is followed by a tenth of a second's pause, as real
+   * clients back off (an EventSource waits its retry interval): no node is hammered with
+   * thousands of connects a second while every node is down or refusing.
+   */
+  private void backOffAfterAShortConnection() {
+    if (System.nanoTime() - connectedAtNanos < java.util.concurrent.TimeUnit.SECONDS.toNanos(1)) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running.set(false);
+      }
+    }
+  }
+
+  /** Where it reads now and since when: what a failure report needs to tell a hung client. */
+  final String describe() {
+    return "reading from node " + node + " for "
+        + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedAtNanos)
+        + " ms after " + reconnects.get() + " reconnects";
   }
 
   final void stop() {

@@ -1,5 +1,6 @@
 package dev.courier.node.push;
 
+import dev.courier.protocol.LogMdc;
 import dev.courier.protocol.push.PushRules;
 import dev.courier.protocol.push.WebhookSigner;
 import dev.courier.protocol.subscription.ConsumerMessage;
@@ -83,13 +84,16 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
       int maxInFlight,
       PushConfig config,
       PushBackoff backoff) {
-    return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers ->
-                    new PushDelivery(
-                        ctx, timers, subscription, name, createdAt, push, maxInFlight, config,
-                        backoff)));
+    return LogMdc.with(
+        Command.class,
+        Behaviors.setup(
+            ctx ->
+                Behaviors.withTimers(
+                    timers ->
+                        new PushDelivery(
+                            ctx, timers, subscription, name, createdAt, push, maxInFlight, config,
+                            backoff))),
+        "subscription", name, "consumer", "push");
   }
 
   private final TimerScheduler<Command> timers;

@@ -248,7 +248,8 @@ final class DeliveryCore<C, R> {
       out.reply(replyTo, new SubscriptionReply.Pulled(List.of()));
       return end();
     }
-    polls.add(new WaitingPoll<>(replyTo, Math.max(1, max), now + maxWait.toNanos()));
+    polls.add(new WaitingPoll<>(replyTo, Math.max(1, max), settings.maxBatchBytes(),
+        now + maxWait.toNanos()));
     dispatch(now);
     ensureTicking();
     return end();
@@ -591,6 +592,12 @@ final class DeliveryCore<C, R> {
 
   /** Age of the oldest message not delivered yet, by its publish time; 0 when there is none. */
   double lagSeconds(Instant wallNow) {
+    Instant oldest = oldestUndelivered();
+    return oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, wallNow).toMillis() / 1000.0);
+  }
+
+  /** Publish time of the oldest message not delivered yet (what lag is measured from), or null. */
+  Instant oldestUndelivered() {
     Instant oldest = null;
     for (PartitionLane<C> lane : lanes) {
       Instant o = lane.oldestUndelivered();
@@ -598,7 +605,12 @@ final class DeliveryCore<C, R> {
         oldest = o;
       }
     }
-    return oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, wallNow).toMillis() / 1000.0);
+    return oldest;
+  }
+
+  /** Long polls waiting for messages. */
+  int waitingPolls() {
+    return polls.size();
   }
 
   /** What the overflow policy has passed over, written or not. */
@@ -679,7 +691,7 @@ final class DeliveryCore<C, R> {
         owner = c.ref;
         out.send(c.ref, new Delivery(record, null));
       } else {
-        ((WaitingPoll<?>) taker).taken.add(record);
+        ((WaitingPoll<?>) taker).take(record);
       }
       Lease<C> lease = new Lease<>(m, next.attempt(), owner, deadline, ++leaseSeq);
       lane.addLease(lease);
@@ -841,10 +853,10 @@ final class DeliveryCore<C, R> {
     boolean held = false;
     for (Iterator<WaitingPoll<R>> it = polls.iterator(); it.hasNext(); ) {
       WaitingPoll<R> p = it.next();
-      if (p.taken.isEmpty()) {
+      if (p.taken().isEmpty()) {
         continue;
       }
-      if (p.taken.size() < p.max) {
+      if (p.room() > 0) {
         if (p.fillBy == WaitingPoll.NOT_SET) {
           p.fillBy = now + settings.pollFillWait().toNanos();
         }
@@ -868,14 +880,14 @@ final class DeliveryCore<C, R> {
    */
   private void answer(WaitingPoll<R> p, long now) {
     long deadline = now + state.settings().ackDeadline().toNanos();
-    for (DeliveryRecord r : p.taken) {
+    for (DeliveryRecord r : p.taken()) {
       Lease<C> lease = lanes.get(r.partition()).leases.get(r.offset());
       if (lease != null && lease.owner == null && !lease.deadLettering) {
         lease.deadline = deadline;
         leaseQueue.add(new LeaseRef(r.partition(), r.offset(), lease.id, deadline));
       }
     }
-    out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken));
+    out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken()));
   }
 
   /** Starts catch-up reads where buffers run low. */
@@ -920,7 +932,7 @@ final class DeliveryCore<C, R> {
       return;
     }
     for (WaitingPoll<R> p : polls) {
-      p.taken.removeIf(r -> ended.contains(new AckId(r.partition(), r.offset()))
+      p.forget(r -> ended.contains(new AckId(r.partition(), r.offset()))
           && !leasedNow(r.partition(), r.offset()));
     }
   }
@@ -1215,7 +1227,7 @@ final class DeliveryCore<C, R> {
   }
 
   private void begin() {
-    out = new Step.Builder<>();
+    out = new Step.Builder<>(settings.maxBatchBytes());
   }
 
   /** Closes the step: the moved reservation marks and recorded attempts go first to the journal. */

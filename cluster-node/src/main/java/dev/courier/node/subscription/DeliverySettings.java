@@ -7,9 +7,12 @@ import java.time.Duration;
  * How a subscription entity paces delivery and persistence: how often cursor commits are written,
  * how far ahead a delivery reservation reaches, page and buffer sizes for catch-up reads, how
  * often leases and long polls are checked, how many long polls may wait at once, how long
- * acks gather before they are written, and how long a long poll holding some messages waits for
- * a running catch-up read to fill it, and how often lag is checked for lag notices while
- * consumers are attached (never less often than the subscription's lagWarning), and the caps
+ * acks gather before they are written, how long a long poll holding some messages waits for
+ * a running catch-up read to fill it, how often lag is checked for lag notices while
+ * consumers are attached (never less often than the subscription's lagWarning), how often an
+ * unanswered watch of a topic partition is sent again, after how long a partition not heard
+ * from is asked for its head, the most bytes of deliveries one message to a consumer or one
+ * long poll's answer carries (they may cross nodes, and must fit a remoting frame), and the caps
  * that bound one subscription's memory whatever its clients do: consumers attached at once, and
  * nacked messages waiting out a delay.
  */
@@ -26,6 +29,9 @@ public record DeliverySettings(
     Duration handoffDrain,
     Duration pollFillWait,
     Duration lagCheckInterval,
+    Duration watchRetry,
+    Duration headCheck,
+    long maxBatchBytes,
     int maxConsumers,
     int maxDelayedNacks) {
 
@@ -44,6 +50,9 @@ public record DeliverySettings(
         c.getDuration("handoff-drain"),
         c.getDuration("poll-fill-wait"),
         c.getDuration("lag-check-interval"),
+        c.getDuration("watch-retry"),
+        c.getDuration("head-check-interval"),
+        config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes(),
         c.getInt("max-consumers"),
         c.getInt("max-delayed-nacks"));
   }

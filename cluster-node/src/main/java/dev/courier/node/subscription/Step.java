@@ -1,5 +1,6 @@
 package dev.courier.node.subscription;
 
+import dev.courier.protocol.WireSize;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.SubscriptionEvent;
@@ -33,7 +34,11 @@ record Step<C, R>(
     List<TimerKey> cancelledTimers,
     boolean stop) {
 
-  /** Deliveries for one consumer, in order. */
+  /**
+   * Deliveries for one consumer, in order: one message to it. A consumer's deliveries of one step
+   * are cut into sends of at most the builder's batch bytes each (a larger delivery goes alone), so
+   * each fits the frame of a message between nodes.
+   */
   record Send<C>(C consumer, List<Delivery> deliveries) {}
 
   /** An in-band lag notice for one consumer, sent after its deliveries of the same step. */
@@ -73,6 +78,12 @@ record Step<C, R>(
     final List<StartTimer> timers = new ArrayList<>();
     final List<TimerKey> cancelled = new ArrayList<>();
     boolean stop;
+    private final long maxBatchBytes;
+
+    /** {@code maxBatchBytes}: the most bytes of deliveries one send to a consumer carries. */
+    Builder(long maxBatchBytes) {
+      this.maxBatchBytes = maxBatchBytes;
+    }
 
     void send(C consumer, Delivery delivery) {
       sends.computeIfAbsent(consumer, c -> new ArrayList<>()).add(delivery);
@@ -88,7 +99,9 @@ record Step<C, R>(
 
     Step<C, R> build() {
       List<Send<C>> out = new ArrayList<>(sends.size());
-      sends.forEach((c, d) -> out.add(new Send<>(c, List.copyOf(d))));
+      sends.forEach(
+          (c, d) -> WireSize.batches(d, Delivery::wireSize, maxBatchBytes)
+              .forEach(batch -> out.add(new Send<>(c, batch))));
       return new Step<>(
           List.copyOf(events), List.copyOf(out), List.copyOf(notices), List.copyOf(closes), List.copyOf(replies),
           List.copyOf(reads), List.copyOf(deadLetters), List.copyOf(timers),

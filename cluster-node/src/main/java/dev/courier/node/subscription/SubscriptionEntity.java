@@ -1,11 +1,15 @@
 package dev.courier.node.subscription;
 
+import dev.courier.node.metrics.CourierMetrics;
+import dev.courier.node.metrics.DeliveryProtocol;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.persistence.LatestReader;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
+import dev.courier.protocol.LogMdc;
 import dev.courier.protocol.subscription.ConsumerMessage;
+import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionEvent;
 import dev.courier.protocol.subscription.SubscriptionReply;
@@ -24,10 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -92,8 +96,11 @@ public final class SubscriptionEntity
   }
 
   public static Behavior<SubscriptionCommand> create(String name, Dependencies deps) {
-    return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(name, ctx, timers, deps)));
+    return LogMdc.with(
+        SubscriptionCommand.class,
+        Behaviors.setup(
+            ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(name, ctx, timers, deps))),
+        "subscription", name);
   }
 
   // ---- internal commands ----
@@ -122,6 +129,8 @@ public final class SubscriptionEntity
 
   private record Rewatch(int partition) implements SubscriptionCommand {}
 
+  private record CheckHeads() implements SubscriptionCommand {}
+
   private record ConsumerGone(ActorRef<ConsumerMessage> consumer) implements SubscriptionCommand {}
 
   /** A timer the delivery core asked for is due. */
@@ -142,12 +151,20 @@ public final class SubscriptionEntity
   private final TimerScheduler<SubscriptionCommand> timers;
   private final Dependencies deps;
   private final ActorRef<PartitionNotice> noticeAdapter;
+  /** When ({@link System#nanoTime()}) each partition last sent a notice. */
+  private final Map<Integer, Long> lastHeard = new HashMap<>();
+
+  /** Partitions watched and not answered yet (a repeated watch of one is logged). */
+  private final Set<Integer> unansweredWatches = new HashSet<>();
+
   /** The topic partitions' actors, once they have answered a watch. */
   private final Map<Integer, ActorRef<TopicPartitionCommand>> partitionRefs = new HashMap<>();
   /** The delivery core while the subscription exists in this incarnation; null otherwise. */
   private DeliveryCore<ActorRef<ConsumerMessage>, ActorRef<SubscriptionReply>> core;
   private ActorRef<?> pushDeliverer;
   private int pushIncarnation;
+  /** Reports to the node's metrics while the subscription exists here; null otherwise. */
+  private HostedMeters<ActorRef<ConsumerMessage>> meters;
 
   private SubscriptionEntity(
       String name,
@@ -215,6 +232,7 @@ public final class SubscriptionEntity
                 }
               }
             })
+        .onSignal(PostStop.instance(), state -> closeMeters())
         .build();
   }
 
@@ -271,6 +289,7 @@ public final class SubscriptionEntity
         .onCommand(LoadFailed.class, this::onLoadFailed)
         .onCommand(PartitionGone.class, (s, c) -> onPartitionGone(c.partition()))
         .onCommand(Rewatch.class, (s, c) -> watch(s, c.partition()))
+        .onCommand(CheckHeads.class, this::checkHeads)
         .onCommand(TimerDue.class, (s, c) -> carryOut(core.timer(c.key(), now())))
         .onCommand(DeadLetterWritten.class, this::onDeadLetterWritten)
         .onCommand(PushStopped.class, (s, c) -> {
@@ -405,10 +424,13 @@ public final class SubscriptionEntity
 
   private void startCore(ActiveSubscription state) {
     core = new DeliveryCore<>(state, deps.settings());
+    closeMeters();
+    meters = new HostedMeters<>(CourierMetrics.get(ctx.getSystem()).subscription(name), state);
     for (int p = 0; p < state.partitions(); p++) {
-      deps.partitions().partition(state.topicId(), p)
-          .tell(new TopicPartitionCommand.Watch(noticeAdapter));
+      watch(state, p);
     }
+    timers.startTimerWithFixedDelay(
+        "head-check", new CheckHeads(), deps.settings().headCheck());
     perform(core.start());
     startPush(state);
   }
@@ -416,11 +438,21 @@ public final class SubscriptionEntity
   private void stopCore() {
     partitionRefs.values().forEach(r -> r.tell(new TopicPartitionCommand.Unwatch(noticeAdapter)));
     partitionRefs.clear();
+    unansweredWatches.clear();
+    lastHeard.clear();
     core = null;
+    closeMeters();
     timers.cancelAll();
     if (pushDeliverer != null) {
       ctx.stop(pushDeliverer);
       pushDeliverer = null;
+    }
+  }
+
+  private void closeMeters() {
+    if (meters != null) {
+      meters.close();
+      meters = null;
     }
   }
 
@@ -443,12 +475,31 @@ public final class SubscriptionEntity
     ActorRef<ConsumerMessage> consumer = attach.consumer();
     ctx.watchWith(consumer, new ConsumerGone(consumer));
     consumer.tell(new ConsumerMessage.Attached(ctx.getSelf()));
+    if (meters != null) {
+      meters.attached(consumer, protocol(attach));
+    }
     return carryOut(core.attach(consumer, attach.mode(), attach.credit(), attach.resumeCursor(),
         attach.streamId(), now()));
   }
 
+  /** SSE streams are cursor consumers; the push deliverer is this entity's child; else a socket. */
+  private DeliveryProtocol protocol(SubscriptionCommand.Attach attach) {
+    if (attach.mode() == ConsumerMode.CURSOR) {
+      return DeliveryProtocol.SSE;
+    }
+    for (var p = attach.consumer().path(); p != null && !p.equals(p.root()); p = p.parent()) {
+      if (p.equals(ctx.getSelf().path())) {
+        return DeliveryProtocol.PUSH;
+      }
+    }
+    return DeliveryProtocol.WEBSOCKET;
+  }
+
   private Effect<SubscriptionEvent, SubscriptionState> onGone(ActorRef<ConsumerMessage> consumer) {
     ctx.unwatch(consumer);
+    if (meters != null) {
+      meters.gone(consumer);
+    }
     return carryOut(core.detach(consumer, now()));
   }
 
@@ -460,6 +511,9 @@ public final class SubscriptionEntity
     if (n instanceof PartitionNotice.Watching w
         && w.topicId().equals(state.topicId())
         && w.partition() < state.partitions()) {
+      timers.cancel(rewatchKey(w.partition()));
+      unansweredWatches.remove(w.partition());
+      lastHeard.put(w.partition(), System.nanoTime());
       ActorRef<TopicPartitionCommand> known = partitionRefs.get(w.partition());
       if (known == null || !known.equals(w.partitionRef())) {
         partitionRefs.put(w.partition(), w.partitionRef());
@@ -468,7 +522,26 @@ public final class SubscriptionEntity
       return carryOut(core.headHeard(w.partition(), w.nextOffset(), now()));
     }
     if (n instanceof PartitionNotice.Appended a && a.topicId().equals(state.topicId())) {
+      lastHeard.put(a.partition(), System.nanoTime());
       return carryOut(core.appended(a.partition(), a.messages(), a.nextOffset(), now()));
+    }
+    return Effect().none();
+  }
+
+  /**
+   * Asks each partition not heard from for a head-check interval for its head, through sharding
+   * (so the partition's current owner answers): what a lost append notice held back comes then.
+   */
+  private Effect<SubscriptionEvent, SubscriptionState> checkHeads(
+      ActiveSubscription state, CheckHeads check) {
+    long quiet = deps.settings().headCheck().toNanos();
+    long now = System.nanoTime();
+    for (int p = 0; p < state.partitions(); p++) {
+      Long heard = lastHeard.get(p);
+      if (heard != null && now - heard >= quiet && !unansweredWatches.contains(p)) {
+        deps.partitions().partition(state.topicId(), p)
+            .tell(new TopicPartitionCommand.Watch(noticeAdapter));
+      }
     }
     return Effect().none();
   }
@@ -476,17 +549,31 @@ public final class SubscriptionEntity
   private Effect<SubscriptionEvent, SubscriptionState> onPartitionGone(int partition) {
     partitionRefs.remove(partition);
     timers.startSingleTimer(
-        "rewatch-" + partition, new Rewatch(partition), deps.settings().rewatchDelay());
+        rewatchKey(partition), new Rewatch(partition), deps.settings().rewatchDelay());
     return Effect().none();
   }
 
+  /**
+   * Watches a topic partition, and again every watch-retry until it answers: the watch is how the
+   * subscription hears of new messages there, and a lost one would silence the partition for good.
+   */
   private Effect<SubscriptionEvent, SubscriptionState> watch(
       ActiveSubscription state, int partition) {
     if (partition < state.partitions()) {
+      if (!unansweredWatches.add(partition)) {
+        ctx.getLog().info("Subscription {}: partition {} did not answer its watch in {}; again",
+            name, partition, deps.settings().watchRetry());
+      }
       deps.partitions().partition(state.topicId(), partition)
           .tell(new TopicPartitionCommand.Watch(noticeAdapter));
+      timers.startSingleTimer(
+          rewatchKey(partition), new Rewatch(partition), deps.settings().watchRetry());
     }
     return Effect().none();
+  }
+
+  private static String rewatchKey(int partition) {
+    return "rewatch-" + partition;
   }
 
   private Effect<SubscriptionEvent, SubscriptionState> onLoadFailed(
@@ -564,6 +651,9 @@ public final class SubscriptionEntity
     for (var reply : step.replies()) {
       reply.to().tell(reply.reply());
     }
+    if (meters != null && core != null) {
+      meters.performed(step, core);
+    }
   }
 
   /** A catch-up read, then (if asked) the newest offset of each key it found, in one lookup. */
@@ -617,8 +707,7 @@ public final class SubscriptionEntity
 
   /** This node's remoting address, {@code host:port} (the actor system's name on a local one). */
   private String node() {
-    Address a = ctx.getSystem().address();
-    return a.getHost().map(h -> h + ":" + a.getPort().orElse(0)).orElse(a.system());
+    return LogMdc.node(ctx.getSystem());
   }
 
   private static SubscriptionSettings redacted(SubscriptionSettings s) {

@@ -1,5 +1,6 @@
 package dev.courier.node.topic;
 
+import dev.courier.protocol.LogMdc;
 import dev.courier.persistence.DedupStore;
 import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.LogEntry;
@@ -93,7 +94,7 @@ public final class TopicPartitionEntity {
     int sep = entityId.lastIndexOf('~');
     UUID topicId = UUID.fromString(entityId.substring(0, sep));
     int partition = Integer.parseInt(entityId.substring(sep + 1));
-    return Behaviors.withStash(
+    Behavior<TopicPartitionCommand> entity = Behaviors.withStash(
         settings.stashCapacity(),
         stash ->
             Behaviors.withTimers(
@@ -106,6 +107,8 @@ public final class TopicPartitionEntity {
                                   settings)
                               .recovering());
                 }));
+    return LogMdc.with(TopicPartitionCommand.class, entity,
+        "topicId", topicId.toString(), "partition", Integer.toString(partition));
   }
 
   /** Idleness is checked often enough to passivate within a quarter of the idle time more. */
@@ -656,10 +659,11 @@ public final class TopicPartitionEntity {
       p.replyTo().tell(new PublishReply.Published(mine));
     }
     if (!written.stored().isEmpty() && !watchers.isEmpty()) {
-      var appended =
-          new PartitionNotice.Appended(topicId, partition, written.stored(), nextOffset);
-      for (ActorRef<PartitionNotice> w : watchers) {
-        w.tell(appended);
+      for (PartitionNotice.Appended appended : AppendNotices.of(
+          topicId, partition, written.stored(), nextOffset, settings.noticeBytes())) {
+        for (ActorRef<PartitionNotice> w : watchers) {
+          w.tell(appended);
+        }
       }
     }
     writing = false;

@@ -7,7 +7,8 @@ import com.typesafe.config.Config;
  * cycle takes, how many may wait behind it before publishers are told to back off, how many recent
  * ids it keeps as strings to answer retries without a read, and the shape of its dedup memory
  * (ids per chunk, chunks held exactly, the false-positive probability of an older chunk's filter),
- * and how long it stays in memory with nothing to do and nobody watching.
+ * how long it stays in memory with nothing to do and nobody watching, and the most bytes of
+ * messages one append notice to its watchers carries (they may be on other nodes).
  */
 public record TopicPartitionSettings(
     int maxBatchMessages,
@@ -17,7 +18,8 @@ public record TopicPartitionSettings(
     int dedupChunkIds,
     int dedupExactChunks,
     double dedupBloomFpp,
-    java.time.Duration passivateAfter) {
+    java.time.Duration passivateAfter,
+    long noticeBytes) {
 
   public static TopicPartitionSettings fromConfig(Config config) {
     Config c = config.getConfig("courier.topic-partition");
@@ -29,6 +31,7 @@ public record TopicPartitionSettings(
         c.getInt("dedup.chunk-ids"),
         c.getInt("dedup.exact-chunks"),
         c.getDouble("dedup.bloom-fpp"),
-        c.getDuration("passivate-after"));
+        c.getDuration("passivate-after"),
+        config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes());
   }
 }

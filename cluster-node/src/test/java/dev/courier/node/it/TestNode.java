@@ -10,7 +10,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** A real Courier node in this JVM (own actor system, ephemeral ports) on the real Cassandra. */
-final class TestNode implements AutoCloseable {
+public final class TestNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final CourierNode node;
 
@@ -19,12 +19,12 @@ final class TestNode implements AutoCloseable {
     this.node = node;
   }
 
-  static TestNode start() {
+  public static TestNode start() {
     return start("");
   }
 
   /** A node whose configuration has {@code overrides} (HOCON) on top of the test defaults. */
-  static TestNode start(String overrides) {
+  public static TestNode start(String overrides) {
     RealCassandra.ensure();
     var config =
         NodeConfig.load(
@@ -48,11 +48,11 @@ final class TestNode implements AutoCloseable {
     }
   }
 
-  ActorSystem<Void> system() {
+  public ActorSystem<Void> system() {
     return system;
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + node.httpAddress().getPort();
   }
 
@@ -63,7 +63,7 @@ final class TestNode implements AutoCloseable {
   }
 
   /** The management endpoint (/alive, /ready, /cluster/members). */
-  String managementUrl() {
+  public String managementUrl() {
     return "http://127.0.0.1:" + node.managementUri().port();
   }
 

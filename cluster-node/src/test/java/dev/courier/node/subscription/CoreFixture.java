@@ -16,6 +16,9 @@ final class CoreFixture {
 
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
+  /** The most bytes of deliveries in one send or one long poll's answer (the default). */
+  static final long BATCH_BYTES = 192 * 1024;
+
   static DeliverySettings delivery(Duration ackLinger, Duration pollFillWait) {
     return delivery(ackLinger, pollFillWait, Duration.ofHours(1));
   }
@@ -25,7 +28,8 @@ final class CoreFixture {
       Duration ackLinger, Duration pollFillWait, Duration commitInterval) {
     return new DeliverySettings(
         commitInterval, 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
-        10, ackLinger, Duration.ofSeconds(2), pollFillWait, Duration.ofMillis(250), 1000, 10_000);
+        10, ackLinger, Duration.ofSeconds(2), pollFillWait, Duration.ofMillis(250),
+        Duration.ofSeconds(2), Duration.ofSeconds(10), BATCH_BYTES, 1000, 10_000);
   }
 
   static SubscriptionSettings subscription(

@@ -83,6 +83,20 @@ class DeliveryCoreTest {
   }
 
   @Test
+  void anAppendNoticeWithoutItsMessagesIsReadFromTheLog() {
+    var core = withMessages(core(10, 5), 2);
+    assertEquals(List.of(0L, 1L), offsets(core.attach("l", ConsumerMode.LEASE, 10, null, null, now), "l"));
+    // A message too large for a notice: the notice only moves the head past it.
+    var notice = core.appended(0, List.of(), 3, now);
+    assertTrue(notice.sends().isEmpty());
+    assertEquals(2, notice.reads().get(0).from());
+    assertEquals(3, notice.reads().get(0).until());
+    assertEquals(List.of(2L), offsets(answerRead(core, notice, now), "l"));
+    // The next notice continues from there in memory.
+    assertEquals(List.of(3L), offsets(core.appended(0, messages(0, 3, 4), 4, now), "l"));
+  }
+
+  @Test
   void aLeaseWindowBoundsDeliveryAndAnAckMakesRoomOnceWritten() {
     var core = withMessages(core(10, 5), 5);
     assertEquals(List.of(0L, 1L), offsets(core.attach("l", ConsumerMode.LEASE, 2, null, null, now), "l"));

@@ -26,8 +26,8 @@ class SubscriptionCapsTest {
       int count) {
     var settings = new DeliverySettings(Duration.ofHours(1), 100_000, 100_000, 100_000,
         Duration.ofSeconds(1), 1000, Duration.ofMillis(20), 10, Duration.ZERO,
-        Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(250), maxConsumers,
-        maxDelayedNacks);
+        Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(250),
+        Duration.ofSeconds(2), Duration.ofSeconds(10), 1L << 40, maxConsumers, maxDelayedNacks);
     var core = new DeliveryCore<String, String>(
         created(subscription(100_000, ordered, 5, Duration.ofHours(1)), 1), settings);
     core.start();

@@ -52,7 +52,8 @@ class SubscriptionEntityTest {
       new DeliverySettings(
           Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
           10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50),
-          Duration.ofMillis(250), 1000, 10_000);
+          Duration.ofMillis(250), Duration.ofMillis(300), Duration.ofSeconds(2),
+          CoreFixture.BATCH_BYTES, 1000, 10_000);
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
@@ -188,6 +189,38 @@ class SubscriptionEntityTest {
       heads[p] = counts[p];
     }
     answerWatches(heads);
+  }
+
+  @Test
+  void aWatchNoPartitionAnswersIsSentAgainUntilOneDoes() {
+    store(0, 3);
+    store(1, 0);
+    create(subscriptionSettings);
+    // The first watches are lost on their way: no partition answers them.
+    for (TestProbe<TopicPartitionCommand> partition : partitions) {
+      partition.expectMessageClass(TopicPartitionCommand.Watch.class);
+    }
+    // They come again, and this time the partitions answer: delivery starts.
+    answerWatches(3, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    assertEquals(3, receive(consumer, 3).size());
+    // Answered watches are not sent again.
+    partitions.get(0).expectNoMessage(Duration.ofMillis(700));
+  }
+
+  @Test
+  void aQuietPartitionIsAskedForItsHeadSoALostNoticeDelaysItsMessagesOnly() {
+    createdOver(2, 0);
+    TestProbe<ConsumerMessage> consumer = attach(10, null, null);
+    assertEquals(2, receive(consumer, 2).size());
+    // Two more messages are stored on partition 0, and their append notice is lost on its way.
+    store(0, 4);
+    // Quiet for a head check, the partition is asked for its head; its answer brings them.
+    var watch = partitions.get(0).expectMessageClass(
+        TopicPartitionCommand.Watch.class, Duration.ofSeconds(6));
+    watch.watcher().tell(new PartitionNotice.Watching(topicId, 0, 4, partitions.get(0).ref()));
+    assertEquals(List.of(2L, 3L),
+        receive(consumer, 2).stream().map(d -> d.record().offset()).toList());
   }
 
   @Test

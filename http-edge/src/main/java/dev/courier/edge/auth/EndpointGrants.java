@@ -40,6 +40,8 @@ public final class EndpointGrants {
       List.of(
           new Rule("GET", "/health/alive", NONE),
           new Rule("GET", "/health/ready", NONE),
+          new Rule("GET", "/metrics", ADMIN),
+          new Rule("GET", "/v1/openapi.json", NONE),
           new Rule("GET", "/v1/topics", ADMIN),
           new Rule("PUT", "/v1/topics/{topic}", n -> Requirement.anyOf(manage(n), admin())),
           new Rule(

@@ -94,6 +94,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
    */
   public record End(int closeCode, String reason) implements Outgoing {
     public static final int GOING_AWAY = 1001;
+    public static final int INTERNAL_ERROR = 1011;
     public static final int TRY_AGAIN_LATER = 1013;
   }
 
@@ -121,6 +122,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private static final int MAX_WAITING_ACKS = 100_000;
+
+  /**
+   * Ack ids one Ack or Nack carries: it may cross nodes, and must fit Artery's 256 KiB frame (ids
+   * are at most 64 characters, so 2,000 are at most about 150 KB).
+   */
+  static final int MAX_ACKS_PER_REQUEST = 2_000;
 
   /**
    * Answers (errors, acked frames) queued for a client that is not reading, beyond which its next
@@ -198,6 +205,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
             PostStop.class,
             stop -> {
               drain.ended();
+              closeIfOpen();
               return this;
             })
         .build();
@@ -285,8 +293,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
           return endIfDrainedAfter(frame.ackTo());
         }
       } else if (parsed instanceof ConsumerFrames.Nack nack) {
-        target().tell(
-            new SubscriptionCommand.Nack(nack.ackIds(), nack.delay(), nackAnswers));
+        List<String> ids = nack.ackIds();
+        for (int from = 0; from < ids.size(); from += MAX_ACKS_PER_REQUEST) {
+          target().tell(new SubscriptionCommand.Nack(
+              ids.subList(from, Math.min(ids.size(), from + MAX_ACKS_PER_REQUEST)), nack.delay(),
+              nackAnswers));
+        }
         nack.ackIds().forEach(unacked::remove);
         if (draining) {
           return endIfDrainedAfter(frame.ackTo());
@@ -312,13 +324,17 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     return link.target();
   }
 
-  /** Forwards gathered acks when none is in flight: one durable write covers them all. */
+  /**
+   * Forwards gathered acks when none is in flight: one durable write covers them all (up to
+   * {@link #MAX_ACKS_PER_REQUEST}; the rest go next).
+   */
   private void sendAcks() {
     if (ackInFlight || waitingAcks.isEmpty()) {
       return;
     }
-    List<String> batch = List.copyOf(waitingAcks);
-    waitingAcks.clear();
+    List<String> taken = waitingAcks.subList(0, Math.min(waitingAcks.size(), MAX_ACKS_PER_REQUEST));
+    List<String> batch = List.copyOf(taken);
+    taken.clear();
     ackInFlight = true;
     getContext()
         .ask(
@@ -367,7 +383,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     } else if (message instanceof ConsumerMessage.Lag lag) {
       send(ConsumerFrames.lag(lag));
     } else if (message instanceof ConsumerMessage.Closed closed) {
-      if (stream != null) {
+      if (stream != null && !endSent) {
+        endSent = true;
         stream.tell(new End(End.TRY_AGAIN_LATER, closed.reason()));
       }
       queue.clear();
@@ -419,8 +436,20 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   }
 
   private Behavior<Command> onStreamDone() {
+    endSent = true;
     link.detach();
     return Behaviors.stopped();
+  }
+
+  /**
+   * However this actor stops (a failure included), the socket must not outlive it: a socket with
+   * no consumer behind it would stay open and silent, and its client would wait for good.
+   */
+  private void closeIfOpen() {
+    if (stream != null && !endSent) {
+      endSent = true;
+      stream.tell(new End(End.INTERNAL_ERROR, "the consumer stopped; connect again"));
+    }
   }
 
   /** The subscription's actor stopped: attach to its next incarnation, keeping the socket. */

@@ -167,6 +167,7 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
             PostStop.class,
             stop -> {
               drain.ended();
+              closeIfOpen();
               return this;
             })
         .build();
@@ -207,7 +208,8 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
       pushNext();
     } else if (message instanceof ConsumerMessage.Closed closed) {
       queue.clear();
-      if (stream != null) {
+      if (stream != null && !endSent) {
+        endSent = true;
         stream.tell(new End(closed.reason()));
       }
       return Behaviors.stopped();
@@ -305,8 +307,20 @@ public final class StreamConsumer extends AbstractBehavior<StreamConsumer.Comman
   }
 
   private Behavior<Command> onStreamDone() {
+    endSent = true;
     link.detach();
     return Behaviors.stopped();
+  }
+
+  /**
+   * However this actor stops (a failure included), the stream must not outlive it: a stream with
+   * no consumer behind it would stay open and silent, and its client would wait for good.
+   */
+  private void closeIfOpen() {
+    if (stream != null && !endSent) {
+      endSent = true;
+      stream.tell(new End("the consumer stopped; connect again"));
+    }
   }
 
   /**

@@ -2,11 +2,8 @@ package dev.courier.edge.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.courier.protocol.subscription.ConsumerMessage;
-import dev.courier.protocol.subscription.SubscriptionCommand;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,16 +22,10 @@ class SocketBoundsTest {
 
   @Test
   void aClientThatDoesNotReadIsNotReadEither() {
-    TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
-    var consumer = testKit.spawn(SocketConsumer.create(subscription.ref(),
-        new SocketConsumer.Settings(10, 100, WAIT, Duration.ofMinutes(1), Duration.ofMillis(50),
-            Duration.ofMinutes(1), Duration.ofSeconds(5), false),
-        new ConsumerDrain()));
-    TestProbe<SocketConsumer.Outgoing> out = testKit.createTestProbe();
-    TestProbe<SocketConsumer.FrameTaken> taken = testKit.createTestProbe();
-    consumer.tell(new SocketConsumer.StreamReady(out.ref()));
-    var attach = subscription.expectMessageClass(SubscriptionCommand.Attach.class, WAIT);
-    attach.consumer().tell(new ConsumerMessage.Attached(subscription.ref()));
+    var socket = AttachedSocket.open(testKit, WAIT);
+    var consumer = socket.consumer();
+    var out = socket.out();
+    var taken = socket.taken();
 
     // The first answer goes into the socket, which then never signals it took it (the client
     // does not read); every later answer queues.

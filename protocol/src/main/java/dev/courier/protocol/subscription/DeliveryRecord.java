@@ -1,6 +1,7 @@
 package dev.courier.protocol.subscription;
 
 import dev.courier.protocol.CborSerializable;
+import dev.courier.protocol.WireSize;
 import java.time.Instant;
 import java.util.Map;
 
@@ -19,4 +20,12 @@ public record DeliveryRecord(
     Map<String, String> attributes,
     String data,
     int deliveryAttempt)
-    implements CborSerializable {}
+    implements CborSerializable {
+
+  /** About what this record costs between nodes (never less), see {@link WireSize}. */
+  public long wireSize() {
+    return WireSize.RECORD_OVERHEAD + WireSize.text(ackId) + WireSize.text(id)
+        + WireSize.text(topic) + WireSize.text(key) + WireSize.text(attributes)
+        + WireSize.text(data);
+  }
+}

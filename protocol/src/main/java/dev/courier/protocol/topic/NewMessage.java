@@ -1,6 +1,7 @@
 package dev.courier.protocol.topic;
 
 import dev.courier.protocol.CborSerializable;
+import dev.courier.protocol.WireSize;
 import java.util.Map;
 
 /**
@@ -16,12 +17,21 @@ public record NewMessage(
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
   }
 
-  /** Bytes this message costs in the log, used for size limits and write batching. */
+  /**
+   * Bytes this message costs in the log (the UTF-8 bytes of its id, key, data and attributes),
+   * used for size limits and write batching.
+   */
   public int weight() {
-    int size = id.length() + data.length() + (key == null ? 0 : key.length());
+    int size = WireSize.utf8(id) + WireSize.utf8(data) + WireSize.utf8(key);
     for (var e : attributes.entrySet()) {
-      size += e.getKey().length() + e.getValue().length();
+      size += WireSize.utf8(e.getKey()) + WireSize.utf8(e.getValue());
     }
     return size;
+  }
+
+  /** About what this message costs between nodes (never less), see {@link WireSize}. */
+  public long wireSize() {
+    return WireSize.RECORD_OVERHEAD + WireSize.text(id) + WireSize.text(key)
+        + WireSize.text(data) + WireSize.text(attributes);
   }
 }

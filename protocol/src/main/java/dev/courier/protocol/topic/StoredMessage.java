@@ -1,6 +1,7 @@
 package dev.courier.protocol.topic;
 
 import dev.courier.protocol.CborSerializable;
+import dev.courier.protocol.WireSize;
 import java.time.Instant;
 import java.util.Map;
 
@@ -17,5 +18,11 @@ public record StoredMessage(
 
   public StoredMessage {
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+  }
+
+  /** About what this message costs between nodes (never less), see {@link WireSize}. */
+  public long wireSize() {
+    return WireSize.RECORD_OVERHEAD + WireSize.text(id) + WireSize.text(key)
+        + WireSize.text(attributes) + WireSize.text(data);
   }
 }
