@@ -4,29 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Bodies of any type but JSON are refused 415 before a route reads them. */
-class JsonBodiesRoutesTest {
-  private static final HttpClient client = HttpClient.newHttpClient();
-  private static GuardedServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = GuardedServer.start("");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
-  }
-
+class JsonBodiesRoutesTest extends DefaultEdgeTest {
   @BeforeEach
   void reset() {
     server.backend().published.clear();

@@ -4,28 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A bound the backend reports reached is answered 429 problem+json with Retry-After. */
-class OverloadRoutesTest {
-  private static final HttpClient client = HttpClient.newHttpClient();
-  private static GuardedServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = GuardedServer.start("");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.stop();
-  }
-
+class OverloadRoutesTest extends DefaultEdgeTest {
   @Test
   void aNackPastTheSubscriptionsCapIs429WithRetryAfter() throws Exception {
     HttpResponse<String> r = client.send(
