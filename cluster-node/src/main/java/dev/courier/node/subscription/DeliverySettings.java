@@ -11,8 +11,10 @@ import java.time.Duration;
  * a running catch-up read to fill it, how often lag is checked for lag notices while
  * consumers are attached (never less often than the subscription's lagWarning), how often an
  * unanswered watch of a topic partition is sent again, after how long a partition not heard
- * from is asked for its head, and the most bytes of deliveries one message to a consumer or one
- * long poll's answer carries (they may cross nodes, and must fit a remoting frame).
+ * from is asked for its head, the most bytes of deliveries one message to a consumer or one
+ * long poll's answer carries (they may cross nodes, and must fit a remoting frame), and the caps
+ * that bound one subscription's memory whatever its clients do: consumers attached at once, and
+ * nacked messages waiting out a delay.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -29,7 +31,9 @@ public record DeliverySettings(
     Duration lagCheckInterval,
     Duration watchRetry,
     Duration headCheck,
-    long maxBatchBytes) {
+    long maxBatchBytes,
+    int maxConsumers,
+    int maxDelayedNacks) {
 
   public static DeliverySettings fromConfig(Config config) {
     Config c = config.getConfig("courier.subscription");
@@ -48,6 +52,8 @@ public record DeliverySettings(
         c.getDuration("lag-check-interval"),
         c.getDuration("watch-retry"),
         c.getDuration("head-check-interval"),
-        config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes());
+        config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes(),
+        c.getInt("max-consumers"),
+        c.getInt("max-delayed-nacks"));
   }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A subscription's settings plus its live delivery state, as GET shows it; {@code node} is the
- * remoting address ({@code host:port}) of the cluster member hosting it now.
+ * remoting address ({@code host:port}) of the cluster member hosting it now; {@code cursor} its
+ * position as a cursor of its topic's incarnation (what a seek takes back).
  */
 public record SubscriptionView(
     String name,
@@ -23,7 +24,8 @@ public record SubscriptionView(
     long deadLettered,
     long skipped,
     int consumers,
-    String node)
+    String node,
+    String cursor)
     implements CborSerializable {
 
   public SubscriptionView {
