@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * both could run them. This node checks its own view every check interval instead: once it has
  * seen a strict minority of the members reachable (itself included), or exactly half without the
  * lowest-addressed member (the side keep-majority downs in a tie, as in a two-node cluster cut in
- * two), for the resolver's whole stable-after, it downs itself, which stops its shard regions at
- * once. It never downs anyone else, and it acts on exactly the condition on which keep-majority
- * would down this node at its next tick, only sooner.
+ * two), for its own stable-after (shorter than the resolver's), it downs itself, which stops its
+ * shard regions at once. It never downs anyone else, and it acts on exactly the condition on which
+ * keep-majority would down this node, only sooner.
  */
 public final class MinorityDowning {
   private static final Logger log = LoggerFactory.getLogger(MinorityDowning.class);
@@ -43,7 +43,7 @@ public final class MinorityDowning {
     system.systemActorOf(
         create(
             config.getDuration("courier.node.minority-downing.check-interval"),
-            config.getDuration("pekko.cluster.split-brain-resolver.stable-after")),
+            config.getDuration("courier.node.minority-downing.stable-after")),
         "minority-downing",
         Props.empty());
   }
