@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * one-second tick, so the minority may down itself up to a second later than the majority downs
  * it; the majority then starts the minority's shards after the removal margin, and for a moment
  * both could run them. This node checks its own view every check interval instead: once it has
- * seen a strict minority of the members reachable (itself included) for the resolver's whole
- * stable-after, it downs itself, which stops its shard regions at once. It never downs anyone
- * else, and it acts on exactly the condition on which keep-majority would down this node at its
- * next tick, only sooner. A tie is left to the resolver.
+ * seen a strict minority of the members reachable (itself included), or exactly half without the
+ * lowest-addressed member (the side keep-majority downs in a tie, as in a two-node cluster cut in
+ * two), for its own stable-after (shorter than the resolver's), it downs itself, which stops its
+ * shard regions at once. It never downs anyone else, and it acts on exactly the condition on which
+ * keep-majority would down this node, only sooner.
  */
 public final class MinorityDowning {
   private static final Logger log = LoggerFactory.getLogger(MinorityDowning.class);
@@ -42,7 +43,7 @@ public final class MinorityDowning {
     system.systemActorOf(
         create(
             config.getDuration("courier.node.minority-downing.check-interval"),
-            config.getDuration("pekko.cluster.split-brain-resolver.stable-after")),
+            config.getDuration("courier.node.minority-downing.stable-after")),
         "minority-downing",
         Props.empty());
   }
@@ -71,8 +72,9 @@ public final class MinorityDowning {
                           return Behaviors.same();
                         }
                         log.warn(
-                            "This node has seen only a minority of the cluster reachable for {}:"
-                                + " downing itself (the majority downs it too)",
+                            "This node has seen only a minority of the cluster reachable (or half,"
+                                + " without its lowest-addressed member) for {}: downing itself (the"
+                                + " other side downs it too)",
                             stableAfter);
                         cluster.manager().tell(new Down(self.address()));
                         return Behaviors.stopped();
@@ -80,10 +82,16 @@ public final class MinorityDowning {
                 }));
   }
 
-  /** This node is Up and sees fewer than half of the members that count reachable. */
+  /**
+   * This node is Up and sees fewer than half of the members that count reachable, or half without
+   * the lowest-addressed one.
+   */
   static boolean inMinority(CurrentClusterState state, Member self) {
     // Another node's observation of this one (an asymmetric link) is not this node's minority.
-    return self.status() == MemberStatus.up()
-        && MemberCounts.of(state, self.uniqueAddress()).reachableMinority();
+    if (self.status() != MemberStatus.up()) {
+      return false;
+    }
+    MemberCounts counts = MemberCounts.of(state, self.uniqueAddress());
+    return counts.reachableMinority() || counts.losesTie();
   }
 }

@@ -1,5 +1,6 @@
 package dev.courier.node;
 
+import dev.courier.port.ClusterMembers;
 import dev.courier.port.CourierBackend;
 import dev.courier.port.InvalidRequest;
 import dev.courier.port.SeekTarget;
@@ -105,6 +106,11 @@ public final class NodeBackend implements CourierBackend {
   @Override
   public Optional<MetricsSource> metrics() {
     return Optional.of(metrics);
+  }
+
+  @Override
+  public Optional<ClusterMembers> clusterMembers() {
+    return Optional.of(ClusterMembersView.of(system));
   }
 
   // ---- topics ----
@@ -309,6 +315,20 @@ public final class NodeBackend implements CourierBackend {
   @Override
   public CompletionStage<SubscriptionReply> createSubscription(
       String name, SubscriptionSettings settings, TopicInfo topic) {
+    if (settings.push() == null) {
+      return create(name, settings, topic);
+    }
+    String host = java.net.URI.create(settings.push().url()).getHost();
+    return dev.courier.node.push.PushGuard.get(system)
+        .refusal(host)
+        .thenCompose(refusal -> refusal.isPresent()
+            ? CompletableFuture.<SubscriptionReply>failedFuture(
+                new dev.courier.port.InvalidRequest("push.url", refusal.get()))
+            : create(name, settings, topic));
+  }
+
+  private CompletionStage<SubscriptionReply> create(
+      String name, SubscriptionSettings settings, TopicInfo topic) {
     if (SubscriptionSettings.SNAPSHOT.equals(settings.startAt())) {
       // A keyed snapshot reads from the earliest retained message and passes over all but each
       // key's newest below the heads of now; from the heads on it is a live subscription.
@@ -457,7 +477,10 @@ public final class NodeBackend implements CourierBackend {
             nacked += n.nacked();
           }
           return new SubscriptionReply.Nacked(nacked);
-        });
+        })
+        .thenCompose(reply -> reply instanceof SubscriptionReply.Overloaded o
+            ? CompletableFuture.failedFuture(new dev.courier.port.Overload(o.detail(), 1))
+            : CompletableFuture.completedFuture(reply));
   }
 
   /**
@@ -514,15 +537,7 @@ public final class NodeBackend implements CourierBackend {
               }
               SubscriptionView view = found.view();
               if (target instanceof SeekTarget.AtCursor c) {
-                // An aggregation subscription's cursor has one position more (its row lane).
-                return Cursor.parse(c.cursor(), view.positions().size())
-                    .or(() -> Cursor.parse(c.cursor(), view.partitions()))
-                    .map(cursor -> seekTo(name, cursor.positions()))
-                    .orElseGet(
-                        () ->
-                            CompletableFuture.completedFuture(
-                                new SubscriptionReply.Invalid(
-                                    "to.cursor", "not a cursor of this subscription")));
+                return seekToCursor(name, view, c.cursor());
               }
               return topic(view.settings().topic())
                   .thenCompose(
@@ -541,6 +556,37 @@ public final class NodeBackend implements CourierBackend {
                             .thenCompose(positions -> seekTo(name, positions));
                       });
             });
+  }
+
+  /**
+   * A seek to a client's cursor: 400 unless it is a cursor of the subscription's topic incarnation
+   * (one of a deleted and re-created topic would skip the new topic's first messages); each
+   * position held to {@code [0, head]}, so a seek can never pass the log's end.
+   */
+  private CompletionStage<SubscriptionReply> seekToCursor(
+      String name, SubscriptionView view, String text) {
+    Cursor.Reading reading =
+        Optional.ofNullable(view.cursor()).flatMap(Cursor::tagOf)
+            .map(tag -> Cursor.read(text, view.partitions(), tag))
+            .orElseGet(() -> new Cursor.Reading(Cursor.Fit.FITS,
+                Cursor.parse(text, view.partitions())));
+    if (reading.fit() == Cursor.Fit.OTHER_INCARNATION) {
+      return CompletableFuture.completedFuture(new SubscriptionReply.Invalid("to.cursor",
+          "a cursor of an earlier incarnation of topic '" + view.settings().topic()
+              + "' (deleted and created again)"));
+    }
+    if (reading.cursor().isEmpty()) {
+      return CompletableFuture.completedFuture(
+          new SubscriptionReply.Invalid("to.cursor", "not a cursor of this subscription"));
+    }
+    return topic(view.settings().topic())
+        .thenCompose(topic -> topic.isEmpty()
+            ? CompletableFuture.completedFuture(
+                new SubscriptionReply.Invalid("to", "the topic no longer exists"))
+            : heads(topic.get()).thenCompose(heads -> seekTo(name,
+                reading.cursor().get().clampedTo(heads.stream()
+                    .sorted(java.util.Comparator.comparingInt(PartitionHead::partition))
+                    .map(PartitionHead::nextOffset).toList()).positions())));
   }
 
   private CompletionStage<SubscriptionReply> seekTo(String name, List<Long> positions) {

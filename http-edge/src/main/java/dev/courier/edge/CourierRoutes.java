@@ -5,13 +5,17 @@ import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.auth.AuthSettings;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.query.HistorySettings;
+import dev.courier.edge.guard.JsonBodies;
+import dev.courier.edge.guard.OriginPolicy;
+import dev.courier.edge.guard.Origins;
+import dev.courier.edge.guard.PublishBudget;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Every route of the API, behind access control, wrapped so that every failure and rejection
- * becomes problem+json.
+ * Every route of the API, behind the origin check, access control and the JSON body check, wrapped
+ * so that every failure and rejection becomes problem+json.
  */
 public final class CourierRoutes extends AllDirectives {
   private final Route all;
@@ -40,6 +44,8 @@ public final class CourierRoutes extends AllDirectives {
                 .routes(),
             new HealthRoutes(backend).routes(),
             new MetricsRoutes(backend).routes(),
+            new ClusterRoutes(backend).routes(),
+            new DashboardRoutes().routes(),
             new LatestRoutes(backend).routes(),
             new OpenApiRoutes().routes(),
             new TopicQueryRoutes(
@@ -51,9 +57,17 @@ public final class CourierRoutes extends AllDirectives {
                 .routes());
     var exceptions = Problems.exceptionHandler();
     var rejections = Problems.rejectionHandler();
+    Origins origins = new Origins(OriginPolicy.fromConfig(system.settings().config()));
+    var config = system.settings().config();
+    PublishBudget budget = new PublishBudget(
+        config.getMemorySize("courier.http.limits.max-publish-bytes-in-flight").toBytes(),
+        config.getMemorySize("pekko.http.server.parsing.max-content-length").toBytes());
     this.all =
-        handleExceptions(
-            exceptions, () -> handleRejections(rejections, () -> access.protect(() -> api)));
+        origins.guard(
+            () -> budget.guard(
+                () -> handleExceptions(exceptions,
+                    () -> handleRejections(rejections,
+                        () -> access.protect(() -> JsonBodies.require(() -> api))))));
   }
 
   public Route routes() {

@@ -2,6 +2,8 @@ package dev.courier.edge;
 
 import dev.courier.port.CourierBackend;
 import dev.courier.edge.consumer.ConsumerDrain;
+import dev.courier.edge.guard.ConnectionLimit;
+import dev.courier.edge.guard.ConnectionSettings;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -13,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the routes, and on shutdown takes the node out of service in order: stop accepting
+ * Binds the routes behind the connection limit (see {@link ConnectionLimit}), and on shutdown takes the node out of service in order: stop accepting
  * connections, drain the consumers (see {@link ConsumerDrain}), then give open requests a deadline.
  */
 public final class HttpServer {
@@ -25,9 +27,12 @@ public final class HttpServer {
       ActorSystem<?> system, CourierBackend backend, EdgeSettings settings) {
     ConsumerDrain drains = new ConsumerDrain();
     var routes = new CourierRoutes(system, backend, settings, drains).routes();
+    ConnectionSettings connections = ConnectionSettings.fromConfig(system.settings().config());
+    var limit = new ConnectionLimit(connections);
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
-        .bind(routes)
+        .adaptSettings(s -> s.withMaxConnections(connections.acceptLimit()))
+        .bindFlow(limit.perConnection(routes.flow(system)))
         .thenApply(
             binding -> {
               InetSocketAddress address = binding.localAddress();

@@ -1,6 +1,7 @@
 package dev.courier.edge;
 
 import dev.courier.port.InvalidRequest;
+import dev.courier.port.Overload;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -88,6 +89,10 @@ public final class Problems {
     if (e instanceof InvalidRequest invalid) {
       return response(Problem.invalidField(invalid.field(), invalid.getMessage()));
     }
+    if (e instanceof Overload overload) {
+      return response(Problem.of(429, "Too many requests", overload.getMessage()),
+          overload.retryAfterSeconds());
+    }
     if (e instanceof EntityStreamSizeException) {
       return response(Problem.of(413, "Payload too large", "request body is larger than allowed"));
     }
@@ -170,6 +175,9 @@ public final class Problems {
     }
     if (e instanceof InvalidRequest invalid) {
       return Problem.invalidField(invalid.field(), invalid.getMessage());
+    }
+    if (e instanceof Overload overload) {
+      return Problem.of(429, "Too many requests", overload.getMessage());
     }
     if (e instanceof TimeoutException || e instanceof AskTimeoutException) {
       return Problem.of(503, "Service unavailable", "the cluster did not answer in time; retry");

@@ -54,7 +54,7 @@ final class Views {
     }
     m.put("createdAt", v.createdAt().toString());
     m.put("partitions", v.partitions());
-    m.put("cursor", new dev.courier.protocol.subscription.Cursor(v.positions()).encode());
+    m.put("cursor", v.cursor());
     m.put("backlog", v.backlog());
     m.put("lagSeconds", v.lagSeconds());
     m.put("inFlight", v.inFlight());

@@ -227,13 +227,15 @@ class AccessControlRoutesTest {
   }
 
   @Test
-  void healthAndTheOpenApiDocumentNeedNoToken() throws Exception {
+  void healthTheOpenApiDocumentAndTheDashboardsFilesNeedNoToken() throws Exception {
     List<String> open = EndpointGrants.RULES.stream()
         .filter(r -> r.describe().equals("none")).map(EndpointGrants.Rule::path).toList();
-    assertEquals(List.of("/health/alive", "/health/ready", "/v1/openapi.json"), open);
+    assertEquals(
+        List.of("/health/alive", "/health/ready", "/ui/{file}", "/v1/openapi.json"), open);
     for (String path : open) {
       var response = client.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+              + path.replace("{file}", "dashboard.js"))).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode(), path);
     }

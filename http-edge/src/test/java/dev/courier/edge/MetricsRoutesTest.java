@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.courier.port.CourierBackend;
 import dev.courier.port.MetricsSource;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,14 +29,7 @@ class MetricsRoutesTest {
 
   /** A backend that answers only {@code metrics()}. */
   private static CourierBackend backend(Optional<MetricsSource> metrics) {
-    return (CourierBackend) Proxy.newProxyInstance(
-        CourierBackend.class.getClassLoader(), new Class<?>[] {CourierBackend.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("metrics")) {
-            return metrics;
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
+    return OneAnswerBackend.answering("metrics", metrics);
   }
 
   private static HttpResponse<String> get(CourierBackend backend, String path) throws Exception {

@@ -69,6 +69,9 @@ class RoutesTest {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null && !hasContentType(headers)) {
+      b.header("Content-Type", "application/json");
+    }
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -76,6 +79,15 @@ class RoutesTest {
     JsonNode json = r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body());
     return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
         r.headers().firstValue("Retry-After").orElse(null), json);
+  }
+
+  private static boolean hasContentType(String... headers) {
+    for (int i = 0; i < headers.length; i += 2) {
+      if (headers[i].equalsIgnoreCase("Content-Type")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test

@@ -31,6 +31,8 @@ final class StubBackend implements CourierBackend {
   final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
   final List<List<NewMessage>> published = new CopyOnWriteArrayList<>();
   volatile PublishReply nextPublishReply;
+  /** When set, publishes answer when it completes (storage that is slow). */
+  volatile CompletableFuture<PublishReply> publishStall;
   volatile boolean ready = true;
   /** What storage says of a subscription's existence; names not here are UNKNOWN. */
   final Map<String, Existence> registry = new ConcurrentHashMap<>();
@@ -97,6 +99,10 @@ final class StubBackend implements CourierBackend {
   @Override
   public CompletionStage<PublishReply> publish(TopicInfo topic, List<NewMessage> messages) {
     published.add(messages);
+    CompletableFuture<PublishReply> stall = publishStall;
+    if (stall != null) {
+      return stall;
+    }
     if (nextPublishReply != null) {
       return CompletableFuture.completedFuture(nextPublishReply);
     }
@@ -160,6 +166,10 @@ final class StubBackend implements CourierBackend {
   @Override
   public CompletionStage<SubscriptionReply> nack(
       String name, List<String> ackIds, java.time.Duration delay) {
+    if (name.equals("capped")) {
+      return CompletableFuture.failedFuture(
+          new dev.courier.port.Overload("too many delayed nacks", 1));
+    }
     return CompletableFuture.completedFuture(new SubscriptionReply.Nacked(0));
   }
 
@@ -197,7 +207,7 @@ final class StubBackend implements CourierBackend {
 
   static SubscriptionView view(String name, SubscriptionSettings s) {
     return new SubscriptionView(
-        name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0, 0, "127.0.0.1:2551");
+        name, s, 1, Instant.now(), List.of(0L), 0, 0, 0, 0, 0, 0, 0, 0, 0, "127.0.0.1:2551", "0");
   }
 
   @Override

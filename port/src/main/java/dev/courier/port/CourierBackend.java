@@ -127,6 +127,11 @@ public interface CourierBackend {
   CompletionStage<List<StoredMessage>> read(
       TopicInfo topic, int partition, long from, long until, int limit);
 
+  /** The cluster's members as this node sees them; empty where the backend is not a cluster. */
+  default java.util.Optional<ClusterMembers> clusterMembers() {
+    return java.util.Optional.empty();
+  }
+
   /** The newest retained message of the topic with this key, if any. */
   CompletionStage<Optional<StoredMessage>> latest(TopicInfo topic, String key);
 }

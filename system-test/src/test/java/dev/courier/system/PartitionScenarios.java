@@ -172,7 +172,7 @@ public final class PartitionScenarios {
 
   /**
    * SIGSTOP for {@code seconds}. Five seconds is about where the failure detector (unreachable
-   * after ~3.5 s) and the resolver (1 s more) down a node, so it may wake either downed or still a
+   * after ~3.5 s) and the resolver (2 s more) down a node, so it may wake either downed or still a
    * member; eight seconds is surely downed while asleep, and then it wakes with its timers due and
    * writes in flight. Either way nothing it writes may corrupt a partition or a subscription.
    */

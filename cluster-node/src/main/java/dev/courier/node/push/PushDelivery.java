@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.http.javadsl.ClientTransport;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
@@ -53,6 +54,13 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
   private record AckUnanswered() implements Command {}
 
   private record SummariseFailures() implements Command {}
+
+  /** Look again for a place among the requests in flight to the endpoint's host. */
+  private record HostFree() implements Command {}
+
+  private static final Object HOST_TIMER = "host";
+  /** How soon a delivery waiting for its host's bound looks again. */
+  private static final Duration HOST_RETRY = Duration.ofMillis(50);
 
   private static final Object ACK_TIMER = "ack";
   private static final Object SUMMARY_TIMER = "failures";
@@ -101,6 +109,8 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
   private final ActorRef<ConsumerMessage> self;
   private final ActorRef<SubscriptionReply> ackReplies;
   private final EndpointFailures failures;
+  private final PushGuard guard;
+  private final String host;
   private final ArrayDeque<DeliveryRecord> waiting = new ArrayDeque<>();
   private int inFlight;
   private AckBatch acks = AckBatch.EMPTY;
@@ -125,9 +135,11 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
     this.requests =
         new PushRequests(
             PushRequests.stream(name, createdAt), push.url(), WebhookSigner.forSecret(push.secret()));
+    this.guard = PushGuard.get(ctx.getSystem());
+    this.host = java.net.URI.create(push.url()).getHost();
     this.http = Http.get(ctx.getSystem());
     this.https = http.defaultClientHttpsContext();
-    this.pool = poolSettings(ctx, config, window);
+    this.pool = poolSettings(ctx, config, window, guard);
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
     this.ackReplies = ctx.messageAdapter(SubscriptionReply.class, AckAnswered::new);
     this.failures =
@@ -138,12 +150,17 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
 
   /** One pool per window size and host: at most {@code window} connections, no retries. */
   private static ConnectionPoolSettings poolSettings(
-      ActorContext<Command> ctx, PushConfig config, int window) {
+      ActorContext<Command> ctx, PushConfig config, int window, PushGuard guard) {
     var classic = Adapter.toClassic(ctx.getSystem());
     ClientConnectionSettings connection = ClientConnectionSettings.create(classic);
     connection =
         connection
             .withIdleTimeout(config.requestTimeout())
+            // Every connection resolves the host itself and refuses a non-public address then,
+            // so a name that pointed elsewhere when the subscription was created cannot be
+            // re-pointed at the node's network afterwards (DNS rebinding).
+            .withTransport(ClientTransport.withCustomResolver(
+                (h, port) -> guard.connectTo(h, (Integer) port)))
             .withParserSettings(
                 connection.getParserSettings().withMaxContentLength(config.responseBodyLimit()));
     int openRequests = Integer.highestOneBit(Math.max(1, window * 2 - 1)) << 1;
@@ -162,6 +179,10 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
         .onMessage(AckAnswered.class, this::onAckAnswered)
         .onMessage(AckUnanswered.class, u -> onAckUnanswered())
         .onMessage(SummariseFailures.class, s -> onSummarise())
+        .onMessage(HostFree.class, f -> {
+          postWhileRoom();
+          return this;
+        })
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
@@ -182,6 +203,10 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
 
   private void postWhileRoom() {
     while (inFlight < window && !waiting.isEmpty()) {
+      if (!guard.tryAcquire(host)) {
+        timers.startSingleTimer(HOST_TIMER, new HostFree(), HOST_RETRY);
+        return;
+      }
       post(waiting.poll());
     }
   }
@@ -199,6 +224,7 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
                   return response.status().intValue();
                 })
             .toCompletableFuture();
+    status.whenComplete((code, error) -> guard.release(host));
     CompletableFuture<Integer> timed =
         status.copy().orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     getContext()

@@ -144,13 +144,7 @@ public record ActiveSubscription(
       }
     }
     return withPositions(
-        i -> {
-          PartitionPosition p = positions.get(i);
-          for (AttemptMark m : byPartition.getOrDefault(i, List.of())) {
-            p = p.attempt(m.offset(), m.attempt());
-          }
-          return p;
-        });
+        i -> positions.get(i).attempts(byPartition.getOrDefault(i, List.of())));
   }
 
   public NoSubscription deleted(SubscriptionEvent.Deleted d) {

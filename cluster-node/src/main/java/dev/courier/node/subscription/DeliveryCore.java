@@ -78,6 +78,11 @@ final class DeliveryCore<C, R> {
   private boolean reservationMoved;
   private boolean stopped;
   private boolean lagChecking;
+  /**
+   * A resume cursor waiting for every partition's head to be heard, so it can be held to
+   * {@code [0, head]} before the subscription moves there; nothing is delivered meanwhile.
+   */
+  private List<Long> resumeAwaitingHeads;
   private final InstantSource wallClock;
   /** The subscription's query, compiled when the core starts (on creation and on recovery). */
   private final SubscriptionQuery query;
@@ -191,15 +196,22 @@ final class DeliveryCore<C, R> {
       }
     }
     boolean fresh = !consumers.containsKey(consumer);
+    if (fresh && consumers.size() >= settings.maxConsumers()) {
+      out.closes.add(new Step.Close<>(consumer, "this subscription has "
+          + settings.maxConsumers() + " consumers attached, its limit; try again later"));
+      return end();
+    }
     if (fresh) {
       int start = mode == ConsumerMode.LEASE ? window(credit) : Math.max(0, credit);
       consumers.put(consumer, new AttachedConsumer<>(consumer, mode, streamId, start));
     }
+    // A cursor of another incarnation of the topic, or not a cursor at all, is ignored: the stream
+    // starts at the subscription's position, as without one (an EventSource gets no error status).
     Optional<Cursor> resume =
-        fresh && mode == ConsumerMode.CURSOR
-            ? Optional.ofNullable(resumeCursor).flatMap(t -> Cursor.parse(t, lanes.size()))
+        fresh && mode == ConsumerMode.CURSOR && resumeCursor != null
+            ? Cursor.read(resumeCursor, lanes.size(), state.topicId()).cursor()
             : Optional.empty();
-    resume.ifPresent(c -> seekTo(c.positions()));
+    resume.ifPresent(c -> resumeAt(c.positions()));
     dispatch(now);
     ensureLagChecks();
     return end();
@@ -346,6 +358,12 @@ final class DeliveryCore<C, R> {
   Step<C, R> nack(List<String> ackIds, Duration delay, R replyTo, long now) {
     begin();
     long notBefore = delay.isZero() || delay.isNegative() ? Pending.NOW : now + delay.toNanos();
+    if (notBefore != Pending.NOW && delayedCount() + ackIds.size() > settings.maxDelayedNacks()) {
+      out.reply(replyTo, new SubscriptionReply.Overloaded(
+          "this subscription holds " + delayedCount() + " nacked messages waiting out a delay, "
+              + "at most " + settings.maxDelayedNacks() + "; nack fewer, or without a delay"));
+      return end();
+    }
     int count = 0;
     Set<AckId> ended = new HashSet<>();
     for (String text : ackIds) {
@@ -401,6 +419,11 @@ final class DeliveryCore<C, R> {
     begin();
     if (partition < lanes.size()) {
       lanes.get(partition).headHeard(nextOffset);
+      if (resumeAwaitingHeads != null && allHeadsKnown()) {
+        List<Long> positions = resumeAwaitingHeads;
+        resumeAwaitingHeads = null;
+        resumeAt(positions);
+      }
       dispatch(now);
     }
     return end();
@@ -462,7 +485,7 @@ final class DeliveryCore<C, R> {
       return end();
     }
     seekTo(positions);
-    out.reply(replyTo, new SubscriptionReply.Seeked(cursor()));
+    out.reply(replyTo, new SubscriptionReply.Seeked(new Cursor(positions).encode(state.topicId())));
     dispatch(now);
     return end();
   }
@@ -597,6 +620,7 @@ final class DeliveryCore<C, R> {
         name, shown, state.partitions(), state.createdAt(), positions, backlog(),
         lagSeconds(wallNow), inFlight, delivered, state.acked(), redelivered,
         state.deadLettered(), skipped(), consumers.size() + polls.size(), node,
+        new Cursor(positions.subList(0, state.partitions())).encode(state.topicId()),
         windows == null ? null : windows.late());
   }
 
@@ -654,7 +678,8 @@ final class DeliveryCore<C, R> {
       }
       return;
     }
-    if (query.holdsDelivery() || (rowLane >= 0 && aggregation == null)) {
+    if (query.holdsDelivery() || resumeAwaitingHeads != null
+        || (rowLane >= 0 && aggregation == null)) {
       return;
     }
     aggregate();
@@ -872,7 +897,7 @@ final class DeliveryCore<C, R> {
     for (PartitionLane<C> l : lanes) {
       positions.add(l.readPos);
     }
-    return new Cursor(positions).encode();
+    return new Cursor(positions).encode(state.topicId());
   }
 
   /**
@@ -1153,7 +1178,34 @@ final class DeliveryCore<C, R> {
 
   // ---- writes ----
 
+  /**
+   * Moves to a client's resume cursor, held to {@code [0, head]} of each partition: a cursor past
+   * a partition's end would skip the messages published there next. Until every head has been
+   * heard (just after a start) the move waits, and nothing is delivered.
+   */
+  private void resumeAt(List<Long> positions) {
+    if (!allHeadsKnown()) {
+      resumeAwaitingHeads = positions;
+      return;
+    }
+    List<Long> heads = new ArrayList<>(lanes.size());
+    for (PartitionLane<C> lane : lanes) {
+      heads.add(lane.head);
+    }
+    seekTo(new Cursor(positions).clampedTo(heads).positions());
+  }
+
+  private boolean allHeadsKnown() {
+    for (PartitionLane<C> lane : lanes) {
+      if (!lane.headKnown) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void seekTo(List<Long> requested) {
+    resumeAwaitingHeads = null;
     List<Long> positions = new ArrayList<>(requested);
     if (rowLane >= 0) {
       // Rows below the row lane's commit point are gone: it never moves below it.
@@ -1304,6 +1356,15 @@ final class DeliveryCore<C, R> {
 
   private boolean idle() {
     return consumers.isEmpty() && polls.isEmpty();
+  }
+
+  /** Nacked messages waiting out a delay, over all partitions. */
+  int delayedCount() {
+    int count = 0;
+    for (PartitionLane<C> lane : lanes) {
+      count += lane.delayedCount();
+    }
+    return count;
   }
 
   /** Whether a timer must look again: leases, delayed redeliveries or waiting polls. */

@@ -11,10 +11,12 @@ import java.time.Duration;
  * a running catch-up read to fill it, how often lag is checked for lag notices while
  * consumers are attached (never less often than the subscription's lagWarning), how often an
  * unanswered watch of a topic partition is sent again, after how long a partition not heard
- * from is asked for its head, and the most bytes of deliveries one message to a consumer or one
- * long poll's answer carries (they may cross nodes, and must fit a remoting frame), and how often
- * an aggregation subscription looks at the wall clock to close windows and how many of its rows
- * may wait for an ack before it stops accepting messages.
+ * from is asked for its head, the most bytes of deliveries one message to a consumer or one
+ * long poll's answer carries (they may cross nodes, and must fit a remoting frame), the caps
+ * that bound one subscription's memory whatever its clients do: consumers attached at once, and
+ * nacked messages waiting out a delay; and how often an aggregation subscription looks at the
+ * wall clock to close windows and how many of its rows may wait for an ack before it stops
+ * accepting messages.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -32,6 +34,8 @@ public record DeliverySettings(
     Duration watchRetry,
     Duration headCheck,
     long maxBatchBytes,
+    int maxConsumers,
+    int maxDelayedNacks,
     Duration windowClockInterval,
     int maxPendingRows) {
 
@@ -43,10 +47,12 @@ public record DeliverySettings(
       Duration commitInterval, int reserveAhead, int readPage, int bufferPerPartition,
       Duration rewatchDelay, int snapshotEvery, Duration leaseCheckInterval, int maxWaitingPolls,
       Duration ackLinger, Duration handoffDrain, Duration pollFillWait, Duration lagCheckInterval,
-      Duration watchRetry, Duration headCheck, long maxBatchBytes) {
+      Duration watchRetry, Duration headCheck, long maxBatchBytes, int maxConsumers,
+      int maxDelayedNacks) {
     this(commitInterval, reserveAhead, readPage, bufferPerPartition, rewatchDelay, snapshotEvery,
         leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain, pollFillWait,
-        lagCheckInterval, watchRetry, headCheck, maxBatchBytes, Duration.ofSeconds(1), 100_000);
+        lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers, maxDelayedNacks,
+        Duration.ofSeconds(1), 100_000);
   }
 
   public static DeliverySettings fromConfig(Config config) {
@@ -67,6 +73,8 @@ public record DeliverySettings(
         c.getDuration("watch-retry"),
         c.getDuration("head-check-interval"),
         config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes(),
+        c.getInt("max-consumers"),
+        c.getInt("max-delayed-nacks"),
         c.getDuration("window-clock-interval"),
         c.getInt("max-pending-rows"));
   }

@@ -45,6 +45,14 @@ final class PartitionLane<C> {
   final TreeMap<Long, Lease<C>> leases = new TreeMap<>();
   /** Messages below {@code readPos} waiting to be delivered (again), by offset. */
   final TreeMap<Long, Pending> pending = new TreeMap<>();
+  /** The pending messages that may go now (no delay, or its time came), by offset. */
+  private final TreeMap<Long, Pending> ready = new TreeMap<>();
+  /** The pending messages waiting out a nack's delay, soonest first. */
+  private final TreeSet<Pending> delayed =
+      new TreeSet<>(java.util.Comparator.comparingLong(Pending::notBefore)
+          .thenComparingLong(p -> p.message().offset()));
+  /** Ordered subscriptions: per key, the offsets of its delayed messages (they hold later ones). */
+  private final Map<String, TreeSet<Long>> delayedByKey = new HashMap<>();
   /** Offsets written to cursor consumers and not yet proven: they hold the commit point back. */
   final TreeSet<Long> unproven = new TreeSet<>();
   /** Offsets proven by cursor consumers since the last commit was written. */
@@ -112,6 +120,9 @@ final class PartitionLane<C> {
     generation++;
     leases.clear();
     pending.clear();
+    ready.clear();
+    delayed.clear();
+    delayedByKey.clear();
     unproven.clear();
     proven.clear();
     ackedUnwritten.clear();
@@ -326,26 +337,17 @@ final class PartitionLane<C> {
    */
   Candidate next(
       long now, PartitionPosition pos, int pendingCap, boolean conflate, long snapshotUntil) {
-    if (!pending.isEmpty()) {
-      Set<String> blocked = null;
-      Iterator<Pending> it = pending.values().iterator();
+    releaseDue(now);
+    if (!ready.isEmpty()) {
+      Iterator<Pending> it = ready.values().iterator();
       while (it.hasNext()) {
         Pending p = it.next();
         String key = ordered ? p.message().key() : null;
-        if (key != null
-            && (keysInFlight.contains(key) || (blocked != null && blocked.contains(key)))) {
-          continue;
-        }
-        if (p.notBefore() != Pending.NOW && p.notBefore() - now > 0) {
-          if (key != null) {
-            if (blocked == null) {
-              blocked = new HashSet<>();
-            }
-            blocked.add(key);
-          }
+        if (key != null && (keysInFlight.contains(key) || heldByDelayed(key, p))) {
           continue;
         }
         it.remove();
+        pending.remove(p.message().offset());
         unmarkPending(p.message().key());
         return new Candidate(p.message(), p.attempt());
       }
@@ -426,8 +428,53 @@ final class PartitionLane<C> {
     return lease;
   }
 
+  /**
+   * Moves the delayed messages whose time has come to the ready ones: a look at the soonest only,
+   * so many delayed messages cost nothing until they are due.
+   */
+  private void releaseDue(long now) {
+    while (!delayed.isEmpty() && delayed.first().notBefore() - now <= 0) {
+      Pending p = delayed.pollFirst();
+      forgetDelayedKey(p);
+      ready.put(p.message().offset(), p);
+    }
+  }
+
+  /** Ordered: whether an earlier message of the key waits out a delay (it must go first). */
+  private boolean heldByDelayed(String key, Pending p) {
+    TreeSet<Long> offsets = delayedByKey.get(key);
+    return offsets != null && offsets.first() < p.message().offset();
+  }
+
+  private void forgetDelayedKey(Pending p) {
+    String key = p.message().key();
+    if (ordered && key != null) {
+      TreeSet<Long> offsets = delayedByKey.get(key);
+      if (offsets != null && offsets.remove(p.message().offset()) && offsets.isEmpty()) {
+        delayedByKey.remove(key);
+      }
+    }
+  }
+
+  /** Messages waiting out a nack's delay. */
+  int delayedCount() {
+    return delayed.size();
+  }
+
   void addPending(Pending p) {
+    if (pending.containsKey(p.message().offset())) {
+      removePending(p.message().offset());
+    }
     pending.put(p.message().offset(), p);
+    if (p.notBefore() == Pending.NOW) {
+      ready.put(p.message().offset(), p);
+    } else {
+      delayed.add(p);
+      if (ordered && p.message().key() != null) {
+        delayedByKey.computeIfAbsent(p.message().key(), k -> new TreeSet<>())
+            .add(p.message().offset());
+      }
+    }
     if (ordered && p.message().key() != null) {
       pendingKeys.merge(p.message().key(), 1, Integer::sum);
     }
@@ -436,6 +483,9 @@ final class PartitionLane<C> {
   Pending removePending(long offset) {
     Pending p = pending.remove(offset);
     if (p != null) {
+      if (ready.remove(offset) == null && delayed.remove(p)) {
+        forgetDelayedKey(p);
+      }
       unmarkPending(p.message().key());
     }
     return p;
@@ -449,11 +499,6 @@ final class PartitionLane<C> {
 
   /** Whether some pending message waits for a delay (a timer must look again). */
   boolean hasDelayedPending() {
-    for (Pending p : pending.values()) {
-      if (p.notBefore() != Pending.NOW) {
-        return true;
-      }
-    }
-    return false;
+    return !delayed.isEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package dev.courier.node.subscription;
 
+import dev.courier.protocol.subscription.AttemptMark;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -74,14 +75,23 @@ public record PartitionPosition(
     return new PartitionPosition(committed, Math.max(reserved, mark), acked, attempts);
   }
 
-  /** Records the attempt an offset is being sent with (ignored once it is done). */
-  public PartitionPosition attempt(long offset, int attempt) {
-    if (isDone(offset) || attempts.getOrDefault(offset, 0) >= attempt) {
-      return this;
+  /**
+   * Records the attempts offsets are being sent with (ignored once done), copying the recorded
+   * attempts once rather than once per mark: a redelivery of many messages records one mark each.
+   */
+  public PartitionPosition attempts(List<AttemptMark> marks) {
+    Map<Long, Integer> next = null;
+    for (AttemptMark m : marks) {
+      if (isDone(m.offset()) || attempts.getOrDefault(m.offset(), 0) >= m.attempt()
+          || (next != null && next.getOrDefault(m.offset(), 0) >= m.attempt())) {
+        continue;
+      }
+      if (next == null) {
+        next = new TreeMap<>(attempts);
+      }
+      next.put(m.offset(), m.attempt());
     }
-    Map<Long, Integer> next = new TreeMap<>(attempts);
-    next.put(offset, attempt);
-    return new PartitionPosition(committed, reserved, acked, next);
+    return next == null ? this : new PartitionPosition(committed, reserved, acked, next);
   }
 
   /** A replay starts afresh: acks and recorded attempts are forgotten. */

@@ -69,7 +69,8 @@ class OpenApiIT extends OneNodeIT {
     for (Operation op : operations) {
       String suffix = op.method().equals("DELETE") ? "-del" : "";
       String path = op.path().replace("{topic}", topic + suffix)
-          .replace("{subscription}", sub + suffix) + queries.getOrDefault(op.path(), "");
+          .replace("{subscription}", sub + suffix).replace("{file}", "dashboard.js")
+          + queries.getOrDefault(op.path(), "");
       int status = status(op.method(), url + path, bodies.get(op.method() + " " + op.path()));
       assertFalse(status == 404 || status == 405, op + " answered " + status);
     }

@@ -86,7 +86,7 @@ class SubscriptionLifecycleIT extends OneNodeIT {
         () -> Http.get(url + "/v1/subscriptions/" + sub).body().get("consumers").asInt() == 0);
     var seek = Http.post(url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":\"earliest\"}");
     assertEquals(200, seek.status());
-    assertEquals("0", seek.body().get("cursor").asText());
+    assertTrue(seek.body().get("cursor").asText().endsWith(":0"), seek.body().toString());
     String afterA;
     try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
       List<SseClient.Event> replay = sse.next(3);

@@ -290,7 +290,7 @@ class AggregationDeliveryTest {
         base.rewatchDelay(), base.snapshotEvery(), base.leaseCheckInterval(),
         base.maxWaitingPolls(), base.ackLinger(), base.handoffDrain(), base.pollFillWait(),
         base.lagCheckInterval(), base.watchRetry(), base.headCheck(), base.maxBatchBytes(),
-        base.windowClockInterval(), 2);
+        base.maxConsumers(), base.maxDelayedNacks(), base.windowClockInterval(), 2);
     var core = new DeliveryCore<String, String>(created(settings(), PARTITIONS), twoRows, clock);
     List<Step<String, String>> steps = startReading(core);
     steps.add(core.attach("l", ConsumerMode.LEASE, 100, null, null, now));

@@ -29,7 +29,7 @@ final class CoreFixture {
     return new DeliverySettings(
         commitInterval, 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
         10, ackLinger, Duration.ofSeconds(2), pollFillWait, Duration.ofMillis(250),
-        Duration.ofSeconds(2), Duration.ofSeconds(10), BATCH_BYTES);
+        Duration.ofSeconds(2), Duration.ofSeconds(10), BATCH_BYTES, 1000, 10_000);
   }
 
   static SubscriptionSettings subscription(

@@ -278,7 +278,10 @@ class DeliveryCoreTest {
     core.attach("c", ConsumerMode.CURSOR, 10, null, null, now);
     var seek = core.seek(List.of(1L), "r", now);
     assertEquals(new SubscriptionEvent.Seeked(List.of(1L)), seek.events().get(0));
-    assertEquals(new SubscriptionReply.Seeked("1"), seek.replies().get(0).reply());
+    assertEquals(
+        new SubscriptionReply.Seeked(
+            dev.courier.protocol.subscription.Cursor.tag(core.state().topicId()) + ":1"),
+        seek.replies().get(0).reply());
     assertEquals(1, seek.reads().size(), "the replay reads the log");
   }
 

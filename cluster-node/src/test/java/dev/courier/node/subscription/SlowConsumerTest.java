@@ -154,7 +154,7 @@ class SlowConsumerTest {
     var defaults = new DeliverySettings(Duration.ofMillis(250), 1000, 500, 2000,
         Duration.ofMillis(200), 500, Duration.ofMillis(100), 1000, Duration.ofMillis(25),
         Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMillis(250),
-        Duration.ofSeconds(2), Duration.ofSeconds(10), 192 * 1024);
+        Duration.ofSeconds(2), Duration.ofSeconds(10), 192 * 1024, 1000, 10_000);
     snapshotThroughPages(defaults, 2000, true);
   }
 

@@ -53,7 +53,7 @@ class SubscriptionEntityTest {
           Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 1000, Duration.ofMillis(20),
           10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50),
           Duration.ofMillis(250), Duration.ofMillis(300), Duration.ofSeconds(2),
-          CoreFixture.BATCH_BYTES);
+          CoreFixture.BATCH_BYTES, 1000, 10_000);
 
   private final UUID topicId = UUID.randomUUID();
   private final TopicInfo topic =
@@ -267,7 +267,7 @@ class SubscriptionEntityTest {
         last0 = d.record().offset();
       }
     }
-    assertEquals("3.2", got.get(got.size() - 1).cursor());
+    assertTrue(got.get(got.size() - 1).cursor().endsWith(":3.2"), "positions behind the topic's tag");
     var view = ((SubscriptionReply.Found)
         kit.<SubscriptionReply>runCommand(SubscriptionCommand.Get::new).reply()).view();
     assertEquals(5, view.delivered());
@@ -401,7 +401,7 @@ class SubscriptionEntityTest {
     var seek =
         kit.<SubscriptionReply>runCommand(
             replyTo -> new SubscriptionCommand.Seek(List.of(1L, 0L), replyTo));
-    assertEquals(new SubscriptionReply.Seeked("1.0"), seek.reply());
+    assertTrue(((SubscriptionReply.Seeked) seek.reply()).cursor().endsWith(":1.0"));
     List<Delivery> replay = receive(consumer, 2);
     assertEquals(List.of(1L, 2L), replay.stream().map(d -> d.record().offset()).toList());
     assertEquals(2, replay.get(0).record().deliveryAttempt());
@@ -673,7 +673,7 @@ class SubscriptionEntityTest {
         Duration.ofHours(1), 10, 100, 1000, Duration.ofSeconds(1), 2, Duration.ofMillis(20),
         10, Duration.ofMillis(5), Duration.ofSeconds(2), Duration.ofMillis(50),
         Duration.ofMillis(250), Duration.ofMillis(300), Duration.ofSeconds(2),
-        CoreFixture.BATCH_BYTES));
+        CoreFixture.BATCH_BYTES, 1000, 10_000));
     subscriptionSettings = new SubscriptionSettings("orders", "earliest", Duration.ofSeconds(30),
         100, false, 10, null, "backpressure", 0, Duration.ofSeconds(5), null,
         "SELECT COUNT(*), SUM(data.n) FROM orders"

@@ -74,6 +74,9 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   private record Reattach() implements Command {}
 
+  /** The subscription's answer to a nack frame: only a refusal is told to the client. */
+  private record NackAnswered(SubscriptionReply reply) implements Command {}
+
   private record KeepAlive() implements Command {}
 
   private record DrainNow(ActorRef<Done> replyTo) implements Command {}
@@ -159,6 +162,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   private boolean ackInFlight;
   private int window;
 
+  private final ActorRef<SubscriptionReply> nackAnswers;
+
   private SocketConsumer(
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
@@ -170,6 +175,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     this.settings = settings;
     this.window = Math.min(settings.window(), settings.maxWindow());
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
+    this.nackAnswers = ctx.messageAdapter(SubscriptionReply.class, NackAnswered::new);
     this.link = new SubscriptionLink(ctx, subscription, self);
     this.drain = drains.join(ctx, DrainNow::new);
   }
@@ -182,6 +188,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         .onMessage(ClientText.class, this::onClientText)
         .onMessage(FromSubscription.class, this::onSubscription)
         .onMessage(AckAnswered.class, this::onAckAnswered)
+        .onMessage(NackAnswered.class, this::onNackAnswered)
         .onMessageEquals(StreamAck.INSTANCE, this::onStreamAck)
         .onMessageEquals(StreamDone.INSTANCE, this::onStreamDone)
         .onMessage(Reattach.class, r -> attach())
@@ -202,6 +209,14 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
               return this;
             })
         .build();
+  }
+
+  /** A nack refused (a cap of the subscription): an error frame; its messages stay leased. */
+  private Behavior<Command> onNackAnswered(NackAnswered answered) {
+    if (answered.reply() instanceof SubscriptionReply.Overloaded o) {
+      send(ErrorFrame.of(Problem.of(429, "Too many requests", o.detail())));
+    }
+    return this;
   }
 
   private Behavior<Command> onStreamReady(StreamReady ready) {
@@ -282,7 +297,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         for (int from = 0; from < ids.size(); from += MAX_ACKS_PER_REQUEST) {
           target().tell(new SubscriptionCommand.Nack(
               ids.subList(from, Math.min(ids.size(), from + MAX_ACKS_PER_REQUEST)), nack.delay(),
-              getContext().getSystem().ignoreRef()));
+              nackAnswers));
         }
         nack.ackIds().forEach(unacked::remove);
         if (draining) {

@@ -50,7 +50,8 @@ class EndpointGrantsTest {
       assertTrue(readme.contains(row), "README lacks: " + row);
     }
     long rows = readme.lines().filter(l -> l.startsWith("| `") && l.contains(" /")
-        && (l.contains("/v1/") || l.contains("/health/") || l.contains(" /metrics`"))).count();
+        && (l.contains("/v1/") || l.contains("/health/") || l.contains(" /metrics`")
+        || l.contains(" /ui"))).count();
     assertEquals(EndpointGrants.RULES.size(), rows, "README lists endpoints the code does not");
   }
 

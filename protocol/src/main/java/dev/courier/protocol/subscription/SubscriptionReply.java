@@ -46,4 +46,7 @@ public sealed interface SubscriptionReply extends CborSerializable {
 
   /** The request was refused: {@code detail} says why (a client mistake). */
   record Invalid(String field, String detail) implements SubscriptionReply {}
+
+  /** Refused because a per-subscription cap is reached; the client may retry later. */
+  record Overloaded(String detail) implements SubscriptionReply {}
 }

@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * A subscription's settings plus its live delivery state, as GET shows it; {@code node} is the
- * remoting address ({@code host:port}) of the cluster member hosting it now.
+ * remoting address ({@code host:port}) of the cluster member hosting it now; {@code cursor} its
+ * position as a cursor of its topic's incarnation (what a seek takes back); {@code late} an
+ * aggregation subscription's messages that came after their window closed (null for any other).
  */
 public record SubscriptionView(
     String name,
@@ -24,6 +26,7 @@ public record SubscriptionView(
     long skipped,
     int consumers,
     String node,
+    String cursor,
     Long late)
     implements CborSerializable {
 
@@ -35,8 +38,9 @@ public record SubscriptionView(
   public SubscriptionView(
       String name, SubscriptionSettings settings, int partitions, Instant createdAt,
       List<Long> positions, long backlog, double lagSeconds, int inFlight, long delivered,
-      long acked, long redelivered, long deadLettered, long skipped, int consumers, String node) {
+      long acked, long redelivered, long deadLettered, long skipped, int consumers, String node,
+      String cursor) {
     this(name, settings, partitions, createdAt, positions, backlog, lagSeconds, inFlight,
-        delivered, acked, redelivered, deadLettered, skipped, consumers, node, null);
+        delivered, acked, redelivered, deadLettered, skipped, consumers, node, cursor, null);
   }
 }
