@@ -342,4 +342,22 @@ class AggregationDeliveryTest {
     assertEquals(expectedRows(3), datas(records(steps, "l")), "every minute, nothing late");
     assertEquals(0L, core.view("sub", settings(), "n", wall.get()).late());
   }
+
+  @Test
+  void anSseResumeCursorCarriesTheRowLane() {
+    publishAll(7);
+    var core = core(created(settings(), PARTITIONS), Duration.ZERO);
+    List<Step<String, String>> steps = startReading(core);
+    steps.add(core.attach("c", ConsumerMode.CURSOR, 100, null, null, now));
+    List<Delivery> sent = new ArrayList<>();
+    steps.forEach(st -> st.sends().stream().filter(s -> s.consumer().equals("c"))
+        .forEach(s -> sent.addAll(s.deliveries())));
+    assertEquals(expectedRows(2), sent.stream().map(d -> d.record().data()).toList());
+
+    // A stream that saw the first row resumes after it, on a new incarnation too.
+    var next = core(core.state(), Duration.ZERO);
+    List<Step<String, String>> resumed = startReading(next);
+    resumed.add(next.attach("c2", ConsumerMode.CURSOR, 100, sent.get(0).cursor(), null, now));
+    assertEquals(expectedRows(2).subList(1, 4), datas(records(resumed, "c2")));
+  }
 }
