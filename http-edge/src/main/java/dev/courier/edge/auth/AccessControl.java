@@ -35,6 +35,9 @@ public final class AccessControl extends AllDirectives {
   public static final AttributeKey<Instant> TOKEN_DEADLINE =
       AttributeKey.create("courier-token-deadline", Instant.class);
 
+  /** The reason of a WebSocket closed (1008) because its token expired. */
+  public static final String TOKEN_EXPIRED = "the token expired; connect again with a fresh one";
+
   private final Optional<TokenVerifier> verifier;
   private final TokenExpiry expiry;
   private final Clock clock;

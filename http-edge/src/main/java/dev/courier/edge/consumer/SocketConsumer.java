@@ -2,6 +2,7 @@ package dev.courier.edge.consumer;
 
 import dev.courier.edge.ConsumerFrames;
 import dev.courier.edge.ErrorFrame;
+import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.Problem;
 import dev.courier.edge.ProblemException;
 import dev.courier.protocol.subscription.ConsumerMessage;
@@ -149,7 +150,7 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   static final int MAX_QUEUED_ANSWERS = 256;
   private static final End SHUTTING_DOWN = new End(End.GOING_AWAY, "the node is shutting down");
   private static final End TOKEN_EXPIRED =
-      new End(End.POLICY_VIOLATION, "the token expired; connect again with a fresh one");
+      new End(End.POLICY_VIOLATION, AccessControl.TOKEN_EXPIRED);
 
   private final TimerScheduler<Command> timers;
   private final Settings settings;
