@@ -31,7 +31,7 @@ import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Upgrades to a WebSocket whose server side closes with a code of its choosing (1001 going away,
- * 1013 try again later) instead of the 1000 pekko-http always sends when a handler completes, so a
+ * 1008 token expired, 1013 try again later) instead of the 1000 pekko-http always sends when a handler completes, so a
  * client can tell why its socket ended.
  *
  * <p>pekko-http 1.3 has no public API for a server's close code (akka/akka-http#2458 is still
