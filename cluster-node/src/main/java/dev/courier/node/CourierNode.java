@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import dev.courier.edge.EdgeSettings;
 import dev.courier.edge.HttpServer;
 import dev.courier.edge.auth.AccessControl;
+import dev.courier.edge.guard.TlsSettings;
 import dev.courier.edge.auth.AuthSettings;
 import dev.courier.node.metrics.CourierMetrics;
 import dev.courier.node.subscription.DeliverySettings;
@@ -107,13 +108,15 @@ public final class CourierNode {
 
   /**
    * Refuses a node that would serve beyond loopback without a chosen auth mode, or whose token
-   * keys are missing or unreadable (see {@link AccessControl#checkStartup}).
+   * keys are missing or unreadable (see {@link AccessControl#checkStartup}), or whose HTTPS keystore
+   * cannot be used (see {@link TlsSettings}).
    *
    * @throws IllegalStateException or IllegalArgumentException saying what to configure
    */
   public static void checkAccessControl(Config config) {
     AccessControl.checkStartup(
         AuthSettings.fromConfig(config), EdgeSettings.fromConfig(config).host());
+    TlsSettings.fromConfig(config).httpsContext();
   }
 
   private static NodeBackend wire(

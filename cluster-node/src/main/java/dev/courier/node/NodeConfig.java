@@ -33,9 +33,9 @@ public final class NodeConfig {
             .withFallback(ConfigFactory.parseResources("courier-persistence.conf"))
             .withFallback(ConfigFactory.defaultReference())
             .resolve();
-    Config withSeeds = withSeeds(config);
-    ClusterJoin.Settings.fromConfig(withSeeds);
-    return withSeeds;
+    Config node = TransportTls.apply(withSeeds(config));
+    ClusterJoin.Settings.fromConfig(node);
+    return node;
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.courier.edge;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -14,12 +16,14 @@ import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
 import org.apache.pekko.http.impl.engine.ws.WebSocket$;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
 import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -27,7 +31,7 @@ import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Upgrades to a WebSocket whose server side closes with a code of its choosing (1001 going away,
- * 1013 try again later) instead of the 1000 pekko-http always sends when a handler completes, so a
+ * 1008 token expired, 1013 try again later) instead of the 1000 pekko-http always sends when a handler completes, so a
  * client can tell why its socket ended.
  *
  * <p>pekko-http 1.3 has no public API for a server's close code (akka/akka-http#2458 is still
@@ -103,6 +107,34 @@ final class ClosingWebSocket {
     @SuppressWarnings({"unchecked", "rawtypes"})
     Graph<FlowShape<FrameEvent, FrameEvent>, Object> graph = (Graph) frames;
     return lowLevel.handleFrames(graph, Option.empty());
+  }
+
+  /**
+   * {@code handler}, whose outgoing side ends at {@code deadline} (when there is one) with {@code
+   * code} and {@code reason} chosen for {@code close}; ending the handler earlier is unaffected.
+   */
+  static Flow<Message, Message, NotUsed> endingAt(
+      Flow<Message, Message, NotUsed> handler, Optional<Instant> deadline, Close close, int code,
+      String reason) {
+    if (deadline.isEmpty()) {
+      return handler;
+    }
+    Duration left = Duration.between(Instant.now(), deadline.get());
+    Message marker = TextMessage.create("");
+    Source<Message, NotUsed> timer =
+        Source.single(marker)
+            .initialDelay(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
+            .concat(Source.never());
+    return handler
+        .merge(timer, true)
+        .takeWhile(
+            m -> {
+              if (m == marker) {
+                close.with(code, reason);
+                return false;
+              }
+              return true;
+            });
   }
 
   private static String truncate(String reason) {

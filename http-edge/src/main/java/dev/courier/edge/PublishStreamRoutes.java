@@ -1,5 +1,7 @@
 package dev.courier.edge;
 
+import dev.courier.edge.auth.AccessControl;
+import dev.courier.edge.consumer.SocketConsumer;
 import dev.courier.port.CourierBackend;
 import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.TopicInfo;
@@ -22,7 +24,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  * Stream ingestion: {@code GET /v1/topics/{topic}/publish} as a WebSocket. Each text frame holds a
  * message or {@code {"messages": [...]}}, validated as a POST body is; the answer is one result
  * frame per message, in frame order, once durable, or one error frame in the frame's place.
- * Several frames are published at once, and the connection reads no further ahead than that.
+ * Several frames are published at once, and the connection reads no further ahead than that. A
+ * stream opened with a token is closed with 1008 when the token expires.
  */
 public final class PublishStreamRoutes extends AllDirectives {
 
@@ -37,6 +40,7 @@ public final class PublishStreamRoutes extends AllDirectives {
   private final MessageParser messages;
   private final PublishStreamSettings settings;
   private final Materializer materializer;
+  private final ClosingWebSocket sockets;
 
   public PublishStreamRoutes(
       ActorSystem<?> system,
@@ -47,6 +51,7 @@ public final class PublishStreamRoutes extends AllDirectives {
     this.messages = new MessageParser(edge);
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(system);
+    this.sockets = new ClosingWebSocket(system, edge.wsCloseTimeout());
   }
 
   public Route routes() {
@@ -67,7 +72,14 @@ public final class PublishStreamRoutes extends AllDirectives {
         backend.topic(name),
         topic ->
             topic
-                .map(t -> handleWebSocketMessages(stream(t)))
+                .<Route>map(t -> extractRequest(request -> extractWebSocketUpgrade(upgrade -> {
+                  ClosingWebSocket.Close close = new ClosingWebSocket.Close();
+                  return complete(sockets.upgrade(upgrade,
+                      ClosingWebSocket.endingAt(stream(t),
+                          request.getAttribute(AccessControl.TOKEN_DEADLINE), close,
+                          SocketConsumer.End.POLICY_VIOLATION, AccessControl.TOKEN_EXPIRED),
+                      close));
+                })))
                 .orElseGet(() -> complete(Problems.notFound("topic", name))));
   }
 

@@ -1,10 +1,12 @@
 package dev.courier.edge;
 
 import dev.courier.protocol.LogMdc;
+import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.consumer.SocketConsumer;
 import dev.courier.port.CourierBackend;
 import dev.courier.protocol.subscription.SubscriptionCommand;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -35,7 +37,8 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * not to exist gets 404 (see {@link ConsumerAdmission}); the socket then waits until the
  * subscription answers. Its window is the subscription's maxInFlight until the client sends a
  * credit frame. A socket the server closes gets a close code (see {@link ClosingWebSocket}): 1001
- * when this node shuts down, 1013 when the subscription is gone.
+ * when this node shuts down, 1013 when the subscription is gone, 1008 when the token it was opened
+ * with expires (see {@link AccessControl#TOKEN_DEADLINE}).
  */
 public final class WebSocketRoutes extends AllDirectives {
 
@@ -87,16 +90,19 @@ public final class WebSocketRoutes extends AllDirectives {
                 open ->
                     !open
                         ? complete(Problems.notFound("subscription", name))
-                        : extractWebSocketUpgrade(
-                            upgrade -> {
-                              ClosingWebSocket.Close close = new ClosingWebSocket.Close();
-                              return complete(
-                                  sockets.upgrade(upgrade, flow(name, batch, close), close));
-                            }));
+                        : extractRequest(
+                            request -> extractWebSocketUpgrade(
+                                upgrade -> {
+                                  ClosingWebSocket.Close close = new ClosingWebSocket.Close();
+                                  return complete(sockets.upgrade(upgrade,
+                                      flow(name, batch, close,
+                                          request.getAttribute(AccessControl.TOKEN_DEADLINE)),
+                                      close));
+                                })));
   }
 
   private Flow<Message, Message, NotUsed> flow(
-      String name, boolean batch, ClosingWebSocket.Close close) {
+      String name, boolean batch, ClosingWebSocket.Close close, Optional<Instant> tokenDeadline) {
     String consumerName = CONSUMER_PREFIX + UUID.randomUUID();
     ActorRef<SocketConsumer.Command> consumer =
         system.systemActorOf(
@@ -114,6 +120,7 @@ public final class WebSocketRoutes extends AllDirectives {
                 drains), "subscription", name, "consumer", consumerName),
             consumerName,
             Props.empty());
+    tokenDeadline.ifPresent(at -> consumer.tell(new SocketConsumer.TokenDeadline(at)));
     Sink<Message, NotUsed> incoming =
         Flow.<Message>create()
             .mapAsync(1, this::readFrame)

@@ -281,4 +281,37 @@ class AccessControlRoutesTest {
       assertFalse(sse.endedWithin(Duration.ofSeconds(2)));
     }
   }
+
+  @Test
+  void aWebSocketIsClosedWith1008WhenItsTokenExpires() throws Exception {
+    String token = TestTokens.hs256(TestTokens.SECRET, "consume:" + SUBSCRIPTION,
+        Duration.ofSeconds(2));
+    long expiresAt = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet()
+        .getExpirationTime().getTime();
+    try (WsClient ws = WsClient.open("ws://127.0.0.1:" + port + "/v1/subscriptions/"
+        + SUBSCRIPTION + "/ws?access_token=" + token)) {
+      assertEquals(1008, ws.closeCode());
+      assertTrue(ws.closeReason().contains("token expired"), ws.closeReason());
+      long late = ws.closedAtMillis() - expiresAt;
+      assertTrue(late >= 0 && late <= 1000, "closed " + late + " ms after the token's exp");
+      assertEquals(0, ws.unread(), "nothing is sent with or after the close");
+    }
+  }
+
+  @Test
+  void aPublishStreamIsClosedWith1008WhenItsTokenExpires() throws Exception {
+    String token = TestTokens.hs256(TestTokens.SECRET, "publish:" + TOPIC, Duration.ofSeconds(2));
+    long expiresAt = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet()
+        .getExpirationTime().getTime();
+    try (WsClient ws = WsClient.open("ws://127.0.0.1:" + port + "/v1/topics/" + TOPIC
+        + "/publish?access_token=" + token)) {
+      ws.send("{\"data\": 1}");
+      var answer = ws.next();
+      assertTrue(answer.has("offset"), "publishes are answered until then: " + answer);
+      assertEquals(1008, ws.closeCode());
+      assertTrue(ws.closeReason().contains("token expired"), ws.closeReason());
+      long late = ws.closedAtMillis() - expiresAt;
+      assertTrue(late >= 0 && late <= 1000, "closed " + late + " ms after the token's exp");
+    }
+  }
 }

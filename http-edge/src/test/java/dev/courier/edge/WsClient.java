@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 final class WsClient implements AutoCloseable {
   private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private volatile String closeReason;
+  private volatile long closedAtMillis;
   private final WebSocket socket;
 
   private WsClient(String url) throws Exception {
@@ -51,6 +53,21 @@ final class WsClient implements AutoCloseable {
     return closeCode.get(30, TimeUnit.SECONDS);
   }
 
+  /** The reason of the server's close frame (after {@link #closeCode()}). */
+  String closeReason() {
+    return closeReason;
+  }
+
+  /** When the close frame arrived, in epoch milliseconds (after {@link #closeCode()}). */
+  long closedAtMillis() {
+    return closedAtMillis;
+  }
+
+  /** How many frames arrived and have not been taken by {@link #next()}. */
+  int unread() {
+    return frames.size();
+  }
+
   @Override
   public void close() {
     socket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS);
@@ -72,6 +89,8 @@ final class WsClient implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      closedAtMillis = System.currentTimeMillis();
+      closeReason = reason;
       closeCode.complete(statusCode);
       return null;
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.AttributeKey;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Query;
@@ -26,6 +27,16 @@ import org.apache.pekko.japi.Pair;
 public final class AccessControl extends AllDirectives {
   /** The query parameter carrying a token for clients that cannot set headers. */
   static final String ACCESS_TOKEN = "access_token";
+
+  /**
+   * When the token a request was let in with runs out (its {@code exp} plus the allowed clock
+   * skew): set on every request that carried a token, so a WebSocket can close itself then.
+   */
+  public static final AttributeKey<Instant> TOKEN_DEADLINE =
+      AttributeKey.create("courier-token-deadline", Instant.class);
+
+  /** The reason of a WebSocket closed (1008) because its token expired. */
+  public static final String TOKEN_EXPIRED = "the token expired; connect again with a fresh one";
 
   private final Optional<TokenVerifier> verifier;
   private final TokenExpiry expiry;
@@ -87,8 +98,9 @@ public final class AccessControl extends AllDirectives {
       return complete(Problems.forbidden("this request needs " + needed));
     }
     Instant expiresAt = verified.expiresAt();
+    Instant deadline = expiry.deadline(expiresAt);
     return mapRequest(
-        AccessControl::withoutQueryToken,
+        r -> withoutQueryToken(r).addAttribute(TOKEN_DEADLINE, deadline),
         () -> mapResponse(response -> expiry.bound(response, expiresAt, clock), inner));
   }
 

@@ -12,7 +12,7 @@ import org.apache.pekko.util.ByteString;
 /**
  * Ends a stream when the token that opened it expires (plus the allowed clock skew): an SSE stream
  * gets {@code retry:} and ends, as every stream the server ends does, so the client reconnects
- * with a fresh token and its cursor.
+ * with a fresh token and its cursor. A WebSocket closes itself with 1008 at {@link #deadline}.
  */
 final class TokenExpiry {
   private final Duration clockSkew;
@@ -24,9 +24,14 @@ final class TokenExpiry {
     this.retry = ByteString.fromString("retry: " + sseRetry.toMillis() + "\n\n");
   }
 
+  /** When a stream opened with a token expiring at {@code expiresAt} ends. */
+  Instant deadline(Instant expiresAt) {
+    return expiresAt.plus(clockSkew);
+  }
+
   /** How long from now a stream opened with a token expiring at {@code expiresAt} may run. */
   Duration remaining(Instant expiresAt, Clock clock) {
-    Duration left = Duration.between(clock.instant(), expiresAt.plus(clockSkew));
+    Duration left = Duration.between(clock.instant(), deadline(expiresAt));
     return left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
   }
 

@@ -2,6 +2,7 @@ package dev.courier.edge.consumer;
 
 import dev.courier.edge.ConsumerFrames;
 import dev.courier.edge.ErrorFrame;
+import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.Problem;
 import dev.courier.edge.ProblemException;
 import dev.courier.protocol.subscription.ConsumerMessage;
@@ -10,6 +11,7 @@ import dev.courier.protocol.subscription.Delivery;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import dev.courier.protocol.subscription.SubscriptionReply;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -67,6 +69,15 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     INSTANCE
   }
 
+  /**
+   * The token the socket was opened with runs out at {@code at}: then the socket is closed with
+   * {@link End#POLICY_VIOLATION}, dropping what is queued (those leases expire and are delivered
+   * again).
+   */
+  public record TokenDeadline(Instant at) implements Command {}
+
+  private record TokenExpired() implements Command {}
+
   private record FromSubscription(ConsumerMessage message) implements Command {}
 
   private record AckAnswered(List<String> sent, SubscriptionReply reply, Throwable error)
@@ -90,10 +101,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   /**
    * Close the socket with {@code closeCode}: {@link #GOING_AWAY} when this node shuts down, {@link
-   * #TRY_AGAIN_LATER} when the subscription is gone. Never a close without a code.
+   * #TRY_AGAIN_LATER} when the subscription is gone, {@link #POLICY_VIOLATION} when the token runs
+   * out. Never a close without a code.
    */
   public record End(int closeCode, String reason) implements Outgoing {
     public static final int GOING_AWAY = 1001;
+    public static final int POLICY_VIOLATION = 1008;
     public static final int INTERNAL_ERROR = 1011;
     public static final int TRY_AGAIN_LATER = 1013;
   }
@@ -136,6 +149,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
    */
   static final int MAX_QUEUED_ANSWERS = 256;
   private static final End SHUTTING_DOWN = new End(End.GOING_AWAY, "the node is shutting down");
+  private static final End TOKEN_EXPIRED =
+      new End(End.POLICY_VIOLATION, AccessControl.TOKEN_EXPIRED);
 
   private final TimerScheduler<Command> timers;
   private final Settings settings;
@@ -156,6 +171,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
   /** Close the socket so once the queued frames are out; {@code endSent} once it is closing. */
   private End closing;
   private boolean endSent;
+  /** The token ran out before the socket's stream was ready: close it as soon as it is. */
+  private boolean tokenExpired;
   private ActorRef<Outgoing> stream;
   private final SubscriptionLink link;
   private boolean streamBusy;
@@ -198,6 +215,8 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
               link.keepAlive();
               return this;
             })
+        .onMessage(TokenDeadline.class, this::onTokenDeadline)
+        .onMessage(TokenExpired.class, expired -> onTokenExpired())
         .onMessage(DrainNow.class, this::onDrain)
         .onMessage(DrainOver.class, over -> end(SHUTTING_DOWN))
         .onSignal(Terminated.class, this::onSubscriptionLost)
@@ -221,6 +240,9 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   private Behavior<Command> onStreamReady(StreamReady ready) {
     stream = ready.stream();
+    if (tokenExpired) {
+      return onTokenExpired();
+    }
     timers.startTimerWithFixedDelay(new KeepAlive(), settings.keepAlive());
     return attach();
   }
@@ -233,6 +255,31 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
     // try again until the subscription answers.
     timers.startSingleTimer(new Reattach(), settings.attachRetry());
     return this;
+  }
+
+  private Behavior<Command> onTokenDeadline(TokenDeadline deadline) {
+    Duration left = Duration.between(Instant.now(), deadline.at());
+    if (left.isNegative() || left.isZero()) {
+      return onTokenExpired();
+    }
+    timers.startSingleTimer(new TokenExpired(), left);
+    return this;
+  }
+
+  /** Closes at once: nothing more is handed to a client whose token is no longer valid. */
+  private Behavior<Command> onTokenExpired() {
+    if (stream == null) {
+      tokenExpired = true;
+      return this;
+    }
+    queue.clear();
+    queuedAnswers = 0;
+    if (!endSent) {
+      endSent = true;
+      stream.tell(TOKEN_EXPIRED);
+    }
+    link.detach();
+    return Behaviors.stopped();
   }
 
   /** The node is shutting down: take nothing new, close once all handed out is acked. */
