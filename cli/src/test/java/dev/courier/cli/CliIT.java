@@ -52,7 +52,10 @@ class CliIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start("courier.http.auth { mode = jwt, jwt-secret = \""
+    // A keyspace of its own: listing subscriptions asks each for its live state, and the hundreds
+    // other tests leave in the shared keyspace made each listing take a minute or more.
+    node = TestNode.start("courier.cassandra.schema.keyspace = courier_cli_it\n"
+        + "courier.http.auth { mode = jwt, jwt-secret = \""
         + Base64.getEncoder().encodeToString(KEY) + "\" }");
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
         new JWTClaimsSet.Builder().claim("scope", "admin")

@@ -44,7 +44,10 @@ class ClientIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start("courier.http.auth { mode = jwt, jwt-secret = \""
+    // A keyspace of its own: listing subscriptions asks each for its live state, and the hundreds
+    // other tests leave in the shared keyspace made each listing take a minute or more.
+    node = TestNode.start("courier.cassandra.schema.keyspace = courier_client_it\n"
+        + "courier.http.auth { mode = jwt, jwt-secret = \""
         + Base64.getEncoder().encodeToString(KEY) + "\" }");
     client = CourierClient.builder(node.url()).token(token("admin")).build();
   }
