@@ -31,6 +31,14 @@ class PartitionSystemIT {
     Path root = LocalCluster.repositoryRoot();
     Path state = Path.of("target/partition").toAbsolutePath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // Cassandra runs inside the namespace, where there is no network to fetch it: install it here
+    // (the other tests may have used a Cassandra that was running already, and installed none).
+    Process install = new ProcessBuilder(java, "-cp",
+            root.resolve("deploy/target/courier.jar").toString(),
+            "dev.courier.persistence.cassandra.CassandraLauncher", "install")
+        .directory(root.toFile()).inheritIO().start();
+    assertTrue(install.waitFor(10, TimeUnit.MINUTES) && install.exitValue() == 0,
+        "installing Cassandra for the partition tests failed");
     Process p = new ProcessBuilder(
             "unshare", "-n",
             root.resolve("system-test/src/test/partition/in-namespace.sh").toString(),

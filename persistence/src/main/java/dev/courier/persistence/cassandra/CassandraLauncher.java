@@ -121,15 +121,26 @@ public final class CassandraLauncher {
         stopped == ServerProcesses.Stopped.GRACEFULLY ? StopOutcome.STOPPED : StopOutcome.KILLED, pid.get());
   }
 
-  /** {@code start | stop | status}, with settings from {@code ConfigFactory.load()}; exits with the command's code. */
+  /**
+   * Installs the configured Cassandra version under its home if it is not there yet, without starting it: for a
+   * process that will run it where there is no network to fetch it (the partition tests' network namespace).
+   */
+  public static void ensureInstalled(LauncherSettings settings) {
+    new CassandraInstaller(settings).ensureInstalled();
+  }
+
+  /**
+   * {@code start | stop | status | install}, with settings from {@code ConfigFactory.load()}; exits with the command's
+   * code.
+   */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
 
   /** The command line's work without {@code System.exit}: returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length != 1 || !List.of("start", "stop", "status").contains(args[0])) {
-      err.println("usage: CassandraLauncher start|stop|status");
+    if (args.length != 1 || !List.of("start", "stop", "status", "install").contains(args[0])) {
+      err.println("usage: CassandraLauncher start|stop|status|install");
       return 2;
     }
     try {
@@ -139,6 +150,10 @@ public final class CassandraLauncher {
           return start(settings, out);
         case "stop":
           return stop(settings, out);
+        case "install":
+          ensureInstalled(settings);
+          out.println("cassandra: " + settings.version() + " installed under " + settings.layout().root());
+          return 0;
         default:
           return status(settings, out);
       }
