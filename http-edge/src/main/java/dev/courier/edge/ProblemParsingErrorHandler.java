@@ -9,8 +9,10 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 
 /**
  * Answers requests the HTTP server cannot parse (a malformed URI or percent-encoding, a URI or
- * headers beyond their limits) as problem+json like every other error, instead of pekko-http's
- * plain text. Named by {@code pekko.http.server.parsing.error-handler} in courier-http.conf.
+ * headers beyond their limits, a method no route knows) as problem+json like every other error,
+ * instead of pekko-http's plain text. A method nobody implements is the client's mistake, so it is
+ * answered 405 rather than the parser's 501: no request a client sends gets a 5xx for its form.
+ * Named by {@code pekko.http.server.parsing.error-handler} in courier-http.conf.
  */
 public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
   /** The detail quotes the parser's summary, which may quote the request: only this much of it. */
@@ -28,6 +30,10 @@ public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
             : ACCESS_TOKEN.matcher(error.summary()).replaceAll("access_token=<redacted>");
     String detail =
         summary.length() > MAX_DETAIL ? summary.substring(0, MAX_DETAIL) + "..." : summary;
+    if (status.intValue() == 501) {
+      return Problems.response(Problem.of(405, "Method not allowed",
+          "unknown method: Courier's API uses GET, POST, PUT, PATCH, DELETE and OPTIONS"));
+    }
     return Problems.response(Problem.of(status.intValue(), status.reason(), detail));
   }
 }
