@@ -66,6 +66,13 @@ public final class SubscriptionMeters {
     }
   }
 
+  /** Messages an overflow policy passed over (drop-oldest, latest). */
+  public void skipped(long messages) {
+    if (messages > 0) {
+      series.skipped.increment(messages);
+    }
+  }
+
   public void deadLettered(long messages) {
     if (messages > 0) {
       series.deadLetters.increment(messages);

@@ -31,6 +31,7 @@ final class SubscriptionSeries {
   final Counter acks;
   final Counter redeliveries;
   final Counter deadLetters;
+  final Counter skipped;
 
   SubscriptionSeries(MeterRegistry registry, String label) {
     this.registry = registry;
@@ -44,6 +45,9 @@ final class SubscriptionSeries {
         .tags(tags).register(registry));
     deadLetters = keep(Counter.builder("courier.dead.letters")
         .description("Messages written to the dead-letter topic after maxDeliveries")
+        .tags(tags).register(registry));
+    skipped = keep(Counter.builder("courier.skipped")
+        .description("Messages an overflow policy passed over (drop-oldest, latest)")
         .tags(tags).register(registry));
     keep(Gauge.builder("courier.subscription.backlog", this, SubscriptionSeries::backlog)
         .description("Messages not delivered yet, or waiting to be delivered again")

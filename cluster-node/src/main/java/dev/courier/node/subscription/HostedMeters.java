@@ -20,11 +20,13 @@ final class HostedMeters<C> {
   private final int[] consumers = new int[DeliveryProtocol.values().length];
   private long acked;
   private long deadLettered;
+  private long skipped;
 
   HostedMeters(SubscriptionMeters meters, ActiveSubscription state) {
     this.meters = meters;
     this.acked = state.acked();
     this.deadLettered = state.deadLettered();
+    this.skipped = state.skipped();
   }
 
   void attached(C consumer, DeliveryProtocol protocol) {
@@ -52,8 +54,10 @@ final class HostedMeters<C> {
     ActiveSubscription state = core.state();
     meters.acked(state.acked() - acked);
     meters.deadLettered(state.deadLettered() - deadLettered);
+    meters.skipped(core.skipped() - skipped);
     acked = Math.max(acked, state.acked());
     deadLettered = Math.max(deadLettered, state.deadLettered());
+    skipped = Math.max(skipped, core.skipped());
     Arrays.fill(consumers, 0);
     for (DeliveryProtocol p : protocols.values()) {
       consumers[p.ordinal()]++;

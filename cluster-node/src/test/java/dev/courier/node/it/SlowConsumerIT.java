@@ -99,6 +99,8 @@ class SlowConsumerIT extends OneNodeIT {
     JsonNode s = state(url, sub);
     assertEquals(40, s.get("skipped").asInt());
     assertEquals(13, s.get("delivered").asInt());
+    assertEquals(40.0, Scrape.of(url).value("courier_skipped_total", "subscription", sub),
+        "the skips are counted in the metrics too");
   }
 
   @Test

@@ -82,6 +82,8 @@ class CourierMetricsTest {
     m.acked(2);
     m.acked(0);
     m.deadLettered(1);
+    m.skipped(4);
+    m.skipped(0);
     int[] consumers = new int[DeliveryProtocol.values().length];
     consumers[DeliveryProtocol.WEBSOCKET.ordinal()] = 2;
     m.state(7, published, consumers);
@@ -92,6 +94,7 @@ class CourierMetricsTest {
     assertEquals(1, counter("courier.redeliveries", "subscription", "dash"));
     assertEquals(2, counter("courier.acks", "subscription", "dash"));
     assertEquals(1, counter("courier.dead.letters", "subscription", "dash"));
+    assertEquals(4, counter("courier.skipped", "subscription", "dash"));
     assertEquals(7, gauge("courier.subscription.backlog", "subscription", "dash"));
     double lag = gauge("courier.subscription.lag", "subscription", "dash");
     assertTrue(lag >= 3 && lag < 60, "lag from the oldest publish time: " + lag);
@@ -102,7 +105,8 @@ class CourierMetricsTest {
 
     String text = metrics.scrape();
     for (String series : List.of("courier_deliveries_total", "courier_acks_total",
-        "courier_redeliveries_total", "courier_dead_letters_total", "courier_subscription_backlog",
+        "courier_redeliveries_total", "courier_dead_letters_total", "courier_skipped_total",
+        "courier_subscription_backlog",
         "courier_subscription_lag_seconds", "courier_consumers", "courier_delivery_latency_seconds")) {
       assertTrue(text.contains(series + "{") || text.contains(series + "_bucket{"), series);
     }
