@@ -1,6 +1,9 @@
 package dev.courier.node.subscription;
 
+import dev.courier.protocol.security.ClusterKey;
 import dev.courier.protocol.subscription.AckId;
+import dev.courier.protocol.subscription.AckIdCodec;
+import dev.courier.protocol.subscription.AckIdKey;
 import dev.courier.protocol.subscription.AttemptMark;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.ConsumerMode;
@@ -93,6 +96,11 @@ final class DeliveryCore<C, R> {
   /** The index of the row lane (the last lane) of an aggregation subscription, else -1. */
   private final int rowLane;
   private Step.Builder<C, R> out;
+  /** Mints and checks this subscription incarnation's ack ids. */
+  private final AckIdCodec ackIds;
+
+  /** The key of cores made without one (tests): one per process, so ids outlive a core. */
+  private static final AckIdKey OWN_KEY = AckIdKey.of(ClusterKey.generate());
 
   DeliveryCore(ActiveSubscription state, DeliverySettings settings) {
     this(state, settings, Clock.systemUTC());
@@ -100,6 +108,14 @@ final class DeliveryCore<C, R> {
 
   /** {@code wallClock} tells the time that publish times are compared with, for lag. */
   DeliveryCore(ActiveSubscription state, DeliverySettings settings, InstantSource wallClock) {
+    this(state, settings, wallClock, OWN_KEY.forSubscription("",
+        state.createdAt() == null ? Instant.EPOCH : state.createdAt()));
+  }
+
+  /** {@code ackIds}: the codec of this subscription incarnation's ack ids (the cluster's key). */
+  DeliveryCore(ActiveSubscription state, DeliverySettings settings, InstantSource wallClock,
+      AckIdCodec ackIds) {
+    this.ackIds = ackIds;
     this.state = state;
     this.settings = settings;
     this.wallClock = wallClock;
@@ -132,6 +148,11 @@ final class DeliveryCore<C, R> {
   /** The persisted state as the core sees it (the shell's, once the last step is written). */
   ActiveSubscription state() {
     return state;
+  }
+
+  /** The codec this core mints and checks ack ids with. */
+  AckIdCodec ackIds() {
+    return ackIds;
   }
 
   // ---- inputs: lifecycle ----
@@ -293,20 +314,27 @@ final class DeliveryCore<C, R> {
   /**
    * Sorts ack ids: leased, waiting or unproven offsets (and offsets an earlier incarnation may have
    * sent) are newly acknowledged; offsets already done are durable already; anything else is
-   * unknown and ignored. The answer waits for the write of what is new.
+   * unknown and ignored: ids this subscription did not mint (made up, altered, another
+   * subscription's), and ids of a delivery attempt that has since been delivered again (a lease
+   * that expired and went to another consumer). The answer waits for the write of what is new.
    */
-  Step<C, R> ack(List<String> ackIds, R replyTo, long now) {
+  Step<C, R> ack(List<String> texts, R replyTo, long now) {
     begin();
     int newly = 0;
     List<String> durable = new ArrayList<>();
     Set<AckId> seen = new HashSet<>();
-    for (String text : ackIds) {
-      Optional<AckId> parsed = AckId.parse(text).filter(id -> id.partition() < lanes.size());
-      if (parsed.isEmpty() || !seen.add(parsed.get())) {
+    for (String text : texts) {
+      Optional<AckIdCodec.Leased> parsed = opened(text);
+      if (parsed.isEmpty() || seen.contains(parsed.get().position())) {
         continue;
       }
-      AckId id = parsed.get();
+      AckId id = parsed.get().position();
       PartitionLane<C> lane = lanes.get(id.partition());
+      if (!state.position(id.partition()).isDone(id.offset())
+          && !current(lane, parsed.get())) {
+        continue; // an attempt delivered again since: the id of the newer one acks it
+      }
+      seen.add(id);
       long offset = id.offset();
       if (state.position(id.partition()).isDone(offset)) {
         // Done already. A lease or redelivery it still had would be repeated forever (an ack of
@@ -354,6 +382,29 @@ final class DeliveryCore<C, R> {
     return end();
   }
 
+  /** An ack id this subscription minted, naming one of its partitions; else empty. */
+  private Optional<AckIdCodec.Leased> opened(String text) {
+    return ackIds.open(text).filter(l -> l.position().partition() < lanes.size());
+  }
+
+  /**
+   * Whether an ack id's attempt is still the message's latest: the attempt its lease holds; for a
+   * message waiting to go again, the attempt it went with last (or a later one); for a message not
+   * read back since a restart, at least the last attempt recorded before it.
+   */
+  private boolean current(PartitionLane<C> lane, AckIdCodec.Leased id) {
+    long offset = id.position().offset();
+    Lease<C> lease = lane.leases.get(offset);
+    if (lease != null) {
+      return lease.attempt == id.attempt();
+    }
+    Pending waiting = lane.pending.get(offset);
+    if (waiting != null) {
+      return id.attempt() >= waiting.attempt() - 1;
+    }
+    return id.attempt() >= state.position(lane.partition).recordedAttempt(offset);
+  }
+
   /** Gives leased messages back, to be delivered again after {@code delay}. */
   Step<C, R> nack(List<String> ackIds, Duration delay, R replyTo, long now) {
     begin();
@@ -367,14 +418,14 @@ final class DeliveryCore<C, R> {
     int count = 0;
     Set<AckId> ended = new HashSet<>();
     for (String text : ackIds) {
-      Optional<AckId> id = AckId.parse(text).filter(a -> a.partition() < lanes.size());
+      Optional<AckIdCodec.Leased> id = opened(text);
       if (id.isEmpty()) {
         continue;
       }
-      ended.add(id.get());
-      PartitionLane<C> lane = lanes.get(id.get().partition());
-      Lease<C> lease = lane.leases.get(id.get().offset());
-      if (lease != null && !lease.deadLettering) {
+      PartitionLane<C> lane = lanes.get(id.get().position().partition());
+      Lease<C> lease = lane.leases.get(id.get().position().offset());
+      if (lease != null && !lease.deadLettering && lease.attempt == id.get().attempt()) {
+        ended.add(id.get().position());
         lane.removeLease(lease.message.offset());
         release(lease);
         giveBack(lane, lease.message, lease.attempt, notBefore);
@@ -887,7 +938,7 @@ final class DeliveryCore<C, R> {
       redelivered++;
     }
     return new DeliveryRecord(
-        new AckId(m.partition(), m.offset()).encode(), m.id(), state.topic(), m.partition(),
+        ackIds.mint(m.partition(), m.offset(), c.attempt()), m.id(), state.topic(), m.partition(),
         m.offset(), m.key(), m.publishTime(), m.attributes(), m.data(), c.attempt());
   }
 

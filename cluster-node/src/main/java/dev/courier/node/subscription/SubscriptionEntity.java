@@ -8,6 +8,7 @@ import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
 import dev.courier.protocol.LogMdc;
+import dev.courier.protocol.subscription.AckIdKey;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
@@ -86,7 +87,8 @@ public final class SubscriptionEntity
       SubscriptionNames pushRegistry,
       DeadLetters deadLetters,
       PushLauncher push,
-      DeliverySettings settings) {}
+      DeliverySettings settings,
+      AckIdKey ackIds) {}
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
@@ -424,7 +426,8 @@ public final class SubscriptionEntity
   }
 
   private void startCore(ActiveSubscription state) {
-    core = new DeliveryCore<>(state, deps.settings());
+    core = new DeliveryCore<>(state, deps.settings(), java.time.Clock.systemUTC(),
+        deps.ackIds().forSubscription(name, state.createdAt()));
     closeMeters();
     meters = new HostedMeters<>(CourierMetrics.get(ctx.getSystem()).subscription(name), state);
     for (int p = 0; p < state.partitions(); p++) {
