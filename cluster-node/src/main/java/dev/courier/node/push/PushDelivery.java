@@ -63,6 +63,9 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
   /** How soon a delivery waiting for its host's bound looks again. */
   private static final Duration HOST_RETRY = Duration.ofMillis(50);
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(PushDelivery.class);
+
   private static final Object ACK_TIMER = "ack";
   private static final Object SUMMARY_TIMER = "failures";
 
@@ -99,14 +102,14 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
             ctx -> {
               String secret;
               if (!SecretSealer.isSealed(push.secret())) {
-                ctx.getLog().warn("Webhook secret of subscription {} is stored in clear (created"
+                log.warn("Webhook secret of subscription {} is stored in clear (created"
                     + " before secrets were sealed); create it again to seal it", name);
                 secret = push.secret();
               } else {
                 try {
                   secret = sealer.open(name, push.secret());
                 } catch (SecretSealer.Unopenable e) {
-                  ctx.getLog().error("Webhook delivery of subscription {} cannot start: {}",
+                  log.error("Webhook delivery of subscription {} cannot start: {}",
                       name, e.getMessage());
                   return Behaviors.stopped();
                 }
