@@ -53,8 +53,8 @@ public final class ClusterKeyStore {
         .executeAsync(insert)
         .thenApply(
             rs -> {
+              boolean generated = rs.wasApplied(); // before the row is taken
               Row row = rs.one();
-              boolean generated = rs.wasApplied();
               ClusterKey key =
                   generated ? candidate : ClusterKey.of(bytes(row.getByteBuffer("key")));
               log.warn(
