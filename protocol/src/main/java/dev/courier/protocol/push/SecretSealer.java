@@ -1,6 +1,7 @@
 package dev.courier.protocol.push;
 
 import dev.courier.protocol.security.ClusterKey;
+import dev.courier.protocol.security.Hmac;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -59,8 +60,7 @@ public final class SecretSealer {
     byte[] clear = secret.getBytes(StandardCharsets.UTF_8);
     byte[] aad = aad(subscription);
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(ivKey);
+      Mac mac = Hmac.sha256(ivKey);
       mac.update(aad);
       byte[] iv = Arrays.copyOf(mac.doFinal(clear), IV_BYTES);
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

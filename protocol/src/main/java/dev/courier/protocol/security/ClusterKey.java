@@ -1,12 +1,10 @@
 package dev.courier.protocol.security;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The secret every node of a cluster shares, from which each use gets a key of its own (HKDF-SHA256,
@@ -65,19 +63,12 @@ public final class ClusterKey {
     if (length < 1 || length > 32) {
       throw new IllegalArgumentException("derived keys are 1 to 32 bytes");
     }
-    try {
-      Mac extract = Mac.getInstance("HmacSHA256");
-      extract.init(new SecretKeySpec("courier cluster key".getBytes(StandardCharsets.UTF_8),
-          "HmacSHA256"));
-      byte[] prk = extract.doFinal(secret);
-      Mac expand = Mac.getInstance("HmacSHA256");
-      expand.init(new SecretKeySpec(prk, "HmacSHA256"));
-      expand.update(label.getBytes(StandardCharsets.UTF_8));
-      expand.update((byte) 1);
-      return Arrays.copyOf(expand.doFinal(), length);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
+    byte[] prk =
+        Hmac.sha256("courier cluster key".getBytes(StandardCharsets.UTF_8)).doFinal(secret);
+    Mac expand = Hmac.sha256(prk);
+    expand.update(label.getBytes(StandardCharsets.UTF_8));
+    expand.update((byte) 1);
+    return Arrays.copyOf(expand.doFinal(), length);
   }
 
   @Override

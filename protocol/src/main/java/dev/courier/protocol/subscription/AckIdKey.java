@@ -1,7 +1,7 @@
 package dev.courier.protocol.subscription;
 
 import dev.courier.protocol.security.ClusterKey;
-import java.security.GeneralSecurityException;
+import dev.courier.protocol.security.Hmac;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -11,14 +11,13 @@ import javax.crypto.spec.SecretKeySpec;
  * delivery costs one HMAC over a few dozen bytes and no allocation of a new Mac.
  */
 public final class AckIdKey {
-  static final String ALGORITHM = "HmacSHA256";
   private static final String LABEL = "courier ack-id v1";
 
   private final SecretKeySpec key;
   private final ThreadLocal<Mac> macs;
 
   private AckIdKey(byte[] key) {
-    this.key = new SecretKeySpec(key, ALGORITHM);
+    this.key = new SecretKeySpec(key, Hmac.ALGORITHM);
     this.macs = ThreadLocal.withInitial(this::newMac);
   }
 
@@ -37,13 +36,7 @@ public final class AckIdKey {
   }
 
   private Mac newMac() {
-    try {
-      Mac mac = Mac.getInstance(ALGORITHM);
-      mac.init(key);
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(ALGORITHM + " unavailable", e);
-    }
+    return Hmac.sha256(key);
   }
 
   @Override
