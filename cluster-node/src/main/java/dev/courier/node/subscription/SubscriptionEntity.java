@@ -401,6 +401,11 @@ public final class SubscriptionEntity
    */
   private Effect<SubscriptionEvent, SubscriptionState> onWake(
       ActiveSubscription state, SubscriptionCommand.Wake wake) {
+    if (core != null && core.draining()) {
+      // Stopping for a hand-off: a deliverer started now would take leases that die with this
+      // incarnation. The next one is woken at its new home (see PushLauncher#stopped).
+      return Effect().none();
+    }
     if (state.settings().hasPush()) {
       startPush(state);
       return Effect().none();
@@ -603,6 +608,10 @@ public final class SubscriptionEntity
   /** Persists a step's events, then does the rest of it. */
   private EffectBuilder<SubscriptionEvent, SubscriptionState> carryOut(
       Step<ActorRef<ConsumerMessage>, ActorRef<SubscriptionReply>> step) {
+    if (step.stop() && core != null && core.state().settings().hasPush()) {
+      // Nothing else restarts a push subscription at its new home before the keeper's next wake.
+      deps.push().stopped(name);
+    }
     EffectBuilder<SubscriptionEvent, SubscriptionState> effect;
     if (step.events().isEmpty()) {
       perform(step);

@@ -32,7 +32,7 @@ class PushKeeperTest {
         PushKeeper.create(
             () -> CompletableFuture.completedFuture(List.of("orders", "billing")),
             name -> probes.get(name).ref(),
-            Duration.ofMillis(200)));
+            Duration.ofMillis(200), Duration.ofMillis(250)));
     for (int round = 0; round < 3; round++) {
       orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
       billing.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
@@ -53,7 +53,7 @@ class PushKeeperTest {
               return answer;
             },
             name -> orders.ref(),
-            Duration.ofMillis(100)));
+            Duration.ofMillis(100), Duration.ofMillis(250)));
     orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
     assertTrue(calls.get() >= 3);
   }
@@ -70,7 +70,7 @@ class PushKeeperTest {
               return slow;
             },
             name -> orders.ref(),
-            Duration.ofMillis(50)));
+            Duration.ofMillis(50), Duration.ofMillis(250)));
     orders.expectNoMessage(Duration.ofMillis(500));
     assertTrue(calls.get() == 1, "ticks while a listing is under way start no other: " + calls);
     slow.complete(List.of("orders"));
@@ -89,11 +89,31 @@ class PushKeeperTest {
                   return CompletableFuture.completedFuture(List.of("orders"));
                 },
                 name -> orders.ref(),
-                Duration.ofHours(1)));
+                Duration.ofHours(1), Duration.ofMillis(250)));
     orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
     keeper.tell(new PushKeeper.WakeAll());
     orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
     assertTrue(calls.get() == 2, "one listing per wake: " + calls);
+  }
+
+  @Test
+  void wakesOneStoppedSubscriptionAfterTheDelay() {
+    TestProbe<SubscriptionCommand> orders = testKit.createTestProbe();
+    TestProbe<SubscriptionCommand> billing = testKit.createTestProbe();
+    Map<String, TestProbe<SubscriptionCommand>> probes = Map.of("orders", orders, "billing", billing);
+    var keeper =
+        testKit.spawn(
+            PushKeeper.create(
+                () -> CompletableFuture.completedFuture(List.of("orders", "billing")),
+                name -> probes.get(name).ref(),
+                Duration.ofHours(1),
+                Duration.ofMillis(300)));
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    billing.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    keeper.tell(new PushKeeper.WakeSoon("orders"));
+    orders.expectNoMessage(Duration.ofMillis(150));
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    billing.expectNoMessage(Duration.ofMillis(500));
   }
 
   @Test
@@ -108,7 +128,7 @@ class PushKeeperTest {
                     ? slow
                     : CompletableFuture.completedFuture(List.of("orders")),
                 name -> orders.ref(),
-                Duration.ofHours(1)));
+                Duration.ofHours(1), Duration.ofMillis(250)));
     orders.awaitAssert(() -> {
       assertTrue(calls.get() == 1, "the first listing is under way");
       return null;
