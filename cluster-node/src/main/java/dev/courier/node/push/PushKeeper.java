@@ -2,6 +2,7 @@ package dev.courier.node.push;
 
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.persistence.PushRegistry;
+import dev.courier.protocol.CborSerializable;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class PushKeeper {
    * A push subscription's incarnation stopped: wake that one after the stopped-wake delay, at
    * whatever node sharding gives it next.
    */
-  public record WakeSoon(String name) implements Command {}
+  public record WakeSoon(String name) implements Command, CborSerializable {}
 
   private record WakeOne(String name) implements Command {}
 

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -114,6 +115,13 @@ class PushKeeperTest {
     orders.expectNoMessage(Duration.ofMillis(150));
     orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
     billing.expectNoMessage(Duration.ofMillis(500));
+  }
+
+  @Test
+  void aWakeSoonCrossesNodes() {
+    // Sent by the stopping subscription's node to the keeper singleton, usually on another node.
+    new SerializationTestKit(testKit.system())
+        .verifySerialization(new PushKeeper.WakeSoon("orders"), true);
   }
 
   @Test
