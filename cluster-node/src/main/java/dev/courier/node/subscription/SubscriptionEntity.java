@@ -146,11 +146,16 @@ public final class SubscriptionEntity
   private record RegistryWritten(SubscriptionReply reply, ActorRef<SubscriptionReply> replyTo)
       implements SubscriptionCommand {}
 
+  /** A recovery at least this slow is logged at INFO (faster ones at DEBUG). */
+  private static final long SLOW_START_MILLIS = 500;
+
   private final String name;
   private final ActorContext<SubscriptionCommand> ctx;
   private final TimerScheduler<SubscriptionCommand> timers;
   private final Dependencies deps;
   private final ActorRef<PartitionNotice> noticeAdapter;
+  /** When this incarnation was made ({@link System#nanoTime()}): its recovery's start. */
+  private final long createdNanos = System.nanoTime();
   /** When ({@link System#nanoTime()}) each partition last sent a notice. */
   private final Map<Integer, Long> lastHeard = new HashMap<>();
 
@@ -224,7 +229,14 @@ public final class SubscriptionEntity
             RecoveryCompleted.instance(),
             state -> {
               if (state instanceof ActiveSubscription active) {
-                ctx.getLog().debug("Subscription {} started at {}", name, active.positions());
+                long millis = (System.nanoTime() - createdNanos) / 1_000_000;
+                // A slow start is a failover's or a rebalance's cost: nothing is delivered before.
+                if (millis >= SLOW_START_MILLIS) {
+                  ctx.getLog().info("Subscription {} started at {} after {} ms of recovery", name,
+                      active.positions(), millis);
+                } else {
+                  ctx.getLog().debug("Subscription {} started at {}", name, active.positions());
+                }
                 startCore(active);
                 // Covers a crash between persisting Created and registering the name.
                 deps.registry().register(name, active.topic(), active.createdAt());
