@@ -10,8 +10,8 @@ import dev.courier.edge.auth.AuthSettings;
 import dev.courier.node.metrics.CourierMetrics;
 import dev.courier.node.subscription.DeliverySettings;
 import dev.courier.node.push.PushConfig;
-import dev.courier.node.push.PushDelivery;
 import dev.courier.node.push.PushKeeper;
+import dev.courier.node.push.WebhookLauncher;
 import dev.courier.persistence.PushRegistry;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
@@ -143,6 +143,7 @@ public final class CourierNode {
         system, logStore, dedup, latest, TopicPartitionSettings.fromConfig(config));
     PushConfig pushConfig = PushConfig.fromConfig(config);
     PushRegistry pushRegistry = new PushRegistry(session, ks);
+    WebhookLauncher launcher = new WebhookLauncher(pushConfig, sealer);
     NodeBackend backend =
         new NodeBackend(
             system, session, topics, logStore, registry, edge.askTimeout(),
@@ -157,13 +158,10 @@ public final class CourierNode {
             SubscriptionEntity.PartitionDirectory.sharded(system),
             pushRegistry,
             backend::publishDeadLetter,
-            (subscription, name, createdAt, settings) ->
-                PushDelivery.create(
-                    subscription, name, createdAt, settings.push(), settings.maxInFlight(),
-                    pushConfig, sealer),
+            launcher,
             DeliverySettings.fromConfig(config),
             AckIdKey.of(key)));
-    PushKeeper.init(system, pushRegistry);
+    launcher.keeper(PushKeeper.init(system, pushRegistry));
     // Webhook connection pools close before the actor system does, not under it.
     org.apache.pekko.actor.CoordinatedShutdown.get(system)
         .addTask(

@@ -168,13 +168,18 @@ final class DeliveryCore<C, R> {
   }
 
   /**
-   * Sharding's passivation or hand-off: a stop while consumers hold leases would redeliver all of
-   * them from the next incarnation, so hand out nothing new and let the leases be acked, for at
-   * most the hand-off drain; then write what is owed and stop.
+   * Sharding's passivation or hand-off: a stop while socket consumers hold leases would redeliver
+   * all of them from the next incarnation, so hand out nothing new and let those leases be acked
+   * (their acks come straight to this incarnation), for at most the hand-off drain; then write
+   * what is owed and stop. Waiting long polls are answered at once with what they hold, so their
+   * clients poll again and reach the next incarnation. Leases held by long polls are not waited
+   * for: their acks travel through sharding, which holds them for the next incarnation during a
+   * hand-off, and that incarnation takes an ack of an offset an earlier one sent.
    */
   Step<C, R> passivate(long now) {
     begin();
-    if (inFlight() == 0 || settings.handoffDrain().isZero()) {
+    answerWaitingPolls(now);
+    if (leasesToDrain() == 0 || settings.handoffDrain().isZero()) {
       finish();
     } else if (!draining) {
       draining = true;
@@ -644,6 +649,32 @@ final class DeliveryCore<C, R> {
     return n;
   }
 
+  /** Leases a stop must wait for: those of socket consumers, and dead-letter writes under way. */
+  private int leasesToDrain() {
+    int n = 0;
+    for (PartitionLane<C> lane : lanes) {
+      for (Lease<C> lease : lane.leases.values()) {
+        if (lease.owner != null || lease.deadLettering) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Whether a passivation or hand-off is under way: this incarnation hands out nothing more. */
+  boolean draining() {
+    return draining;
+  }
+
+  /** Answers every waiting long poll now with what it holds, which may be nothing. */
+  private void answerWaitingPolls(long now) {
+    for (WaitingPoll<R> p : polls) {
+      answer(p, now);
+    }
+    polls.clear();
+  }
+
   /** Unacknowledged messages a lease consumer holds; -1 if it is not attached. */
   int outstanding(C consumer) {
     AttachedConsumer<C> c = consumers.get(consumer);
@@ -724,7 +755,7 @@ final class DeliveryCore<C, R> {
       return;
     }
     if (draining) {
-      if (inFlight() == 0) {
+      if (leasesToDrain() == 0) {
         finish();
       }
       return;
@@ -1383,6 +1414,9 @@ final class DeliveryCore<C, R> {
   }
 
   private void finish() {
+    // Polls that came while draining hold nothing (nothing is handed out): they poll again.
+    polls.forEach(p -> out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken())));
+    polls.clear();
     flushAll();
     out.stop = true;
     stopped = true;

@@ -69,7 +69,8 @@ class PushDeliveryTest {
         64 * 1024,
         Duration.ofSeconds(10),
         Duration.ofMinutes(1),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        Duration.ofMillis(250));
   }
 
   private static DeliveryRecord record(int n, int attempt) {
@@ -234,7 +235,8 @@ class PushDeliveryTest {
     TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
     PushConfig quickAcks =
         new PushConfig(Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(10), 256,
-            64 * 1024, Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofSeconds(5));
+            64 * 1024, Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofSeconds(5),
+            Duration.ofMillis(250));
     ActorRef<ConsumerMessage> consumer = attach(subscription, receiver.url(), 10, quickAcks);
     consumer.tell(deliveries(List.of(record(3, 1))));
     SubscriptionCommand.Ack first = subscription.expectMessageClass(SubscriptionCommand.Ack.class, WAIT);

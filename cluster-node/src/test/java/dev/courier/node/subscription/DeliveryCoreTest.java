@@ -352,6 +352,36 @@ class DeliveryCoreTest {
   }
 
   @Test
+  void passivationAnswersWaitingPollsAndDoesNotWaitForPollLeases() {
+    var core = withMessages(core(10, 5), 2);
+    var taken = (SubscriptionReply.Pulled)
+        core.pull(10, Duration.ofSeconds(5), "p", now).replies().get(0).reply();
+    assertEquals(2, taken.messages().size());
+    assertTrue(core.pull(10, Duration.ofSeconds(20), "waiting", now).replies().isEmpty());
+    var passivate = core.passivate(now);
+    assertEquals("waiting", passivate.replies().get(0).to());
+    assertEquals(List.of(),
+        ((SubscriptionReply.Pulled) passivate.replies().get(0).reply()).messages(),
+        "the waiting poll is answered at once, so its client polls the next incarnation");
+    assertTrue(passivate.stop(),
+        "a long poll's acks reach the next incarnation through sharding: nothing to wait for");
+  }
+
+  @Test
+  void aPollThatComesWhileDrainingIsAnsweredWhenTheDrainEnds() {
+    var core = withMessages(core(10, 5), 1);
+    core.attach("l", ConsumerMode.LEASE, 10, null, null, now);
+    assertFalse(core.passivate(now).stop());
+    assertTrue(core.draining());
+    assertTrue(core.pull(10, Duration.ofSeconds(20), "p", now).replies().isEmpty(),
+        "nothing is handed out while draining");
+    var stop = core.ack(List.of(id(core, 0, 0, 1)), "r", now);
+    assertTrue(stop.stop());
+    assertTrue(stop.replies().stream().anyMatch(r -> r.to().equals("p")
+        && ((SubscriptionReply.Pulled) r.reply()).messages().isEmpty()));
+  }
+
+  @Test
   void aNewerAttachmentOfTheSameStreamClosesTheOlder() {
     var core = withMessages(core(10, 5), 1);
     core.attach("old", ConsumerMode.CURSOR, 10, null, "s", now);
