@@ -2,11 +2,6 @@ package dev.courier.bench;
 
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -38,11 +33,12 @@ public final class IsolationBench {
   private final int messages;
   private final int size;
   private final int slowRate;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final PlainRequests requests;
   private final PrintStream out = System.out;
 
   private IsolationBench(URI base, int messages, int size, int slowRate) {
     this.base = base;
+    this.requests = new PlainRequests(base);
     this.messages = messages;
     this.size = size;
     this.slowRate = slowRate;
@@ -73,7 +69,7 @@ public final class IsolationBench {
   private void run(int warmup, int rounds) throws Exception {
     out.printf("isolation: %d messages of ~%d bytes per run, slow reader at %d msgs/s, %d rounds"
         + " after %d warm-up rounds%n", messages, size, slowRate, rounds, warmup);
-    out.printf("load average before: %s%n", loadAverage());
+    out.printf("load average before: %s%n", PlainRequests.loadAverage());
     List<Double> alone = new ArrayList<>();
     List<Double> beside = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
@@ -97,12 +93,12 @@ public final class IsolationBench {
       }
       delete("/v1/topics/" + topic);
     }
-    double a = median(alone);
-    double b = median(beside);
+    double a = PlainRequests.median(alone);
+    double b = PlainRequests.median(beside);
     out.printf("fast reader, median: alone %.0f msgs/s, beside a slow reader %.0f msgs/s (%.1f%%);"
         + " median of the rounds' beside/alone ratios %.2f%n", a, b, 100.0 * (b - a) / a,
-        median(ratios));
-    out.printf("load average after: %s%n", loadAverage());
+        PlainRequests.median(ratios));
+    out.printf("load average after: %s%n", PlainRequests.loadAverage());
   }
 
   /** Times one subscription reading the whole backlog, with a slow subscription beside it or not. */
@@ -172,7 +168,7 @@ public final class IsolationBench {
                 .append("\",\"data\":{\"seq\":").append(i).append(",\"sentNanos\":0,\"pad\":\"")
                 .append(pad).append("\"}}");
           }
-          send("POST", "/v1/topics/" + topic + "/messages", b.append("]}").toString());
+          requests.send("POST", "/v1/topics/" + topic + "/messages", b.append("]}").toString());
           return null;
         }));
       }
@@ -185,47 +181,16 @@ public final class IsolationBench {
   }
 
   private void put(String path, String body) {
-    send("PUT", path, body);
+    requests.send("PUT", path, body);
   }
 
   private void delete(String path) {
-    send("DELETE", path, null);
+    requests.send("DELETE", path, null);
   }
 
-  private String send(String method, String path, String body) {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    try {
-      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() >= 300) {
-        throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": "
-            + r.body());
-      }
-      return r.body();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(method + " " + path + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
 
-  private static double median(List<Double> xs) {
-    List<Double> sorted = new ArrayList<>(xs);
-    sorted.sort(Double::compare);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
 
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (java.io.IOException e) {
-      return "unknown";
-    }
-  }
+
+
+
 }

@@ -16,6 +16,7 @@ final class LocalCluster implements AutoCloseable {
   private final Path root;
   private final Path dir;
   private final List<String> hosts;
+  private final int portOffset;
 
   LocalCluster(Path root, Path dir) {
     this(root, dir, List.of());
@@ -23,15 +24,29 @@ final class LocalCluster implements AutoCloseable {
 
   /** Node I's remoting listens on the I-th of {@code hosts} (all on 127.0.0.1 if empty). */
   LocalCluster(Path root, Path dir, List<String> hosts) {
+    this(root, dir, hosts, 0);
+  }
+
+  /**
+   * As above, every port {@code portOffset} above the usual ones, so that a test's cluster does
+   * not take the ports another test's cluster on the same host may be using.
+   */
+  LocalCluster(Path root, Path dir, List<String> hosts, int portOffset) {
     this.root = root;
     this.dir = dir;
     this.hosts = List.copyOf(hosts);
+    this.portOffset = portOffset;
   }
 
   /** Node I's remoting address as the cluster names it (host:port). */
   String remoting(int node) {
     String host = node <= hosts.size() ? hosts.get(node - 1) : "127.0.0.1";
-    return host + ":" + (REMOTE_BASE + node);
+    return host + ":" + remotePort(node);
+  }
+
+  /** Node I's remoting port. */
+  int remotePort(int node) {
+    return REMOTE_BASE + portOffset + node;
   }
 
   /** The process id of node I as started by the script, if it has one. */
@@ -57,7 +72,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   String url(int node) {
-    return "http://127.0.0.1:" + (HTTP_BASE + node);
+    return "http://127.0.0.1:" + (HTTP_BASE + portOffset + node);
   }
 
   void start(int nodes) {
@@ -87,9 +102,10 @@ final class LocalCluster implements AutoCloseable {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile()).inheritIO();
     pb.environment().put("COURIER_CLUSTER_DIR", dir.toString());
-    pb.environment().put("COURIER_CLUSTER_HTTP_BASE", Integer.toString(HTTP_BASE));
-    pb.environment().put("COURIER_CLUSTER_REMOTE_BASE", Integer.toString(REMOTE_BASE));
-    pb.environment().put("COURIER_CLUSTER_MANAGEMENT_BASE", Integer.toString(MANAGEMENT_BASE));
+    pb.environment().put("COURIER_CLUSTER_HTTP_BASE", Integer.toString(HTTP_BASE + portOffset));
+    pb.environment().put("COURIER_CLUSTER_REMOTE_BASE", Integer.toString(REMOTE_BASE + portOffset));
+    pb.environment().put("COURIER_CLUSTER_MANAGEMENT_BASE",
+        Integer.toString(MANAGEMENT_BASE + portOffset));
     pb.environment().put("COURIER_CLUSTER_HOSTS", String.join(" ", hosts));
     // A keyspace of its own: the push keeper wakes every push subscription its keyspace registers,
     // so a node of another test run on the same Cassandra would otherwise run this run's too.

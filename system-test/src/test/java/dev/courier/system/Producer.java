@@ -1,10 +1,14 @@
 package dev.courier.system;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -15,6 +19,7 @@ import java.util.function.IntFunction;
  * over, and the others keep traffic flowing through the rest.
  */
 final class Producer implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final int producer;
   private final int count;
   private final int batch;
@@ -23,10 +28,18 @@ final class Producer implements Runnable {
   private final IntFunction<String> nodeUrl;
   private final String topic;
   private final Set<String> published;
+  private final Consumer<JsonNode> answered;
   final AtomicInteger retries = new AtomicInteger();
 
   Producer(int producer, int count, int batch, long pauseMillis, int nodes,
       IntFunction<String> nodeUrl, String topic, Set<String> published) {
+    this(producer, count, batch, pauseMillis, nodes, nodeUrl, topic, published, result -> {});
+  }
+
+  /** As above, handing {@code answered} each message's result (id, partition, offset, publishTime). */
+  Producer(int producer, int count, int batch, long pauseMillis, int nodes,
+      IntFunction<String> nodeUrl, String topic, Set<String> published,
+      Consumer<JsonNode> answered) {
     this.producer = producer;
     this.count = count;
     this.batch = batch;
@@ -35,6 +48,7 @@ final class Producer implements Runnable {
     this.nodeUrl = nodeUrl;
     this.topic = topic;
     this.published = published;
+    this.answered = answered;
   }
 
   @Override
@@ -56,10 +70,11 @@ final class Producer implements Runnable {
           var r = SystemHttp.send("POST", nodeUrl.apply(node) + "/v1/topics/" + topic + "/messages",
               body.toString());
           if (r.statusCode() == 200) {
+            JSON.readTree(r.body()).path("results").forEach(answered);
             published.addAll(ids);
             break;
           }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | JsonProcessingException e) {
           // the node is down or did not answer in time: the next one takes the retry
         }
         retries.incrementAndGet();

@@ -79,6 +79,11 @@ final class Tally {
     return repeats.stream().filter(r -> r.atNanos() >= fromNanos && r.atNanos() < toNanos).count();
   }
 
+  /** The first delivery that arrived after {@code nanos}; -1 if none did. */
+  synchronized long firstArrivalAfter(long nanos) {
+    return arrivals.stream().filter(a -> a > nanos).findFirst().orElse(-1L);
+  }
+
   synchronized long lastArrival() {
     return arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1);
   }
