@@ -72,7 +72,10 @@ public final class CourierClient {
       return this;
     }
 
-    /** How long a request may take; a long poll gets its {@code wait} on top. */
+    /**
+     * How long a request may take (a long poll gets its {@code wait} on top), and a WebSocket's
+     * opening handshake.
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = d;
       return this;
@@ -218,7 +221,7 @@ public final class CourierClient {
   public WebSocketConsumer webSocket(String subscription, WebSocketConsumer.Options options) {
     return WebSocketConsumer.connect(http,
         wsUri("/v1/subscriptions/" + seg(subscription) + "/ws"
-            + (options.batch() ? "?batch=true" : "")), token, options);
+            + (options.batch() ? "?batch=true" : "")), token, requestTimeout, options);
   }
 
   // ---- node
@@ -288,7 +291,7 @@ public final class CourierClient {
     URI uri = resolve(target);
     String s = uri.toString();
     return FrameSocket.connect(http,
-        URI.create(s.startsWith("http") ? "ws" + s.substring(4) : s), token);
+        URI.create(s.startsWith("http") ? "ws" + s.substring(4) : s), token, requestTimeout);
   }
 
   private URI resolve(String target) {

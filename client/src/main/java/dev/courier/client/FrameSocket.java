@@ -47,12 +47,14 @@ public final class FrameSocket implements AutoCloseable {
 
   private FrameSocket() {}
 
-  static FrameSocket connect(HttpClient http, URI uri, Optional<String> token) {
+  static FrameSocket connect(HttpClient http, URI uri, Optional<String> token,
+      Duration handshakeTimeout) {
     FrameSocket s = new FrameSocket();
-    WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(handshakeTimeout);
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
     try {
-      s.socket = b.buildAsync(uri, s.new Listener()).get(30, TimeUnit.SECONDS);
+      s.socket = b.buildAsync(uri, s.new Listener())
+          .get(handshakeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
       return s;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof WebSocketHandshakeException h) {
@@ -130,7 +132,10 @@ public final class FrameSocket implements AutoCloseable {
     return out;
   }
 
-  /** The next frame as JSON; throws {@link UncheckedIOException} if none came within {@code timeout}. */
+  /**
+   * The next frame as JSON; throws {@link UncheckedIOException} if none came within {@code
+   * timeout}.
+   */
   public JsonNode next(Duration timeout) throws InterruptedException {
     JsonNode frame = poll(timeout);
     if (frame == null) {
@@ -140,7 +145,7 @@ public final class FrameSocket implements AutoCloseable {
     return frame;
   }
 
-  /** The next frame whose {@code type} is {@code type}, skipping others, all within {@code timeout}. */
+  /** The next frame of a type, skipping others, all within {@code timeout}. */
   public JsonNode next(String type, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

@@ -27,7 +27,7 @@ public record HttpAnswer(int status, Map<String, List<String>> headers, String b
     return header("Content-Type").orElse("");
   }
 
-  /** The body as JSON, or null when it is empty; not JSON throws {@link java.io.UncheckedIOException}. */
+  /** The body as JSON, or null when empty; a body that is not JSON throws UncheckedIOException. */
   public JsonNode json() {
     return body.isEmpty() ? null : Json.parse(body);
   }

@@ -76,12 +76,13 @@ public final class WebSocketConsumer implements AutoCloseable {
   }
 
   static WebSocketConsumer connect(HttpClient http, URI uri, Optional<String> token,
-      Options options) {
+      Duration handshakeTimeout, Options options) {
     WebSocketConsumer c = new WebSocketConsumer(options);
-    WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(handshakeTimeout);
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
     try {
-      c.socket = b.buildAsync(uri, c.new Listener()).get(30, TimeUnit.SECONDS);
+      c.socket = b.buildAsync(uri, c.new Listener())
+          .get(handshakeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof WebSocketHandshakeException h) {
         Object body = h.getResponse().body();
