@@ -43,7 +43,7 @@ PY
 # shellcheck disable=SC1091
 source "$work/image.env"
 for layer in $layers; do
-  tar -xf "$work/image/$layer" -C "$work/root"
+  tar --warning=no-unknown-keyword -xf "$work/image/$layer" -C "$work/root"
 done
 mkdir -p "$work/root/proc"
 [ "${#entrypoint[@]}" -gt 0 ] || { echo "the image has no entrypoint" >&2; exit 1; }
@@ -57,7 +57,7 @@ in_image() {
   run=(unshare --mount --pid --fork --kill-child
     sh -c 'mount -t proc proc "$0/proc" && shift && exec "$@"' "$work/root" -
     env -i "${image_env[@]}" "${extra[@]}"
-    chroot --userspec="$user:$user" "$work/root" "${entrypoint[@]}" "$@")
+    "$(command -v chroot)" --userspec="$user:$user" "$work/root" "${entrypoint[@]}" "$@")
 }
 
 echo "image: $(du -h "$image" | cut -f1), layers: $(wc -w <<<"$layers"), user $user," \
