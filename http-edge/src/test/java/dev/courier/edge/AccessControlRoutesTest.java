@@ -277,7 +277,8 @@ class AccessControlRoutesTest {
         Duration.ofSeconds(2));
     long expiresAt = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet()
         .getExpirationTime().getTime();
-    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build().frames("/v1/subscriptions/"
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/subscriptions/"
         + SUBSCRIPTION + "/ws?access_token=" + token)) {
       assertEquals(1008, ws.awaitClose(Duration.ofSeconds(30)));
       assertTrue(ws.closeReason().contains("token expired"), ws.closeReason());
@@ -292,7 +293,8 @@ class AccessControlRoutesTest {
     String token = TestTokens.hs256(TestTokens.SECRET, "publish:" + TOPIC, Duration.ofSeconds(2));
     long expiresAt = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet()
         .getExpirationTime().getTime();
-    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build().frames("/v1/topics/" + TOPIC
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/topics/" + TOPIC
         + "/publish?access_token=" + token)) {
       ws.send("{\"data\": 1}");
       var answer = ws.next();

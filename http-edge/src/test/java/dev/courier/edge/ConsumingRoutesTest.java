@@ -199,7 +199,8 @@ class ConsumingRoutesTest {
   void aSocketOpensWhileTheSubscriptionDoesNotAnswerWithTheSubscriptionsWindow() throws Exception {
     backend.registry.put("moving-ws", Existence.EXISTS);
     entityNeverAnswers();
-    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build().frames("/v1/subscriptions/moving-ws/ws")) {
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/subscriptions/moving-ws/ws")) {
       var attach = (SubscriptionCommand.Attach) entity.next(SubscriptionCommand.Attach.class).what();
       assertEquals(ConsumerMode.LEASE, attach.mode());
       assertEquals(SubscriptionCommand.Attach.DEFAULT_WINDOW, attach.credit());
@@ -210,7 +211,8 @@ class ConsumingRoutesTest {
   void aSocketWhoseSubscriptionIsDeletedIsClosedWith1013() throws Exception {
     backend.registry.put("deleted-ws", Existence.EXISTS);
     entityAttaches();
-    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build().frames("/v1/subscriptions/deleted-ws/ws")) {
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/subscriptions/deleted-ws/ws")) {
       var attach = (SubscriptionCommand.Attach) entity.next(SubscriptionCommand.Attach.class).what();
       attach.consumer().tell(new ConsumerMessage.Closed("subscription deleted"));
       assertEquals(1013, ws.awaitClose(Duration.ofSeconds(30)));
@@ -221,7 +223,8 @@ class ConsumingRoutesTest {
   void aDrainClosesSocketsWith1001AndEndsStreamsWithRetry() throws Exception {
     backend.registry.put("draining", Existence.EXISTS);
     entityAttaches();
-    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build().frames("/v1/subscriptions/draining/ws");
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/subscriptions/draining/ws");
         SseConnection sse = SseConnection.open(port, "/v1/subscriptions/draining/events")) {
       entity.next(SubscriptionCommand.Attach.class);
       entity.next(SubscriptionCommand.Attach.class);

@@ -30,7 +30,8 @@ class AckDurabilityIT {
     Set<String> unacked = new HashSet<>();
     try (TestNode node = TestNode.start()) {
       String url = node.url();
-      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
       assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
       publish(url, topic, 100);
@@ -68,7 +69,8 @@ class AckDurabilityIT {
       batch.append(i > 0 ? "," : "").append("{\"id\":\"a-").append(i)
           .append("\",\"data\":").append(i).append('}');
     }
-    var r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch.append("]}").toString());
+    var r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", batch.append("]}").toString());
     assertEquals(200, r.status());
   }
 }

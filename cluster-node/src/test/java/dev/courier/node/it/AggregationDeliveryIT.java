@@ -41,8 +41,9 @@ class AggregationDeliveryIT {
           .append("\"vehicle\":\"").append(VEHICLES[i % 3]).append("\",\"weight\":").append(i)
           .append("}}");
     }
-    HttpAnswer r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.json()));
+    HttpAnswer r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
+    assertEquals(200, r.status(), () -> r.body());
   }
 
   /** The subscription's read positions over the topic's partitions, added up. */
@@ -97,12 +98,12 @@ class AggregationDeliveryIT {
       HttpAnswer history = HTTP.request("POST", url + "/v1/topics/" + topic + "/query",
           "{\"sql\":" + JSON.writeValueAsString(sql) + ",\"from\":\"" + from
               + "\",\"to\":\"" + to + "\"}");
-      assertEquals(200, history.status(), () -> String.valueOf(history.json()));
+      assertEquals(200, history.status(), () -> history.body());
       Map<String, JsonNode> expected = new HashMap<>();
       for (JsonNode row : history.json().get("rows")) {
         expected.put(row.get("windowStart").asText() + "/" + row.get("vehicle").asText(), row);
       }
-      assertEquals(total, counted(expected), () -> "history: " + history.json());
+      assertEquals(total, counted(expected), () -> "history: " + history.body());
 
       // Long poll: rows come as windows close (by wall time, PT5S after a minute ends), acked.
       Map<String, JsonNode> polled = new HashMap<>();
@@ -118,7 +119,8 @@ class AggregationDeliveryIT {
           ackIds.add(m.get("ackId").asText());
         }
         if (!ackIds.isEmpty()) {
-          assertEquals(ackIds.size(), HTTP.request("POST", url + "/v1/subscriptions/" + poll + "/ack",
+          assertEquals(ackIds.size(), HTTP.request("POST",
+              url + "/v1/subscriptions/" + poll + "/ack",
               JSON.createObjectNode().set("ackIds", JSON.valueToTree(ackIds))
                   .toString()).json().get("acked").asInt());
         }

@@ -74,10 +74,12 @@ class ConsumingSemanticsIT extends OneNodeIT {
       LeasedDeliveryIT.publish(topic, i, 500, 50);
     }
     LeasedDeliveryIT.subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}");
-    var first = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=100&wait=PT5S");
+    var first = HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub + "/messages?max=100&wait=PT5S");
     assertEquals(200, first.status());
     assertEquals(100, first.json().get("messages").size(), "a backlog of 2,000 fills the poll");
-    var second = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=500&wait=PT5S");
+    var second = HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub + "/messages?max=500&wait=PT5S");
     assertEquals(500, second.json().get("messages").size());
   }
 
@@ -96,7 +98,8 @@ class ConsumingSemanticsIT extends OneNodeIT {
         drain(two, held);
         return held.size() >= 10;
       });
-      var poll = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=100&wait=PT1S");
+      var poll = HTTP.request("GET",
+          url + "/v1/subscriptions/" + sub + "/messages?max=100&wait=PT1S");
       assertEquals(0, poll.json().get("messages").size(), "nothing past maxInFlight for a poll");
       drain(one, held);
       drain(two, held);

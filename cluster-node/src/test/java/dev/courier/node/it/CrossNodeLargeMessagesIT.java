@@ -86,7 +86,8 @@ class CrossNodeLargeMessagesIT {
     // Every message was published before the consumers attach: the first deliveries to each
     // are a backlog of 3.2 MiB, far more than one ordinary frame.
     TestNode wsEdge = otherThan(hostOf(wsSub));
-    try (FrameSocket ws = HTTP.frames(wsEdge.url() + "/v1/subscriptions/" + wsSub + "/ws?batch=true")) {
+    try (FrameSocket ws = HTTP.frames(
+        wsEdge.url() + "/v1/subscriptions/" + wsSub + "/ws?batch=true")) {
       List<String> ackIds = new ArrayList<>();
       Map<String, String> got = new HashMap<>();
       while (got.size() < sent.size()) {
@@ -147,8 +148,9 @@ class CrossNodeLargeMessagesIT {
     Map<String, String> polled = new HashMap<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (polled.size() < sent.size() && System.nanoTime() < deadline) {
-      var r = HTTP.request("GET", pollEdge.url() + "/v1/subscriptions/" + pollSub + "/messages?max=10&wait=PT5S");
-      assertEquals(200, r.status(), () -> "poll: " + r.json());
+      var r = HTTP.request("GET",
+          pollEdge.url() + "/v1/subscriptions/" + pollSub + "/messages?max=10&wait=PT5S");
+      assertEquals(200, r.status(), () -> "poll: " + r.body());
       List<String> ackIds = new ArrayList<>();
       for (JsonNode m : r.json().get("messages")) {
         assertEquals(null, polled.put(m.get("id").asText(), m.get("data").toString()));
@@ -157,7 +159,7 @@ class CrossNodeLargeMessagesIT {
       if (!ackIds.isEmpty()) {
         var acked = HTTP.request("POST", pollEdge.url() + "/v1/subscriptions/" + pollSub + "/ack",
             JSON.writeValueAsString(Map.of("ackIds", ackIds)));
-        assertEquals(200, acked.status(), () -> "ack: " + acked.json());
+        assertEquals(200, acked.status(), () -> "ack: " + acked.body());
       }
     }
     assertEquals(sent, polled);
@@ -181,7 +183,7 @@ class CrossNodeLargeMessagesIT {
       sent.put(id, data);
       var r = HTTP.request("POST", edge.url() + "/v1/topics/" + topic + "/messages",
           message(id, key, data));
-      assertEquals(200, r.status(), () -> "publish: " + r.json());
+      assertEquals(200, r.status(), () -> "publish: " + r.body());
       assertEquals(p, r.json().get("results").get(0).get("partition").asInt());
 
       List<String> batch = new ArrayList<>();
@@ -193,7 +195,7 @@ class CrossNodeLargeMessagesIT {
       }
       var b = HTTP.request("POST", edge.url() + "/v1/topics/" + topic + "/messages",
           "{\"messages\":[" + String.join(",", batch) + "]}");
-      assertEquals(200, b.status(), () -> "batch publish: " + b.json());
+      assertEquals(200, b.status(), () -> "batch publish: " + b.body());
       assertEquals(8, b.json().get("results").size());
       for (int i = 0; i < 8; i++) {
         JsonNode result = b.json().get("results").get(i);
@@ -214,7 +216,7 @@ class CrossNodeLargeMessagesIT {
     }
     var r = HTTP.request("POST", edge.url() + "/v1/topics/" + topic + "/messages",
         "{\"messages\":[" + String.join(",", many) + "]}");
-    assertEquals(200, r.status(), () -> "publish of long ids: " + r.json());
+    assertEquals(200, r.status(), () -> "publish of long ids: " + r.body());
     assertEquals(1000, r.json().get("results").size());
     for (int i = 0; i < 1000; i++) {
       assertEquals(ids.get(i), r.json().get("results").get(i).get("id").asText());
@@ -248,10 +250,10 @@ class CrossNodeLargeMessagesIT {
     }
     String body = JSON.writeValueAsString(Map.of("ackIds", ids));
     var acked = HTTP.request("POST", edge.url() + "/v1/subscriptions/" + sub + "/ack", body);
-    assertEquals(200, acked.status(), () -> "ack: " + acked.json());
+    assertEquals(200, acked.status(), () -> "ack: " + acked.body());
     assertEquals(0, acked.json().get("acked").asInt());
     var nacked = HTTP.request("POST", edge.url() + "/v1/subscriptions/" + sub + "/nack", body);
-    assertEquals(200, nacked.status(), () -> "nack: " + nacked.json());
+    assertEquals(200, nacked.status(), () -> "nack: " + nacked.body());
   }
 
   // ---- helpers ----
@@ -278,7 +280,8 @@ class CrossNodeLargeMessagesIT {
   private static String newTopic(int partitions) {
     String topic = "xnode-" + UUID.randomUUID().toString().substring(0, 8);
     assertEquals(201,
-        HTTP.request("PUT", first.url() + "/v1/topics/" + topic, "{\"partitions\":" + partitions + "}").status());
+        HTTP.request("PUT",
+            first.url() + "/v1/topics/" + topic, "{\"partitions\":" + partitions + "}").status());
     return topic;
   }
 
@@ -286,7 +289,7 @@ class CrossNodeLargeMessagesIT {
     String sub = topic + "-" + suffix;
     var r = HTTP.request("PUT", first.url() + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"PT60S\"}");
-    assertEquals(201, r.status(), () -> "subscription: " + r.json());
+    assertEquals(201, r.status(), () -> "subscription: " + r.body());
     return sub;
   }
 
@@ -317,7 +320,7 @@ class CrossNodeLargeMessagesIT {
     TestNode owner = partitionHost(topicId, Partitioner.partitionForKey(key, partitions));
     var r = HTTP.request("POST", owner.url() + "/v1/topics/" + topic + "/messages",
         message(id, key, data));
-    assertEquals(200, r.status(), () -> "publish: " + r.json());
+    assertEquals(200, r.status(), () -> "publish: " + r.body());
   }
 
   /** One message object; {@code data} is JSON text, sent as it is. */

@@ -31,13 +31,15 @@ class CursorBoundsIT extends OneNodeIT {
   }
 
   private static void create(String topic, String sub) {
-    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
     assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
   }
 
   private static String tagOf(String sub) {
-    String cursor = HTTP.request("GET", url + "/v1/subscriptions/" + sub).json().get("cursor").asText();
+    String cursor = HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub).json().get("cursor").asText();
     return cursor.substring(0, cursor.indexOf(':'));
   }
 
@@ -49,7 +51,7 @@ class CursorBoundsIT extends OneNodeIT {
     publish(topic, "a", "b");
     var seek = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/seek",
         "{\"to\":{\"cursor\":\"" + tagOf(sub) + ":1000000\"}}");
-    assertEquals(200, seek.status(), () -> String.valueOf(seek.json()));
+    assertEquals(200, seek.status(), () -> seek.body());
     assertEquals(tagOf(sub) + ":2", seek.json().get("cursor").asText(), "held to the head");
     publish(topic, "c");
     try (SseConsumer sse = TestNode.sse(url, sub, null)) {
@@ -76,7 +78,7 @@ class CursorBoundsIT extends OneNodeIT {
     String staleCursor = stale.contains("~") ? stale.substring(0, stale.lastIndexOf('~')) : stale;
     var seek = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/seek",
         "{\"to\":{\"cursor\":\"" + staleCursor + "\"}}");
-    assertEquals(400, seek.status(), () -> String.valueOf(seek.json()));
+    assertEquals(400, seek.status(), () -> seek.body());
     assertTrue(seek.json().get("detail").asText().contains("incarnation"), seek.json().toString());
 
     try (SseConsumer sse = TestNode.sse(url, sub, stale)) {

@@ -146,7 +146,7 @@ class DashboardIT {
         }
         var published = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
             batch.append("]}").toString(), "Authorization", bearer);
-        assertEquals(200, published.status(), () -> "publish: " + published.json());
+        assertEquals(200, published.status(), () -> "publish: " + published.body());
 
         wait.until(d -> "25".equals(plotted(d, sub, "backlog", "latest")));
         assertEquals("25", plotted(page, sub, "backlog", "max"));

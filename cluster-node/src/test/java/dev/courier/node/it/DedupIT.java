@@ -51,14 +51,15 @@ class DedupIT {
 
   private static List<JsonNode> publish(String url, String topic, String body) {
     HttpAnswer r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", body);
-    assertEquals(200, r.status(), () -> String.valueOf(r.json()));
+    assertEquals(200, r.status(), () -> r.body());
     List<JsonNode> results = new ArrayList<>();
     r.json().get("results").forEach(results::add);
     return results;
   }
 
   private static long head(String url, String topic) {
-    return HTTP.request("GET", url + "/v1/topics/" + topic).json().get("heads").get(0).get("nextOffset")
+    return HTTP.request("GET",
+        url + "/v1/topics/" + topic).json().get("heads").get(0).get("nextOffset")
         .asLong();
   }
 

@@ -29,7 +29,8 @@ class DedupRepairIT {
       assertEquals(1, first.get("offset").asLong(), "and answered with its original offset");
       var second = retry.json().get("results").get(1);
       assertEquals(2, second.get("offset").asLong(), "new messages continue after the head");
-      long stored = HTTP.request("GET", node.url() + "/v1/topics/" + name).json().get("heads").get(0)
+      long stored = HTTP.request("GET",
+          node.url() + "/v1/topics/" + name).json().get("heads").get(0)
           .get("nextOffset").asLong();
       assertEquals(3, stored);
     }

@@ -24,8 +24,10 @@ class DeliveryAttemptsIT {
     String sub = topic + "-sub";
     try (TestNode node = TestNode.start()) {
       String url = node.url();
-      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
-      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + dlq, "{\"partitions\":1}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + dlq, "{\"partitions\":1}").status());
       assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + dlq + "-sub",
           "{\"topic\":\"" + dlq + "\",\"startAt\":\"earliest\"}").status());
       assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
@@ -43,7 +45,8 @@ class DeliveryAttemptsIT {
       assertEquals("once@" + sub, letter.get("id").asText());
       assertEquals("once", letter.get("attributes").get("courier.id").asText());
       assertEquals("3", letter.get("attributes").get("courier.deliveryAttempts").asText());
-      var after = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT2S");
+      var after = HTTP.request("GET",
+          url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT2S");
       assertEquals(0, after.json().get("messages").size(), "out of attempts: not delivered again");
     }
   }
@@ -59,7 +62,8 @@ class DeliveryAttemptsIT {
   private static JsonNode poll(String url, String sub) {
     var r = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=1&wait=PT20S");
     assertEquals(200, r.status());
-    assertEquals(1, r.json().get("messages").size(), () -> "a message for " + sub + ": " + r.json());
+    assertEquals(1, r.json().get("messages").size(),
+        () -> "a message for " + sub + ": " + r.body());
     return r.json().get("messages").get(0);
   }
 }

@@ -39,7 +39,7 @@ class DurableCoreIT {
     }
     batch.append("]}");
     var r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch.toString());
-    assertEquals(200, r.status(), () -> "publish: " + r.json());
+    assertEquals(200, r.status(), () -> "publish: " + r.body());
     assertEquals(count, r.json().get("results").size());
   }
 
@@ -150,16 +150,19 @@ class DurableCoreIT {
     try (TestNode node = TestNode.start()) {
       String url = node.url();
       String messages = url + "/v1/topics/" + topic + "/messages";
-      assertEquals(400, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":0}").status());
+      assertEquals(400, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":0}").status());
       assertEquals(400, HTTP.request("PUT", url + "/v1/topics/bad%20name", "{}").status());
-      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
 
       var malformed = HTTP.request("POST", messages, "{\"data\": ");
       assertEquals(400, malformed.status());
       assertTrue(malformed.contentType().startsWith("application/problem+json"));
       assertTrue(malformed.json().get("detail").asText().contains("line 1"), "position given");
 
-      var unknown = HTTP.request("POST", url + "/v1/topics/" + unique("nope") + "/messages", "{\"data\":1}");
+      var unknown = HTTP.request("POST",
+          url + "/v1/topics/" + unique("nope") + "/messages", "{\"data\":1}");
       assertEquals(404, unknown.status());
       assertEquals(404, unknown.json().get("status").asInt());
 

@@ -60,7 +60,7 @@ class HistoryQueryIT {
 
     HttpAnswer all = query(topic, "{\"sql\":" + sql("SELECT data.i, key, partition, offset"
         + " FROM \"" + topic + "\" WHERE data.tag = 'seven'") + "}");
-    assertEquals(200, all.status(), () -> String.valueOf(all.json()));
+    assertEquals(200, all.status(), () -> all.body());
     assertEquals(2400, all.json().get("scanned").asLong());
     assertEquals(false, all.json().get("truncated").asBoolean());
     List<Integer> is = new ArrayList<>();
@@ -87,18 +87,18 @@ class HistoryQueryIT {
 
     HttpAnswer counted = query(topic, "{\"sql\":" + sql("SELECT data.tag, COUNT(*) AS n FROM \""
         + topic + "\" GROUP BY data.tag, TUMBLE(publishTime, INTERVAL '1' DAY)") + "}");
-    assertEquals(200, counted.status(), () -> String.valueOf(counted.json()));
+    assertEquals(200, counted.status(), () -> counted.body());
     long total = 0;
     for (JsonNode row : counted.json().get("rows")) {
       total += row.get("n").asLong();
     }
-    assertEquals(2400, total, () -> "rows: " + counted.json());
+    assertEquals(2400, total, () -> "rows: " + counted.body());
 
     HttpAnswer bad = query(topic, "{\"sql\":" + sql("SELECT * FROM \"" + topic + "\"\n"
         + "WHERE data.i > = 3") + "}");
     assertEquals(400, bad.status());
     assertTrue(bad.json().get("detail").asText().startsWith("sql: line 2, column"),
-        () -> String.valueOf(bad.json()));
+        () -> bad.body());
     String missing = unique("missing");
     assertEquals(404,
         query(missing, "{\"sql\":" + sql("SELECT * FROM \"" + missing + "\"") + "}").status());

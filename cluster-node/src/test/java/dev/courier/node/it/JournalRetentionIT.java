@@ -35,7 +35,8 @@ class JournalRetentionIT {
     try (TestNode node = TestNode.start(SMALL_SNAPSHOTS);
         CqlSession cql = RealCassandra.newSession()) {
       String url = node.url();
-      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
       assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
       publish(url, topic, 0, messages);

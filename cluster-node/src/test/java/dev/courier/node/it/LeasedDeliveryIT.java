@@ -40,7 +40,7 @@ class LeasedDeliveryIT extends OneNodeIT {
 
   static void subscription(String sub, String settings) {
     var r = HTTP.request("PUT", url + "/v1/subscriptions/" + sub, settings);
-    assertEquals(201, r.status(), () -> "create subscription: " + r.json());
+    assertEquals(201, r.status(), () -> "create subscription: " + r.body());
   }
 
   static void publish(String topic, int from, int count, int keys) {
@@ -54,7 +54,7 @@ class LeasedDeliveryIT extends OneNodeIT {
     }
     batch.append("]}");
     var r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch.toString());
-    assertEquals(200, r.status(), () -> "publish: " + r.json());
+    assertEquals(200, r.status(), () -> "publish: " + r.body());
   }
 
   static JsonNode state(String sub) {
@@ -134,11 +134,14 @@ class LeasedDeliveryIT extends OneNodeIT {
       client.ack(List.of(m.get("ackId").asText()));
       assertEquals(m.get("ackId").asText(), client.next("acked").get("ackIds").get(0).asText());
     }
-    var bad = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":[\"0-77\",\"x\"]}");
+    var bad = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":[\"0-77\",\"x\"]}");
     assertEquals(200, bad.status());
     assertEquals(0, bad.json().get("acked").asInt());
-    assertEquals(400, HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":\"0-1\"}").status());
-    assertEquals(404, HTTP.request("GET", url + "/v1/subscriptions/" + unique("none") + "/ws").status());
+    assertEquals(400, HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":\"0-1\"}").status());
+    assertEquals(404, HTTP.request("GET",
+        url + "/v1/subscriptions/" + unique("none") + "/ws").status());
   }
 
   @Test
@@ -213,7 +216,8 @@ class LeasedDeliveryIT extends OneNodeIT {
     long start = System.nanoTime();
     CompletableFuture<HttpAnswer> waiting =
         CompletableFuture.supplyAsync(
-            () -> HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT20S"));
+            () -> HTTP.request("GET",
+                url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT20S"));
     Await.until("the poll to wait", () -> state(sub).get("consumers").asInt() == 1);
     publish(topic, 0, 1, 1);
     HttpAnswer r = waiting.get(15, TimeUnit.SECONDS);
@@ -228,9 +232,12 @@ class LeasedDeliveryIT extends OneNodeIT {
         "{\"ackIds\":[\"" + m.get("ackId").asText() + "\"]}");
     assertEquals(1, acked.json().get("acked").asInt());
     assertEquals(0, state(sub).get("inFlight").asInt());
-    assertEquals(400, HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=0").status());
-    assertEquals(400, HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?wait=soon").status());
-    assertEquals(404, HTTP.request("GET", url + "/v1/subscriptions/" + unique("x") + "/messages?wait=PT0S").status());
+    assertEquals(400, HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub + "/messages?max=0").status());
+    assertEquals(400, HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub + "/messages?wait=soon").status());
+    assertEquals(404, HTTP.request("GET",
+        url + "/v1/subscriptions/" + unique("x") + "/messages?wait=PT0S").status());
   }
 
   @Test
@@ -316,7 +323,8 @@ class LeasedDeliveryIT extends OneNodeIT {
     } finally {
       clients.forEach(FrameSocket::close);
     }
-    var rest = HTTP.request("GET", url + "/v1/subscriptions/" + other + "/messages?max=1000&wait=PT5S");
+    var rest = HTTP.request("GET",
+        url + "/v1/subscriptions/" + other + "/messages?max=1000&wait=PT5S");
     Set<String> ids = new HashSet<>();
     int polls = 0;
     JsonNode page = rest.json();
@@ -325,7 +333,8 @@ class LeasedDeliveryIT extends OneNodeIT {
       if (ids.size() >= 300 || ++polls > 20) {
         break;
       }
-      page = HTTP.request("GET", url + "/v1/subscriptions/" + other + "/messages?max=1000&wait=PT5S").json();
+      page = HTTP.request("GET",
+          url + "/v1/subscriptions/" + other + "/messages?max=1000&wait=PT5S").json();
     }
     assertEquals(300, ids.size(), "the other subscription receives every message too");
   }

@@ -33,8 +33,9 @@ class MetricsIT extends OneNodeIT {
       batch.append(i > from ? "," : "").append("{\"id\":\"m-").append(i)
           .append("\",\"data\":").append(i).append('}');
     }
-    var r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch.append("]}").toString());
-    assertEquals(200, r.status(), () -> "publish: " + r.json());
+    var r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", batch.append("]}").toString());
+    assertEquals(200, r.status(), () -> "publish: " + r.body());
   }
 
   private static JsonNode state(String sub) {
@@ -45,7 +46,8 @@ class MetricsIT extends OneNodeIT {
   private static List<JsonNode> pollAll(String sub, int n) {
     List<JsonNode> got = new ArrayList<>();
     while (got.size() < n) {
-      var r = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=" + (n - got.size())
+      var r = HTTP.request("GET",
+          url + "/v1/subscriptions/" + sub + "/messages?max=" + (n - got.size())
           + "&wait=PT10S");
       assertEquals(200, r.status());
       assertTrue(r.json().get("messages").size() > 0, "a long poll within 10 s");
@@ -59,7 +61,8 @@ class MetricsIT extends OneNodeIT {
     for (int i = 0; i < messages.size(); i++) {
       ids.append(i > 0 ? "," : "").append('"').append(messages.get(i).get("ackId").asText()).append('"');
     }
-    var r = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/ack", ids.append("]}").toString());
+    var r = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/ack", ids.append("]}").toString());
     assertEquals(messages.size(), r.json().get("acked").asInt());
   }
 
@@ -67,7 +70,8 @@ class MetricsIT extends OneNodeIT {
   void countersMoveByWhatWasDoneAndGaugesMatchTheSubscriptionsState() throws Exception {
     String topic = unique("metrics");
     String sub = unique("metrics-sub");
-    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
     assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
     Scrape before = Scrape.of(url);
@@ -162,8 +166,10 @@ class MetricsIT extends OneNodeIT {
     String topic = unique("metrics-dl");
     String dlq = topic + "-dlq";
     String sub = unique("metrics-dl-sub");
-    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
-    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + dlq, "{\"partitions\":1}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + dlq, "{\"partitions\":1}").status());
     assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxDeliveries\":1,"
             + "\"deadLetterTopic\":\"" + dlq + "\"}").status());

@@ -28,7 +28,8 @@ class PartitionPassivationIT {
   void anIdlePartitionPassivatesAndComesBackOnThenextPublish() throws Exception {
     try (TestNode node = TestNode.start("courier.topic-partition.passivate-after = 3s")) {
       String topic = "idle-" + UUID.randomUUID().toString().substring(0, 8);
-      assertEquals(201, HTTP.request("PUT", node.url() + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+      assertEquals(201, HTTP.request("PUT",
+          node.url() + "/v1/topics/" + topic, "{\"partitions\":2}").status());
       String mine = topicId(topic);
       publish(node, topic, "a");
       assertEquals(1, running(node, mine), "the publish started its partition");
@@ -45,7 +46,8 @@ class PartitionPassivationIT {
   void aDeletedTopicsPartitionsStopAtOnce() throws Exception {
     try (TestNode node = TestNode.start()) {
       String topic = "retire-" + UUID.randomUUID().toString().substring(0, 8);
-      assertEquals(201, HTTP.request("PUT", node.url() + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+      assertEquals(201, HTTP.request("PUT",
+          node.url() + "/v1/topics/" + topic, "{\"partitions\":3}").status());
       for (int i = 0; i < 12; i++) {
         publish(node, topic, "m-" + i);
       }

@@ -82,7 +82,8 @@ class PublishSemanticsIT extends OneNodeIT {
     assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
     for (int i = 0; i < 4; i++) {
-      assertEquals(200, HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch(i * 50, 50))
+      assertEquals(200, HTTP.request("POST",
+          url + "/v1/topics/" + topic + "/messages", batch(i * 50, 50))
           .status());
     }
     Map<String, Integer> lastSeq = new HashMap<>();

@@ -23,7 +23,8 @@ class PublishStreamIT extends OneNodeIT {
 
   private static String newTopic() {
     String topic = "stream-" + UUID.randomUUID().toString().substring(0, 8);
-    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
     return topic;
   }
 
@@ -54,7 +55,8 @@ class PublishStreamIT extends OneNodeIT {
       JsonNode refused = ws.next();
       assertEquals("error", refused.get("type").asText());
       assertEquals(404, refused.get("status").asInt());
-      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
       ws.send(message("d-3", "k", 3));
       assertEquals(404, ws.next().get("status").asInt(), "not into the new topic either");
     }
@@ -137,7 +139,8 @@ class PublishStreamIT extends OneNodeIT {
 
   @Test
   void anUnknownTopicIsRefusedBeforeTheUpgrade() {
-    assertEquals(404, HTTP.request("GET", url + "/v1/topics/no-such-" + UUID.randomUUID() + "/publish")
+    assertEquals(404, HTTP.request("GET",
+        url + "/v1/topics/no-such-" + UUID.randomUUID() + "/publish")
         .status());
     assertEquals(400, HTTP.request("GET", url + "/v1/topics/" + newTopic() + "/publish").status());
   }

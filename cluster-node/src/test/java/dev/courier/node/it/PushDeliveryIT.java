@@ -43,13 +43,15 @@ class PushDeliveryIT {
       String dlq = topic + "-dlq";
       String sub = topic + "-sub";
       String letters = topic + "-letters";
-      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
       assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + dlq, "{}").status());
       assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + letters,
           "{\"topic\":\"" + dlq + "\",\"startAt\":\"earliest\"}").status());
       receiver.failNext(5);
       receiver.failKey("poison");
-      var created = HTTP.request("PUT", url + "/v1/subscriptions/" + sub, pushSettings(topic, receiver,
+      var created = HTTP.request("PUT",
+          url + "/v1/subscriptions/" + sub, pushSettings(topic, receiver,
           secret, ",\"maxInFlight\":4,\"ordered\":true,\"maxDeliveries\":3,\"deadLetterTopic\":\""
               + dlq + "\""));
       assertEquals(201, created.status(), created.json()::toString);
@@ -61,7 +63,8 @@ class PushDeliveryIT {
             .append(i % 5).append("\",\"data\":{\"seq\":").append(i).append("}}");
       }
       batch.append(",{\"id\":\"bad-1\",\"key\":\"poison\",\"data\":{\"seq\":-1}}]}");
-      assertEquals(200, HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch.toString()).status());
+      assertEquals(200, HTTP.request("POST",
+          url + "/v1/topics/" + topic + "/messages", batch.toString()).status());
 
       Await.until("30 accepted", () -> distinctAccepted(receiver) == 30);
       assertEquals(List.of(), receiver.badlySigned(), "every request verifies");
@@ -80,7 +83,8 @@ class PushDeliveryIT {
       }
       assertTrue(receiver.received().stream().anyMatch(r -> r.deliveryAttempt() > 1), "retried");
 
-      var dead = HTTP.request("GET", url + "/v1/subscriptions/" + letters + "/messages?wait=PT30S").json();
+      var dead = HTTP.request("GET",
+          url + "/v1/subscriptions/" + letters + "/messages?wait=PT30S").json();
       JsonNode letter = dead.get("messages").get(0);
       assertEquals("bad-1@" + sub, letter.get("id").asText());
       assertEquals("bad-1", letter.get("attributes").get("courier.id").asText());
@@ -94,7 +98,8 @@ class PushDeliveryIT {
       });
 
       int before = receiver.received().size();
-      HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", "{\"id\":\"late\",\"data\":1}");
+      HTTP.request("POST",
+          url + "/v1/topics/" + topic + "/messages", "{\"id\":\"late\",\"data\":1}");
       Await.until("the next message", () -> receiver.accepted().stream()
           .anyMatch(r -> "late".equals(r.json().get("id").asText())));
       assertEquals(before + 1, receiver.received().size(), "nothing acked came again");
@@ -113,7 +118,8 @@ class PushDeliveryIT {
         assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{}").status());
         assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
             pushSettings(topic, receiver, receiver.secret(), "")).status());
-        HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", "{\"id\":\"before\",\"data\":1}");
+        HTTP.request("POST",
+            url + "/v1/topics/" + topic + "/messages", "{\"id\":\"before\",\"data\":1}");
         Await.until("the first message", () -> distinctAccepted(receiver) == 1);
         Await.until("its ack", () -> LeasedDeliveryIT.stateAt(url, sub).get("acked").asLong() == 1);
       }
@@ -121,13 +127,15 @@ class PushDeliveryIT {
       long beforeRestart = receiver.received().stream()
           .filter(r -> "before".equals(r.json().get("id").asText())).count();
       try (TestNode node = TestNode.start()) {
-        HTTP.request("POST", node.url() + "/v1/topics/" + topic + "/messages", "{\"id\":\"after\",\"data\":2}");
+        HTTP.request("POST",
+            node.url() + "/v1/topics/" + topic + "/messages", "{\"id\":\"after\",\"data\":2}");
         Await.until("delivery after the restart", () -> receiver.accepted().stream()
             .anyMatch(r -> "after".equals(r.json().get("id").asText())));
         assertEquals(beforeRestart, receiver.received().stream()
             .filter(r -> "before".equals(r.json().get("id").asText())).count(),
             "the acknowledged message is not pushed again");
-        assertEquals(204, HTTP.request("DELETE", node.url() + "/v1/subscriptions/" + sub, null).status());
+        assertEquals(204, HTTP.request("DELETE",
+            node.url() + "/v1/subscriptions/" + sub, null).status());
       }
     }
   }

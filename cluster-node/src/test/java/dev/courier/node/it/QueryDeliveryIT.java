@@ -43,8 +43,9 @@ class QueryDeliveryIT {
     for (int i = from; i < until; i++) {
       b.append(i > from ? "," : "").append(message(i));
     }
-    HttpAnswer r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.json()));
+    HttpAnswer r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
+    assertEquals(200, r.status(), () -> r.body());
   }
 
   /** What the query passes of messages [from, until): even i with a price over 100. */
@@ -125,7 +126,8 @@ class QueryDeliveryIT {
             assertTrue(polled.add(checked(m)), () -> "once: " + m);
             ackIds.add(m.get("ackId").asText());
           }
-          assertEquals(ackIds.size(), HTTP.request("POST", url + "/v1/subscriptions/" + poll + "/ack",
+          assertEquals(ackIds.size(), HTTP.request("POST",
+              url + "/v1/subscriptions/" + poll + "/ack",
               JSON.createObjectNode().set("ackIds", JSON.valueToTree(ackIds))
                   .toString()).json().get("acked").asInt());
         }

@@ -37,12 +37,13 @@ class SlowConsumerIT extends OneNodeIT {
 
   static void topic(String url, String topic, int partitions) {
     assertEquals(201,
-        HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":" + partitions + "}").status());
+        HTTP.request("PUT",
+            url + "/v1/topics/" + topic, "{\"partitions\":" + partitions + "}").status());
   }
 
   static JsonNode subscribe(String url, String sub, String body) {
     HttpAnswer r = HTTP.request("PUT", url + "/v1/subscriptions/" + sub, body);
-    assertEquals(201, r.status(), () -> String.valueOf(r.json()));
+    assertEquals(201, r.status(), () -> r.body());
     return r.json();
   }
 
@@ -63,8 +64,9 @@ class SlowConsumerIT extends OneNodeIT {
       }
       b.append(",\"data\":{\"seq\":").append(i).append("}}");
     }
-    HttpAnswer r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.json()));
+    HttpAnswer r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
+    assertEquals(200, r.status(), () -> r.body());
   }
 
   /** The next message frame within {@code wait} (lag and other frames skipped), else null. */
@@ -101,7 +103,8 @@ class SlowConsumerIT extends OneNodeIT {
       }
       assertEquals(List.of(40, 41, 42, 43, 44, 45, 46, 47, 48, 49), seqs);
       publish(url, topic, 50, 3);
-      assertEquals(50, seq(sse.messages(1, TestNode.AWAIT).get(0).json()), "a consumer that keeps up loses nothing");
+      assertEquals(50, seq(sse.messages(1, TestNode.AWAIT).get(0).json()),
+          "a consumer that keeps up loses nothing");
     }
     JsonNode s = state(url, sub);
     assertEquals(40, s.get("skipped").asInt());
@@ -154,7 +157,7 @@ class SlowConsumerIT extends OneNodeIT {
     Await.until("the backlog to be seen", () -> state(url, sub).get("backlog").asInt() == 20);
     HttpAnswer changed = HTTP.request("PATCH", url + "/v1/subscriptions/" + sub,
         "{\"overflow\":\"drop-oldest\",\"maxBacklog\":5,\"maxInFlight\":3,\"lagWarning\":\"PT1S\"}");
-    assertEquals(200, changed.status(), () -> String.valueOf(changed.json()));
+    assertEquals(200, changed.status(), () -> changed.body());
     assertEquals("drop-oldest", changed.json().get("overflow").asText());
     assertEquals(3, changed.json().get("maxInFlight").asInt());
     assertEquals(15, changed.json().get("skipped").asInt(), "in force at once");
@@ -255,7 +258,8 @@ class SlowConsumerIT extends OneNodeIT {
             .append(",\"pad\":\"").append(pad).append("\"}}");
       }
       assertEquals(200,
-          HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", b.append("]}").toString()).status());
+          HTTP.request("POST",
+              url + "/v1/topics/" + topic + "/messages", b.append("]}").toString()).status());
     }
     Thread.sleep(500);
     // A queue of one event: the reader takes no more than the test reads, so the stream backs up

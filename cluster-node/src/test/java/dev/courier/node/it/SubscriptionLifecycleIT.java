@@ -58,7 +58,7 @@ class SubscriptionLifecycleIT extends OneNodeIT {
   private static void subscribe(String sub, String topic, String startAt) {
     var r = HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"" + startAt + "\"}");
-    assertEquals(201, r.status(), () -> String.valueOf(r.json()));
+    assertEquals(201, r.status(), () -> r.body());
   }
 
   @Test
@@ -86,8 +86,10 @@ class SubscriptionLifecycleIT extends OneNodeIT {
     // A closed stream is noticed at the second heartbeat after the close; until then it would
     // share the replay (a reconnect with Last-Event-ID replaces it at once instead).
     Await.until("the closed stream to be noticed",
-        () -> HTTP.request("GET", url + "/v1/subscriptions/" + sub).json().get("consumers").asInt() == 0);
-    var seek = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":\"earliest\"}");
+        () -> HTTP.request("GET",
+            url + "/v1/subscriptions/" + sub).json().get("consumers").asInt() == 0);
+    var seek = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":\"earliest\"}");
     assertEquals(200, seek.status());
     assertTrue(seek.json().get("cursor").asText().endsWith(":0"), seek.json().toString());
     String afterA;
@@ -98,12 +100,14 @@ class SubscriptionLifecycleIT extends OneNodeIT {
       afterA = replay.get(0).id();
     }
     Await.until("the closed stream to be noticed",
-        () -> HTTP.request("GET", url + "/v1/subscriptions/" + sub).json().get("consumers").asInt() == 0);
+        () -> HTTP.request("GET",
+            url + "/v1/subscriptions/" + sub).json().get("consumers").asInt() == 0);
     var toEvent = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/seek",
         "{\"to\":{\"cursor\":\"" + afterA + "\"}}");
     assertEquals(200, toEvent.status(), "an SSE event id is a cursor");
     assertEquals(List.of("b", "c"), read(sub, 2));
-    var bad = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":{\"cursor\":\"1.2\"}}");
+    var bad = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":{\"cursor\":\"1.2\"}}");
     assertEquals(400, bad.status(), "a cursor of another shape is refused");
   }
 
@@ -161,7 +165,8 @@ class SubscriptionLifecycleIT extends OneNodeIT {
       assertFalse(s.get("name").asText().equals(sub), "a deleted subscription is not listed");
     }
     assertEquals(404, HTTP.request("DELETE", url + "/v1/topics/" + topic, null).status());
-    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":2}").status(),
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":2}").status(),
         "the name can be used again");
   }
 }

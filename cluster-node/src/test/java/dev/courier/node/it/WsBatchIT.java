@@ -37,7 +37,8 @@ class WsBatchIT {
     String topic = "batch-" + UUID.randomUUID().toString().substring(0, 8);
     String sub = topic + "-sub";
     String url = node.url();
-    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
     assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
     StringBuilder batch = new StringBuilder("{\"messages\":[");
