@@ -2,7 +2,7 @@
 # Runs the built image (deploy/target/jib-image.tar) with no container engine: unpacks its layers
 # in order into a root file system and, as root, runs its entrypoint there with chroot, as the
 # image's user, in mount and PID namespaces of its own with /proc mounted (the loader finds the
-# runtime's libraries through it). Two checks, about a minute:
+# runtime's libraries through it). Two checks, one to two minutes:
 #   1. `help`: the command-line client answers with its usage;
 #   2. a node: started with the image's production.conf against the Cassandra on 127.0.0.1:9042
 #      (keyspace courier_image_check, one replica), it must answer /ready on its management port
