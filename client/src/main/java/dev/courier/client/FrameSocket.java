@@ -7,7 +7,6 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,26 +49,8 @@ public final class FrameSocket implements AutoCloseable {
   static FrameSocket connect(HttpClient http, URI uri, Optional<String> token,
       Duration handshakeTimeout) {
     FrameSocket s = new FrameSocket();
-    WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(handshakeTimeout);
-    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
-    try {
-      s.socket = b.buildAsync(uri, s.new Listener())
-          .get(handshakeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      return s;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof WebSocketHandshakeException h) {
-        Object body = h.getResponse().body();
-        throw ProblemException.fromAnswer(h.getResponse().statusCode(),
-            body instanceof String text ? text : "", Optional.empty());
-      }
-      throw new UncheckedIOException(new IOException("WebSocket to " + uri + ": " + e.getCause(),
-          e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (TimeoutException e) {
-      throw new UncheckedIOException(new IOException("WebSocket to " + uri + " timed out"));
-    }
+    s.socket = Handshake.open(http, uri, token, handshakeTimeout, s.new Listener());
+    return s;
   }
 
   /** Sends one text frame, waiting until it is handed to the network. */
