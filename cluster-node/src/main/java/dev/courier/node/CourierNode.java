@@ -10,19 +10,23 @@ import dev.courier.edge.auth.AuthSettings;
 import dev.courier.node.metrics.CourierMetrics;
 import dev.courier.node.subscription.DeliverySettings;
 import dev.courier.node.push.PushConfig;
-import dev.courier.node.push.PushDelivery;
 import dev.courier.node.push.PushKeeper;
+import dev.courier.node.push.WebhookLauncher;
 import dev.courier.persistence.PushRegistry;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.node.topic.TopicPartitionSettings;
 import dev.courier.persistence.CassandraSessions;
+import dev.courier.persistence.ClusterKeyStore;
 import dev.courier.persistence.CourierSchema;
 import dev.courier.persistence.DedupStore;
 import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.SubscriptionRegistry;
 import dev.courier.persistence.TopicLogStore;
 import dev.courier.persistence.TopicStore;
+import dev.courier.protocol.push.SecretSealer;
+import dev.courier.protocol.security.ClusterKey;
+import dev.courier.protocol.subscription.AckIdKey;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -84,11 +88,13 @@ public final class CourierNode {
                 (node.applySchema()
                         ? CourierSchema.fromConfig(config).apply(session)
                         : CompletableFuture.<Void>completedFuture(null))
-                    .thenApply(done -> session))
+                    .thenCompose(done -> ClusterKeyStore.load(
+                        config.getString("courier.security.key"), session, node.keyspace()))
+                    .thenApply(key -> new Started(session, key)))
         // Preparing statements blocks: never on a driver thread.
         .thenComposeAsync(
-            session -> {
-              NodeBackend backend = wire(system, session, node, edge);
+            started -> {
+              NodeBackend backend = wire(system, started.session(), started.key(), node, edge);
               return PersistenceWarmup.run(system, "node", node.startupTimeout())
                   .exceptionally(
                       error -> {
@@ -119,9 +125,14 @@ public final class CourierNode {
     TlsSettings.fromConfig(config).httpsContext();
   }
 
+  /** Cassandra reached, the schema applied and the cluster key known: what wiring needs. */
+  private record Started(CqlSession session, ClusterKey key) {}
+
   private static NodeBackend wire(
-      ActorSystem<?> system, CqlSession session, NodeSettings node, EdgeSettings edge) {
+      ActorSystem<?> system, CqlSession session, ClusterKey key, NodeSettings node,
+      EdgeSettings edge) {
     var config = system.settings().config();
+    SecretSealer sealer = SecretSealer.of(key);
     String ks = node.keyspace();
     TopicLogStore logStore = new TopicLogStore(session, ks, node.segmentBytes(), node.bucketBytes());
     DedupStore dedup = new DedupStore(session, ks);
@@ -132,10 +143,12 @@ public final class CourierNode {
         system, logStore, dedup, latest, TopicPartitionSettings.fromConfig(config));
     PushConfig pushConfig = PushConfig.fromConfig(config);
     PushRegistry pushRegistry = new PushRegistry(session, ks);
+    WebhookLauncher launcher = new WebhookLauncher(pushConfig, sealer);
     NodeBackend backend =
         new NodeBackend(
             system, session, topics, logStore, registry, edge.askTimeout(),
-            edge.existenceCheckTimeout(), node.topicCacheTtl(), latest, node.remoteBatchBytes());
+            edge.existenceCheckTimeout(), node.topicCacheTtl(), latest, node.remoteBatchBytes(),
+            sealer);
     SubscriptionEntity.init(
         system,
         new SubscriptionEntity.Dependencies(
@@ -145,12 +158,10 @@ public final class CourierNode {
             SubscriptionEntity.PartitionDirectory.sharded(system),
             pushRegistry,
             backend::publishDeadLetter,
-            (subscription, name, createdAt, settings) ->
-                PushDelivery.create(
-                    subscription, name, createdAt, settings.push(), settings.maxInFlight(),
-                    pushConfig),
-            DeliverySettings.fromConfig(config)));
-    PushKeeper.init(system, pushRegistry);
+            launcher,
+            DeliverySettings.fromConfig(config),
+            AckIdKey.of(key)));
+    launcher.keeper(PushKeeper.init(system, pushRegistry));
     // Webhook connection pools close before the actor system does, not under it.
     org.apache.pekko.actor.CoordinatedShutdown.get(system)
         .addTask(

@@ -1,5 +1,7 @@
 package dev.courier.node;
 
+import dev.courier.protocol.push.SecretSealer;
+import dev.courier.protocol.subscription.PushSettings;
 import dev.courier.port.ClusterMembers;
 import dev.courier.port.CourierBackend;
 import dev.courier.port.InvalidRequest;
@@ -75,6 +77,8 @@ public final class NodeBackend implements CourierBackend {
   private final MemberLoss memberLoss;
   private final CourierMetrics metrics;
   private final long remoteBatchBytes;
+  /** Seals webhook secrets here, before settings travel to the subscription or the journal. */
+  private final SecretSealer sealer;
 
   public NodeBackend(
       ActorSystem<?> system,
@@ -86,8 +90,10 @@ public final class NodeBackend implements CourierBackend {
       Duration existenceTimeout,
       Duration topicCacheTtl,
       LatestStore latest,
-      long remoteBatchBytes) {
+      long remoteBatchBytes,
+      SecretSealer sealer) {
     this.system = system;
+    this.sealer = sealer;
     this.sharding = ClusterSharding.get(system);
     this.session = session;
     this.topics = topics;
@@ -319,12 +325,15 @@ public final class NodeBackend implements CourierBackend {
       return create(name, settings, topic);
     }
     String host = java.net.URI.create(settings.push().url()).getHost();
+    // Sealed deterministically: a repeated PUT with the same secret is the same subscription.
+    SubscriptionSettings sealed = settings.withPush(new PushSettings(
+        settings.push().url(), sealer.seal(name, settings.push().secret())));
     return dev.courier.node.push.PushGuard.get(system)
         .refusal(host)
         .thenCompose(refusal -> refusal.isPresent()
             ? CompletableFuture.<SubscriptionReply>failedFuture(
                 new dev.courier.port.InvalidRequest("push.url", refusal.get()))
-            : create(name, settings, topic));
+            : create(name, sealed, topic));
   }
 
   private CompletionStage<SubscriptionReply> create(

@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.protocol.subscription.AckIdCodec;
 import dev.courier.port.CourierBackend;
 import dev.courier.port.SeekTarget;
 import dev.courier.protocol.subscription.DeliveryJson;
@@ -45,7 +46,7 @@ public final class SubscriptionRoutes extends AllDirectives {
   private static final Duration MAX_ACK_DEADLINE = Duration.ofHours(12);
   private static final int MAX_DELIVERIES_LIMIT = 1000;
   private static final int MAX_ACK_IDS = 10_000;
-  private static final int MAX_ACK_ID_LENGTH = 64;
+  private static final int MAX_ACK_ID_LENGTH = AckIdCodec.MAX_LENGTH;
   private static final int MAX_POLL_MESSAGES = 1000;
   private static final int DEFAULT_POLL_MESSAGES = 100;
   private static final Duration DEFAULT_POLL_WAIT = Duration.ofSeconds(20);
@@ -306,8 +307,8 @@ public final class SubscriptionRoutes extends AllDirectives {
     }
     List<String> ackIds = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
-      // Ack ids are short ("2-41"); a bound keeps an ack request within the messages it is
-      // sent to the subscription in.
+      // Ack ids are short (at most 58 characters as minted, AckIdCodec.MAX_LENGTH); a bound keeps
+      // an ack request within the messages it is sent to the subscription in.
       if (!ids.get(i).isTextual() || ids.get(i).textValue().length() > MAX_ACK_ID_LENGTH) {
         throw new ProblemException(Problem.invalidField("ackIds[" + i + "]",
             "must be an ack id string of at most " + MAX_ACK_ID_LENGTH + " characters"));

@@ -28,11 +28,11 @@ class CodecsTest {
   }
 
   @Test
-  void ackIdsRoundTripAndUnknownOnesAreEmpty() {
-    assertEquals(Optional.of(new AckId(2, 41)), AckId.parse("2-41"));
-    assertEquals("2-41", new AckId(2, 41).encode());
-    for (String bad : new String[] {"", "-1", "2-", "x-1", "1-x", "99999-1", "1--2", null}) {
-      assertEquals(Optional.empty(), AckId.parse(bad), String.valueOf(bad));
+  void ackIdPositionsAreReadWithoutTheirMacAndUnknownOnesAreEmpty() {
+    assertEquals(Optional.of(new AckId(2, 41)), AckId.position("2-41-3.AAAAAAAAAAAAAAAA"));
+    for (String bad : new String[] {"", "-1", "2-41", "2-41-1", "x-1-1.AAAAAAAAAAAAAAAA",
+        "1-2-0.AAAAAAAAAAAAAAAA", "1-2-1.AAAA", "01-2-1.AAAAAAAAAAAAAAAA", null}) {
+      assertEquals(Optional.empty(), AckId.position(bad), String.valueOf(bad));
     }
   }
 

@@ -108,6 +108,9 @@ final class LocalCluster implements AutoCloseable {
     pb.environment().put("COURIER_CLUSTER_REMOTE_BASE", Integer.toString(REMOTE_BASE));
     pb.environment().put("COURIER_CLUSTER_MANAGEMENT_BASE", Integer.toString(MANAGEMENT_BASE));
     pb.environment().put("COURIER_CLUSTER_HOSTS", String.join(" ", hosts));
+    // A keyspace of its own: the push keeper wakes every push subscription its keyspace registers,
+    // so a node of another test run on the same Cassandra would otherwise run this run's too.
+    pb.environment().put("COURIER_KEYSPACE", "courier_system");
     try {
       Process p = pb.start();
       if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {

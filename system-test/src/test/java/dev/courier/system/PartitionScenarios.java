@@ -44,6 +44,8 @@ import java.util.function.Supplier;
 public final class PartitionScenarios {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int NODES = 3;
+  /** pekko.cluster.down-removal-margin as the nodes run it (courier-node.conf). */
+  private static final java.time.Duration REMOVAL_MARGIN = java.time.Duration.ofMillis(100);
   static final List<String> HOSTS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
 
   private final LocalCluster cluster;
@@ -355,7 +357,7 @@ public final class PartitionScenarios {
 
   /**
    * From the nodes' logs: how long before the majority could start the minority's shards (its
-   * removal plus the 1 s removal margin) the minority had downed itself. Must be positive.
+   * removal plus the removal margin) the minority had downed itself. Must be positive.
    */
   private String safetyGap(int victim) {
     String address = "pekko://courier@" + cluster.remoting(victim);
@@ -372,7 +374,7 @@ public final class PartitionScenarios {
     if (stopped == null || removed == null) {
       return "safety gap unknown (no log line)";
     }
-    long gap = java.time.Duration.between(stopped, removed.plusSeconds(1)).toMillis();
+    long gap = java.time.Duration.between(stopped, removed.plus(REMOVAL_MARGIN)).toMillis();
     check(gap > 0, "the minority downed itself " + -gap
         + " ms after the majority's removal margin ended: both sides ran its shards");
     return "the minority stopped " + gap + " ms before the majority's removal margin ended";

@@ -12,7 +12,8 @@ public record PushConfig(
     long responseBodyLimit,
     Duration ackTimeout,
     Duration failureLogInterval,
-    Duration wakeInterval) {
+    Duration wakeInterval,
+    Duration stoppedWakeDelay) {
 
   public PushConfig {
     if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
@@ -35,7 +36,8 @@ public record PushConfig(
         c.getMemorySize("response-body-limit").toBytes(),
         c.getDuration("ack-timeout"),
         c.getDuration("failure-log-interval"),
-        c.getDuration("wake-interval"));
+        c.getDuration("wake-interval"),
+        c.getDuration("stopped-wake-delay"));
   }
 
   /** The window a push subscription with this {@code maxInFlight} delivers with. */

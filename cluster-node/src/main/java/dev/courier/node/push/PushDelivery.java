@@ -2,6 +2,7 @@ package dev.courier.node.push;
 
 import dev.courier.protocol.LogMdc;
 import dev.courier.protocol.push.PushRules;
+import dev.courier.protocol.push.SecretSealer;
 import dev.courier.protocol.push.WebhookSigner;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.ConsumerMode;
@@ -62,6 +63,9 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
   /** How soon a delivery waiting for its host's bound looks again. */
   private static final Duration HOST_RETRY = Duration.ofMillis(50);
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(PushDelivery.class);
+
   private static final Object ACK_TIMER = "ack";
   private static final Object SUMMARY_TIMER = "failures";
 
@@ -71,11 +75,18 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
       java.time.Instant createdAt,
       PushSettings push,
       int maxInFlight,
-      PushConfig config) {
+      PushConfig config,
+      SecretSealer sealer) {
     return create(
-        subscription, name, createdAt, push, maxInFlight, config, PushBackoff.from(config));
+        subscription, name, createdAt, push, maxInFlight, config, PushBackoff.from(config),
+        sealer);
   }
 
+  /**
+   * A deliverer whose secret is opened here, where requests are signed. One that cannot be opened
+   * (sealed under another cluster key) is logged and the deliverer stops; it is tried again at the
+   * push keeper's next wake-up.
+   */
   static Behavior<Command> create(
       RecipientRef<SubscriptionCommand> subscription,
       String name,
@@ -83,16 +94,33 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
       PushSettings push,
       int maxInFlight,
       PushConfig config,
-      PushBackoff backoff) {
+      PushBackoff backoff,
+      SecretSealer sealer) {
     return LogMdc.with(
         Command.class,
         Behaviors.setup(
-            ctx ->
-                Behaviors.withTimers(
-                    timers ->
-                        new PushDelivery(
-                            ctx, timers, subscription, name, createdAt, push, maxInFlight, config,
-                            backoff))),
+            ctx -> {
+              String secret;
+              if (!SecretSealer.isSealed(push.secret())) {
+                log.warn("Webhook secret of subscription {} is stored in clear (created"
+                    + " before secrets were sealed); create it again to seal it", name);
+                secret = push.secret();
+              } else {
+                try {
+                  secret = sealer.open(name, push.secret());
+                } catch (SecretSealer.Unopenable e) {
+                  log.error("Webhook delivery of subscription {} cannot start: {}",
+                      name, e.getMessage());
+                  return Behaviors.stopped();
+                }
+              }
+              WebhookSigner signer = WebhookSigner.forSecret(secret);
+              return Behaviors.withTimers(
+                  timers ->
+                      new PushDelivery(
+                          ctx, timers, subscription, name, createdAt, push.url(), signer,
+                          maxInFlight, config, backoff));
+            }),
         "subscription", name, "consumer", "push");
   }
 
@@ -121,7 +149,8 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
       RecipientRef<SubscriptionCommand> subscription,
       String name,
       java.time.Instant createdAt,
-      PushSettings push,
+      String url,
+      WebhookSigner signer,
       int maxInFlight,
       PushConfig config,
       PushBackoff backoff) {
@@ -134,16 +163,16 @@ public final class PushDelivery extends AbstractBehavior<PushDelivery.Command> {
     this.window = config.windowFor(maxInFlight);
     this.requests =
         new PushRequests(
-            PushRequests.stream(name, createdAt), push.url(), WebhookSigner.forSecret(push.secret()));
+            PushRequests.stream(name, createdAt), url, signer);
     this.guard = PushGuard.get(ctx.getSystem());
-    this.host = java.net.URI.create(push.url()).getHost();
+    this.host = java.net.URI.create(url).getHost();
     this.http = Http.get(ctx.getSystem());
     this.https = http.defaultClientHttpsContext();
     this.pool = poolSettings(ctx, config, window, guard);
     this.self = ctx.messageAdapter(ConsumerMessage.class, FromSubscription::new);
     this.ackReplies = ctx.messageAdapter(SubscriptionReply.class, AckAnswered::new);
     this.failures =
-        new EndpointFailures(ctx.getLog(), name, PushRules.redactedUrl(push.url()));
+        new EndpointFailures(ctx.getLog(), name, PushRules.redactedUrl(url));
     subscription.tell(
         new SubscriptionCommand.Attach(self, ConsumerMode.LEASE, window, null, null));
   }

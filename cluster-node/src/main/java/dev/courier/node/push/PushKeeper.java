@@ -2,6 +2,7 @@ package dev.courier.node.push;
 
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.persistence.PushRegistry;
+import dev.courier.protocol.CborSerializable;
 import dev.courier.protocol.subscription.SubscriptionCommand;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,14 @@ public final class PushKeeper {
   /** Wake every push subscription now, not at the next tick (a member left the cluster). */
   public record WakeAll() implements Command {}
 
+  /**
+   * A push subscription's incarnation stopped: wake that one after the stopped-wake delay, at
+   * whatever node sharding gives it next.
+   */
+  public record WakeSoon(String name) implements Command, CborSerializable {}
+
+  private record WakeOne(String name) implements Command {}
+
   private record Listed(List<String> names) implements Command {}
 
   private record ListFailed(Throwable error) implements Command {}
@@ -51,13 +60,14 @@ public final class PushKeeper {
 
   /** Starts the keeper singleton on this node (or a proxy to it); call once per node. */
   public static ActorRef<Command> init(ActorSystem<?> system, PushRegistry registry) {
-    Duration interval = PushConfig.fromConfig(system.settings().config()).wakeInterval();
+    PushConfig config = PushConfig.fromConfig(system.settings().config());
     ClusterSharding sharding = ClusterSharding.get(system);
     Behavior<Command> keeper =
         create(
             () -> registry.list().thenApply(l -> l.stream().map(PushRegistry.Entry::name).toList()),
             name -> sharding.entityRefFor(SubscriptionEntity.ENTITY_TYPE_KEY, name),
-            interval);
+            config.wakeInterval(),
+            config.stoppedWakeDelay());
     // A removed node's push subscriptions have no client to restart them: wake them all at once
     // (the wakes wait in the shard regions until their shards have a new home).
     Behavior<Command> watchingMembers =
@@ -80,18 +90,20 @@ public final class PushKeeper {
 
   /**
    * The keeper's behaviour: wakes {@code subscriptions.apply(name)} for every name {@code names}
-   * lists, at start and then every {@code interval}; one listing at a time.
+   * lists, at start and then every {@code interval}, one listing at a time; and one subscription
+   * {@code stoppedWakeDelay} after it is said to have stopped ({@link WakeSoon}).
    */
   public static Behavior<Command> create(
       Supplier<CompletionStage<List<String>>> names,
       Function<String, RecipientRef<SubscriptionCommand>> subscriptions,
-      Duration interval) {
+      Duration interval,
+      Duration stoppedWakeDelay) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(new Tick(), Duration.ZERO, interval);
-                  return new Lister(ctx, names, subscriptions).idle(false);
+                  return new Lister(ctx, names, subscriptions, stoppedWakeDelay).idle(false);
                 }));
   }
 
@@ -99,13 +111,26 @@ public final class PushKeeper {
   private record Lister(
       ActorContext<Command> ctx,
       Supplier<CompletionStage<List<String>>> names,
-      Function<String, RecipientRef<SubscriptionCommand>> subscriptions) {
+      Function<String, RecipientRef<SubscriptionCommand>> subscriptions,
+      Duration stoppedWakeDelay) {
 
     Behavior<Command> idle(boolean failing) {
       return Behaviors.receive(Command.class)
           .onMessage(Tick.class, tick -> list(failing))
           .onMessage(WakeAll.class, wake -> list(failing))
+          .onMessage(WakeSoon.class, this::wakeSoon)
+          .onMessage(WakeOne.class, this::wakeOne)
           .build();
+    }
+
+    private Behavior<Command> wakeSoon(WakeSoon soon) {
+      ctx.scheduleOnce(stoppedWakeDelay, ctx.getSelf(), new WakeOne(soon.name()));
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> wakeOne(WakeOne one) {
+      subscriptions.apply(one.name()).tell(new SubscriptionCommand.Wake());
+      return Behaviors.same();
     }
 
     private Behavior<Command> list(boolean failing) {
@@ -119,6 +144,8 @@ public final class PushKeeper {
       return Behaviors.receive(Command.class)
           .onMessage(Tick.class, tick -> Behaviors.same())
           .onMessage(WakeAll.class, wake -> listing(failing, true))
+          .onMessage(WakeSoon.class, this::wakeSoon)
+          .onMessage(WakeOne.class, this::wakeOne)
           .onMessage(
               Listed.class,
               listed -> {

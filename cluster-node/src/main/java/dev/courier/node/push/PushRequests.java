@@ -1,5 +1,6 @@
 package dev.courier.node.push;
 
+import dev.courier.protocol.subscription.AckId;
 import dev.courier.protocol.subscription.DeliveryJson;
 import dev.courier.protocol.push.WebhookSigner;
 import dev.courier.protocol.subscription.DeliveryRecord;
@@ -31,9 +32,17 @@ final class PushRequests {
     this.signer = signer;
   }
 
+  /**
+   * What a webhook id names: the message ({@code "{partition}-{offset}"}), not the delivery
+   * attempt the ack id also carries, so retries keep their id.
+   */
+  static String position(String ackId) {
+    return AckId.position(ackId).map(p -> p.partition() + "-" + p.offset()).orElse(ackId);
+  }
+
   HttpRequest build(DeliveryRecord record, long timestampSeconds) {
     byte[] body = DeliveryJson.write(record).getBytes(StandardCharsets.UTF_8);
-    String id = WebhookSigner.messageId(stream, record.ackId());
+    String id = WebhookSigner.messageId(stream, position(record.ackId()));
     return HttpRequest.POST(url)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body))
         .addHeader(RawHeader.create(WebhookSigner.ID_HEADER, id))

@@ -1,6 +1,9 @@
 package dev.courier.node.subscription;
 
+import dev.courier.protocol.security.ClusterKey;
 import dev.courier.protocol.subscription.AckId;
+import dev.courier.protocol.subscription.AckIdCodec;
+import dev.courier.protocol.subscription.AckIdKey;
 import dev.courier.protocol.subscription.AttemptMark;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.ConsumerMode;
@@ -93,6 +96,11 @@ final class DeliveryCore<C, R> {
   /** The index of the row lane (the last lane) of an aggregation subscription, else -1. */
   private final int rowLane;
   private Step.Builder<C, R> out;
+  /** Mints and checks this subscription incarnation's ack ids. */
+  private final AckIdCodec ackIds;
+
+  /** The key of cores made without one (tests): one per process, so ids outlive a core. */
+  private static final AckIdKey OWN_KEY = AckIdKey.of(ClusterKey.generate());
 
   DeliveryCore(ActiveSubscription state, DeliverySettings settings) {
     this(state, settings, Clock.systemUTC());
@@ -100,6 +108,14 @@ final class DeliveryCore<C, R> {
 
   /** {@code wallClock} tells the time that publish times are compared with, for lag. */
   DeliveryCore(ActiveSubscription state, DeliverySettings settings, InstantSource wallClock) {
+    this(state, settings, wallClock, OWN_KEY.forSubscription("",
+        state.createdAt() == null ? Instant.EPOCH : state.createdAt()));
+  }
+
+  /** {@code ackIds}: the codec of this subscription incarnation's ack ids (the cluster's key). */
+  DeliveryCore(ActiveSubscription state, DeliverySettings settings, InstantSource wallClock,
+      AckIdCodec ackIds) {
+    this.ackIds = ackIds;
     this.state = state;
     this.settings = settings;
     this.wallClock = wallClock;
@@ -134,6 +150,11 @@ final class DeliveryCore<C, R> {
     return state;
   }
 
+  /** The codec this core mints and checks ack ids with. */
+  AckIdCodec ackIds() {
+    return ackIds;
+  }
+
   // ---- inputs: lifecycle ----
 
   /** The subscription runs: cursor progress is committed periodically from now on. */
@@ -147,13 +168,18 @@ final class DeliveryCore<C, R> {
   }
 
   /**
-   * Sharding's passivation or hand-off: a stop while consumers hold leases would redeliver all of
-   * them from the next incarnation, so hand out nothing new and let the leases be acked, for at
-   * most the hand-off drain; then write what is owed and stop.
+   * Sharding's passivation or hand-off: a stop while socket consumers hold leases would redeliver
+   * all of them from the next incarnation, so hand out nothing new and let those leases be acked
+   * (their acks come straight to this incarnation), for at most the hand-off drain; then write
+   * what is owed and stop. Waiting long polls are answered at once with what they hold, so their
+   * clients poll again and reach the next incarnation. Leases held by long polls are not waited
+   * for: their acks travel through sharding, which holds them for the next incarnation during a
+   * hand-off, and that incarnation takes an ack of an offset an earlier one sent.
    */
   Step<C, R> passivate(long now) {
     begin();
-    if (inFlight() == 0 || settings.handoffDrain().isZero()) {
+    answerWaitingPolls(now);
+    if (leasesToDrain() == 0 || settings.handoffDrain().isZero()) {
       finish();
     } else if (!draining) {
       draining = true;
@@ -293,20 +319,27 @@ final class DeliveryCore<C, R> {
   /**
    * Sorts ack ids: leased, waiting or unproven offsets (and offsets an earlier incarnation may have
    * sent) are newly acknowledged; offsets already done are durable already; anything else is
-   * unknown and ignored. The answer waits for the write of what is new.
+   * unknown and ignored: ids this subscription did not mint (made up, altered, another
+   * subscription's), and ids of a delivery attempt that has since been delivered again (a lease
+   * that expired and went to another consumer). The answer waits for the write of what is new.
    */
-  Step<C, R> ack(List<String> ackIds, R replyTo, long now) {
+  Step<C, R> ack(List<String> texts, R replyTo, long now) {
     begin();
     int newly = 0;
     List<String> durable = new ArrayList<>();
     Set<AckId> seen = new HashSet<>();
-    for (String text : ackIds) {
-      Optional<AckId> parsed = AckId.parse(text).filter(id -> id.partition() < lanes.size());
-      if (parsed.isEmpty() || !seen.add(parsed.get())) {
+    for (String text : texts) {
+      Optional<AckIdCodec.Leased> parsed = opened(text);
+      if (parsed.isEmpty() || seen.contains(parsed.get().position())) {
         continue;
       }
-      AckId id = parsed.get();
+      AckId id = parsed.get().position();
       PartitionLane<C> lane = lanes.get(id.partition());
+      if (!state.position(id.partition()).isDone(id.offset())
+          && !current(lane, parsed.get())) {
+        continue; // an attempt delivered again since: the id of the newer one acks it
+      }
+      seen.add(id);
       long offset = id.offset();
       if (state.position(id.partition()).isDone(offset)) {
         // Done already. A lease or redelivery it still had would be repeated forever (an ack of
@@ -354,6 +387,29 @@ final class DeliveryCore<C, R> {
     return end();
   }
 
+  /** An ack id this subscription minted, naming one of its partitions; else empty. */
+  private Optional<AckIdCodec.Leased> opened(String text) {
+    return ackIds.open(text).filter(l -> l.position().partition() < lanes.size());
+  }
+
+  /**
+   * Whether an ack id's attempt is still the message's latest: the attempt its lease holds; for a
+   * message waiting to go again, the attempt it went with last (or a later one); for a message not
+   * read back since a restart, at least the last attempt recorded before it.
+   */
+  private boolean current(PartitionLane<C> lane, AckIdCodec.Leased id) {
+    long offset = id.position().offset();
+    Lease<C> lease = lane.leases.get(offset);
+    if (lease != null) {
+      return lease.attempt == id.attempt();
+    }
+    Pending waiting = lane.pending.get(offset);
+    if (waiting != null) {
+      return id.attempt() >= waiting.attempt() - 1;
+    }
+    return id.attempt() >= state.position(lane.partition).recordedAttempt(offset);
+  }
+
   /** Gives leased messages back, to be delivered again after {@code delay}. */
   Step<C, R> nack(List<String> ackIds, Duration delay, R replyTo, long now) {
     begin();
@@ -367,14 +423,14 @@ final class DeliveryCore<C, R> {
     int count = 0;
     Set<AckId> ended = new HashSet<>();
     for (String text : ackIds) {
-      Optional<AckId> id = AckId.parse(text).filter(a -> a.partition() < lanes.size());
+      Optional<AckIdCodec.Leased> id = opened(text);
       if (id.isEmpty()) {
         continue;
       }
-      ended.add(id.get());
-      PartitionLane<C> lane = lanes.get(id.get().partition());
-      Lease<C> lease = lane.leases.get(id.get().offset());
-      if (lease != null && !lease.deadLettering) {
+      PartitionLane<C> lane = lanes.get(id.get().position().partition());
+      Lease<C> lease = lane.leases.get(id.get().position().offset());
+      if (lease != null && !lease.deadLettering && lease.attempt == id.get().attempt()) {
+        ended.add(id.get().position());
         lane.removeLease(lease.message.offset());
         release(lease);
         giveBack(lane, lease.message, lease.attempt, notBefore);
@@ -593,6 +649,32 @@ final class DeliveryCore<C, R> {
     return n;
   }
 
+  /** Leases a stop must wait for: those of socket consumers, and dead-letter writes under way. */
+  private int leasesToDrain() {
+    int n = 0;
+    for (PartitionLane<C> lane : lanes) {
+      for (Lease<C> lease : lane.leases.values()) {
+        if (lease.owner != null || lease.deadLettering) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Whether a passivation or hand-off is under way: this incarnation hands out nothing more. */
+  boolean draining() {
+    return draining;
+  }
+
+  /** Answers every waiting long poll now with what it holds, which may be nothing. */
+  private void answerWaitingPolls(long now) {
+    for (WaitingPoll<R> p : polls) {
+      answer(p, now);
+    }
+    polls.clear();
+  }
+
   /** Unacknowledged messages a lease consumer holds; -1 if it is not attached. */
   int outstanding(C consumer) {
     AttachedConsumer<C> c = consumers.get(consumer);
@@ -673,7 +755,7 @@ final class DeliveryCore<C, R> {
       return;
     }
     if (draining) {
-      if (inFlight() == 0) {
+      if (leasesToDrain() == 0) {
         finish();
       }
       return;
@@ -887,7 +969,7 @@ final class DeliveryCore<C, R> {
       redelivered++;
     }
     return new DeliveryRecord(
-        new AckId(m.partition(), m.offset()).encode(), m.id(), state.topic(), m.partition(),
+        ackIds.mint(m.partition(), m.offset(), c.attempt()), m.id(), state.topic(), m.partition(),
         m.offset(), m.key(), m.publishTime(), m.attributes(), m.data(), c.attempt());
   }
 
@@ -1332,6 +1414,9 @@ final class DeliveryCore<C, R> {
   }
 
   private void finish() {
+    // Polls that came while draining hold nothing (nothing is handed out): they poll again.
+    polls.forEach(p -> out.reply(p.replyTo, new SubscriptionReply.Pulled(p.taken())));
+    polls.clear();
     flushAll();
     out.stop = true;
     stopped = true;

@@ -16,6 +16,13 @@ public interface PushLauncher {
       Instant createdAt,
       SubscriptionSettings settings);
 
+  /**
+   * A push subscription's incarnation is stopping (a hand-off, a passivation or its node leaving):
+   * have it woken shortly, so that it delivers again at its next home without waiting for the
+   * keeper's periodic wake.
+   */
+  default void stopped(String name) {}
+
   /** For nodes and tests without push delivery. */
   PushLauncher NONE = (subscription, name, createdAt, settings) -> null;
 }

@@ -8,6 +8,7 @@ import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.SubscriptionNames;
 import dev.courier.persistence.TopicLogReader;
 import dev.courier.protocol.LogMdc;
+import dev.courier.protocol.subscription.AckIdKey;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.SubscriptionCommand;
@@ -86,7 +87,8 @@ public final class SubscriptionEntity
       SubscriptionNames pushRegistry,
       DeadLetters deadLetters,
       PushLauncher push,
-      DeliverySettings settings) {}
+      DeliverySettings settings,
+      AckIdKey ackIds) {}
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
@@ -146,11 +148,16 @@ public final class SubscriptionEntity
   private record RegistryWritten(SubscriptionReply reply, ActorRef<SubscriptionReply> replyTo)
       implements SubscriptionCommand {}
 
+  /** A recovery at least this slow is logged at INFO (faster ones at DEBUG). */
+  private static final long SLOW_START_MILLIS = 500;
+
   private final String name;
   private final ActorContext<SubscriptionCommand> ctx;
   private final TimerScheduler<SubscriptionCommand> timers;
   private final Dependencies deps;
   private final ActorRef<PartitionNotice> noticeAdapter;
+  /** When this incarnation was made ({@link System#nanoTime()}): its recovery's start. */
+  private final long createdNanos = System.nanoTime();
   /** When ({@link System#nanoTime()}) each partition last sent a notice. */
   private final Map<Integer, Long> lastHeard = new HashMap<>();
 
@@ -224,7 +231,14 @@ public final class SubscriptionEntity
             RecoveryCompleted.instance(),
             state -> {
               if (state instanceof ActiveSubscription active) {
-                ctx.getLog().debug("Subscription {} started at {}", name, active.positions());
+                long millis = (System.nanoTime() - createdNanos) / 1_000_000;
+                // A slow start is a failover's or a rebalance's cost: nothing is delivered before.
+                if (millis >= SLOW_START_MILLIS) {
+                  ctx.getLog().info("Subscription {} started at {} after {} ms of recovery", name,
+                      active.positions(), millis);
+                } else {
+                  ctx.getLog().debug("Subscription {} started at {}", name, active.positions());
+                }
                 startCore(active);
                 // Covers a crash between persisting Created and registering the name.
                 deps.registry().register(name, active.topic(), active.createdAt());
@@ -401,6 +415,11 @@ public final class SubscriptionEntity
    */
   private Effect<SubscriptionEvent, SubscriptionState> onWake(
       ActiveSubscription state, SubscriptionCommand.Wake wake) {
+    if (core != null && core.draining()) {
+      // Stopping for a hand-off: a deliverer started now would take leases that die with this
+      // incarnation. The next one is woken at its new home (see PushLauncher#stopped).
+      return Effect().none();
+    }
     if (state.settings().hasPush()) {
       startPush(state);
       return Effect().none();
@@ -424,7 +443,8 @@ public final class SubscriptionEntity
   }
 
   private void startCore(ActiveSubscription state) {
-    core = new DeliveryCore<>(state, deps.settings());
+    core = new DeliveryCore<>(state, deps.settings(), java.time.Clock.systemUTC(),
+        deps.ackIds().forSubscription(name, state.createdAt()));
     closeMeters();
     meters = new HostedMeters<>(CourierMetrics.get(ctx.getSystem()).subscription(name), state);
     for (int p = 0; p < state.partitions(); p++) {
@@ -603,6 +623,10 @@ public final class SubscriptionEntity
   /** Persists a step's events, then does the rest of it. */
   private EffectBuilder<SubscriptionEvent, SubscriptionState> carryOut(
       Step<ActorRef<ConsumerMessage>, ActorRef<SubscriptionReply>> step) {
+    if (step.stop() && core != null && core.state().settings().hasPush()) {
+      // Nothing else restarts a push subscription at its new home before the keeper's next wake.
+      deps.push().stopped(name);
+    }
     EffectBuilder<SubscriptionEvent, SubscriptionState> effect;
     if (step.events().isEmpty()) {
       perform(step);

@@ -58,6 +58,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  */
 public final class TopicPartitionEntity {
 
+  /** A start at least this slow is logged at INFO (faster ones at DEBUG). */
+  private static final long SLOW_RECOVERY_MILLIS = 500;
+
   public static final EntityTypeKey<TopicPartitionCommand> ENTITY_TYPE_KEY =
       EntityTypeKey.create(TopicPartitionCommand.class, "TopicPartition");
 
@@ -182,6 +185,8 @@ public final class TopicPartitionEntity {
   private long committedHead = -1;
   /** When the last request (publish, watch, head) came. */
   private long lastRequestNanos = System.nanoTime();
+  /** When the epoch, head and dedup memory started to load ({@link System#nanoTime()}). */
+  private long recoveryStarted;
   /** The topic was deleted: passivate as soon as no write is in flight. */
   private boolean retiring;
   private boolean passivating;
@@ -213,6 +218,7 @@ public final class TopicPartitionEntity {
   }
 
   private Behavior<TopicPartitionCommand> recovering() {
+    recoveryStarted = System.nanoTime();
     ctx.pipeToSelf(
         recover(),
         (recovered, error) -> error == null ? recovered : new RecoveryFailed(error));
@@ -274,15 +280,17 @@ public final class TopicPartitionEntity {
         unsavedChunks.add(closed);
       }
     }
-    ctx.getLog()
-        .debug(
-            "Partition {}/{} recovered at offset {} with epoch {}: {} ids exact, {} filters",
-            topicId,
-            partition,
-            nextOffset,
-            writer.epoch(),
-            index.exactIds(),
-            index.filters());
+    long millis = (System.nanoTime() - recoveryStarted) / 1_000_000;
+    // A slow start is a failover's or a rebalance's cost (publishes and deliveries wait for it).
+    String line = "Partition {}/{} recovered at offset {} with epoch {} in {} ms: {} ids exact,"
+        + " {} filters";
+    Object[] args = {topicId, partition, nextOffset, writer.epoch(), millis, index.exactIds(),
+        index.filters()};
+    if (millis >= SLOW_RECOVERY_MILLIS) {
+      ctx.getLog().info(line, args);
+    } else {
+      ctx.getLog().debug(line, args);
+    }
     return stash.unstashAll(active());
   }
 

@@ -30,7 +30,7 @@ class PushDeliveryIT {
   }
 
   private static long distinctAccepted(WebhookReceiver receiver) {
-    return receiver.accepted().stream().map(WebhookReceiver.Received::ackId).distinct().count();
+    return receiver.accepted().stream().map(WebhookReceiver.Received::message).distinct().count();
   }
 
   @Test
@@ -72,7 +72,7 @@ class PushDeliveryIT {
       Map<String, Set<String>> webhookIds = new HashMap<>();
       Map<String, Long> lastSeqPerKey = new HashMap<>();
       for (var r : receiver.received()) {
-        webhookIds.computeIfAbsent(r.ackId(), k -> new HashSet<>()).add(r.webhookId());
+        webhookIds.computeIfAbsent(r.message(), k -> new HashSet<>()).add(r.webhookId());
       }
       webhookIds.values().forEach(ids -> assertEquals(1, ids.size(), "webhook-id is stable"));
       for (var r : receiver.accepted()) {

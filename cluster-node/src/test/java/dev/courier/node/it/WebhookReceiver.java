@@ -48,6 +48,12 @@ public final class WebhookReceiver implements AutoCloseable {
       return json == null ? null : json.path("ackId").asText(null);
     }
 
+    /** The message this request carries ("{partition}-{offset}"), the same on every attempt. */
+    public String message() {
+      return json == null ? null
+          : json.path("partition").asInt() + "-" + json.path("offset").asLong();
+    }
+
     public int deliveryAttempt() {
       return json == null ? 0 : json.path("deliveryAttempt").asInt();
     }

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.courier.node.it.WebhookReceiver;
+import dev.courier.protocol.push.SecretSealer;
 import dev.courier.protocol.push.WebhookSigner;
+import dev.courier.protocol.security.ClusterKey;
+import dev.courier.protocol.subscription.AckIdCodec;
+import dev.courier.protocol.subscription.AckIdKey;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.ConsumerMode;
 import dev.courier.protocol.subscription.Delivery;
@@ -35,6 +39,7 @@ class PushDeliveryTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final java.time.Instant CREATED = java.time.Instant.parse("2026-11-30T12:00:00Z");
+  private static final SecretSealer SEALER = SecretSealer.of(ClusterKey.generate());
 
   private String secret;
   private WebhookReceiver receiver;
@@ -64,7 +69,8 @@ class PushDeliveryTest {
         64 * 1024,
         Duration.ofSeconds(10),
         Duration.ofMinutes(1),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        Duration.ofMillis(250));
   }
 
   private static DeliveryRecord record(int n, int attempt) {
@@ -94,10 +100,11 @@ class PushDeliveryTest {
             subscription.ref(),
             "orders-hook",
             CREATED,
-            new PushSettings(url, secret),
+            new PushSettings(url, SEALER.seal("orders-hook", secret)),
             maxInFlight,
             config,
-            new PushBackoff(config.minBackoff(), config.maxBackoff(), () -> 1.0)));
+            new PushBackoff(config.minBackoff(), config.maxBackoff(), () -> 1.0),
+            SEALER));
     SubscriptionCommand.Attach attach =
         subscription.expectMessageClass(SubscriptionCommand.Attach.class, WAIT);
     assertEquals(ConsumerMode.LEASE, attach.mode());
@@ -228,7 +235,8 @@ class PushDeliveryTest {
     TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
     PushConfig quickAcks =
         new PushConfig(Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(10), 256,
-            64 * 1024, Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofSeconds(5));
+            64 * 1024, Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofSeconds(5),
+            Duration.ofMillis(250));
     ActorRef<ConsumerMessage> consumer = attach(subscription, receiver.url(), 10, quickAcks);
     consumer.tell(deliveries(List.of(record(3, 1))));
     SubscriptionCommand.Ack first = subscription.expectMessageClass(SubscriptionCommand.Ack.class, WAIT);
@@ -258,6 +266,48 @@ class PushDeliveryTest {
     });
   }
 
+
+  @Test
+  void aSecretSealedUnderAnotherClusterKeyStopsTheDelivererWithoutAttaching() {
+    TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
+    PushConfig config = config(Duration.ofSeconds(10));
+    String foreign = SecretSealer.of(ClusterKey.generate()).seal("orders-hook", secret);
+    var deliverer = testKit.spawn(
+        PushDelivery.create(subscription.ref(), "orders-hook", CREATED,
+            new PushSettings(receiver.url(), foreign), 4, config,
+            new PushBackoff(config.minBackoff(), config.maxBackoff(), () -> 1.0), SEALER));
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    watcher.expectTerminated(deliverer, WAIT);
+    subscription.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(List.of(), receiver.received(), "nothing is sent unsigned");
+  }
+
+  @Test
+  void aClearSecretFromBeforeSealingStillSigns() throws Exception {
+    TestProbe<SubscriptionCommand> subscription = testKit.createTestProbe();
+    PushConfig config = config(Duration.ofSeconds(10));
+    testKit.spawn(
+        PushDelivery.create(subscription.ref(), "orders-hook", CREATED,
+            new PushSettings(receiver.url(), secret), 4, config,
+            new PushBackoff(config.minBackoff(), config.maxBackoff(), () -> 1.0), SEALER));
+    ActorRef<ConsumerMessage> consumer =
+        subscription.expectMessageClass(SubscriptionCommand.Attach.class, WAIT).consumer();
+    consumer.tell(deliveries(List.of(record(0, 1))));
+    subscription.expectMessageClass(SubscriptionCommand.Ack.class, WAIT);
+    assertEquals(List.of(), receiver.badlySigned());
+  }
+
+  @Test
+  void aMessageKeepsItsWebhookIdOnEveryAttempt() {
+    AckIdCodec codec = AckIdKey.of(ClusterKey.generate()).forSubscription("orders-hook", CREATED);
+    String stream = PushRequests.stream("orders-hook", CREATED);
+    String first = WebhookSigner.messageId(stream, PushRequests.position(codec.mint(0, 5, 1)));
+    String retry = WebhookSigner.messageId(stream, PushRequests.position(codec.mint(0, 5, 2)));
+    String other = WebhookSigner.messageId(stream, PushRequests.position(codec.mint(0, 6, 1)));
+    assertEquals(first, retry, "the attempt is not part of the webhook id");
+    assertEquals(WebhookSigner.messageId(stream, "0-5"), first, "the same id as before sealing");
+    org.junit.jupiter.api.Assertions.assertNotEquals(first, other);
+  }
 
   @Test
   void aSubscriptionCreatedAgainUnderItsNameGetsNewWebhookIds() {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class PushKeeperTest {
         PushKeeper.create(
             () -> CompletableFuture.completedFuture(List.of("orders", "billing")),
             name -> probes.get(name).ref(),
-            Duration.ofMillis(200)));
+            Duration.ofMillis(200), Duration.ofMillis(250)));
     for (int round = 0; round < 3; round++) {
       orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
       billing.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
@@ -53,7 +54,7 @@ class PushKeeperTest {
               return answer;
             },
             name -> orders.ref(),
-            Duration.ofMillis(100)));
+            Duration.ofMillis(100), Duration.ofMillis(250)));
     orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
     assertTrue(calls.get() >= 3);
   }
@@ -70,7 +71,7 @@ class PushKeeperTest {
               return slow;
             },
             name -> orders.ref(),
-            Duration.ofMillis(50)));
+            Duration.ofMillis(50), Duration.ofMillis(250)));
     orders.expectNoMessage(Duration.ofMillis(500));
     assertTrue(calls.get() == 1, "ticks while a listing is under way start no other: " + calls);
     slow.complete(List.of("orders"));
@@ -89,11 +90,38 @@ class PushKeeperTest {
                   return CompletableFuture.completedFuture(List.of("orders"));
                 },
                 name -> orders.ref(),
-                Duration.ofHours(1)));
+                Duration.ofHours(1), Duration.ofMillis(250)));
     orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
     keeper.tell(new PushKeeper.WakeAll());
     orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
     assertTrue(calls.get() == 2, "one listing per wake: " + calls);
+  }
+
+  @Test
+  void wakesOneStoppedSubscriptionAfterTheDelay() {
+    TestProbe<SubscriptionCommand> orders = testKit.createTestProbe();
+    TestProbe<SubscriptionCommand> billing = testKit.createTestProbe();
+    Map<String, TestProbe<SubscriptionCommand>> probes = Map.of("orders", orders, "billing", billing);
+    var keeper =
+        testKit.spawn(
+            PushKeeper.create(
+                () -> CompletableFuture.completedFuture(List.of("orders", "billing")),
+                name -> probes.get(name).ref(),
+                Duration.ofHours(1),
+                Duration.ofMillis(300)));
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    billing.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    keeper.tell(new PushKeeper.WakeSoon("orders"));
+    orders.expectNoMessage(Duration.ofMillis(150));
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    billing.expectNoMessage(Duration.ofMillis(500));
+  }
+
+  @Test
+  void aWakeSoonCrossesNodes() {
+    // Sent by the stopping subscription's node to the keeper singleton, usually on another node.
+    new SerializationTestKit(testKit.system())
+        .verifySerialization(new PushKeeper.WakeSoon("orders"), true);
   }
 
   @Test
@@ -108,7 +136,7 @@ class PushKeeperTest {
                     ? slow
                     : CompletableFuture.completedFuture(List.of("orders")),
                 name -> orders.ref(),
-                Duration.ofHours(1)));
+                Duration.ofHours(1), Duration.ofMillis(250)));
     orders.awaitAssert(() -> {
       assertTrue(calls.get() == 1, "the first listing is under way");
       return null;

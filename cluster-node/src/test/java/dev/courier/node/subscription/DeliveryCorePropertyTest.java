@@ -73,7 +73,8 @@ class DeliveryCorePropertyTest {
   }
 
   /** A model lease: who holds an offset, its key, its deadline. */
-  private record Held(String holder, String key, long deadline) {}
+  /** A lease as the model sees it; {@code ackId} is the id of this delivery attempt. */
+  private record Held(String holder, String key, long deadline, String ackId) {}
 
   private static final class Run {
     final boolean ordered;
@@ -86,7 +87,8 @@ class DeliveryCorePropertyTest {
     final Map<String, Integer> windows = new HashMap<>();
     final Map<String, ArrayDeque<AckId>> unproven = new HashMap<>();
     final Set<AckId> confirmed = new HashSet<>();
-    final List<AckId> seen = new ArrayList<>();
+    /** Ack ids of every delivery so far, stale attempts included. */
+    final List<String> seen = new ArrayList<>();
     final Map<String, List<String>> ackRequests = new HashMap<>();
     ActiveSubscription shadow;
     long now = 1_000 * MS;
@@ -155,9 +157,9 @@ class DeliveryCorePropertyTest {
         case 4, 5 -> ack(op);
         case 6 -> {
           if (!seen.isEmpty()) {
-            AckId id = seen.get(op.m() % seen.size());
-            Held held = leases.remove(id);
-            apply(core.nack(List.of(id.encode()), Duration.ofMillis(op.n() > 2 ? 50 : 0),
+            String text = seen.get(op.m() % seen.size());
+            Held held = endLease(text);
+            apply(core.nack(List.of(text), Duration.ofMillis(op.n() > 2 ? 50 : 0),
                 "nack", now));
             if (held == null) {
               return;
@@ -192,12 +194,19 @@ class DeliveryCorePropertyTest {
       }
       List<String> ids = new ArrayList<>();
       for (int i = 0; i <= Math.max(0, op.n()) % 3; i++) {
-        ids.add(seen.get((op.m() + i * 7) % seen.size()).encode());
+        ids.add(seen.get((op.m() + i * 7) % seen.size()));
       }
-      ids.forEach(t -> leases.remove(AckId.parse(t).orElseThrow()));
+      ids.forEach(this::endLease);
       String replyTo = "A" + (replies++);
       ackRequests.put(replyTo, ids);
       apply(core.ack(ids, replyTo, now));
+    }
+
+    /** The lease an ack id ends: only the one of its own attempt (a stale id ends nothing). */
+    Held endLease(String text) {
+      AckId id = AckId.position(text).orElseThrow();
+      Held held = leases.get(id);
+      return held != null && held.ackId().equals(text) ? leases.remove(id) : null;
     }
 
     void completeRead() {
@@ -269,7 +278,7 @@ class DeliveryCorePropertyTest {
         if (reply.reply() instanceof SubscriptionReply.Pulled pulled) {
           pulled.messages().forEach(r -> leased(reply.to(), r));
         } else if (reply.reply() instanceof SubscriptionReply.AckResult result) {
-          result.durable().forEach(t -> confirmed.add(AckId.parse(t).orElseThrow()));
+          result.durable().forEach(t -> confirmed.add(AckId.position(t).orElseThrow()));
         }
       }
     }
@@ -283,7 +292,7 @@ class DeliveryCorePropertyTest {
               "key " + r.key() + " is in flight twice: " + e.getKey() + " and " + id);
         }
       }
-      leases.put(id, new Held(holder, r.key(), now + ACK_DEADLINE.toNanos()));
+      leases.put(id, new Held(holder, r.key(), now + ACK_DEADLINE.toNanos(), r.ackId()));
       assertTrue(leases.size() <= MAX_IN_FLIGHT + pollSlack(), "maxInFlight");
     }
 
@@ -295,7 +304,7 @@ class DeliveryCorePropertyTest {
     void delivered(DeliveryRecord r) {
       AckId id = ackId(r);
       assertFalse(confirmed.contains(id), "a confirmed ack was delivered again: " + id);
-      seen.add(id);
+      seen.add(r.ackId());
     }
 
     static AckId ackId(DeliveryRecord r) {
@@ -314,7 +323,7 @@ class DeliveryCorePropertyTest {
         while (!reads.isEmpty()) {
           completeRead();
         }
-        List<String> ids = leases.keySet().stream().map(AckId::encode).toList();
+        List<String> ids = leases.values().stream().map(Held::ackId).toList();
         if (!ids.isEmpty()) {
           leases.clear();
           apply(core.ack(ids, "drain", now));

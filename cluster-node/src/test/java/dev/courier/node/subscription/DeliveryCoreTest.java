@@ -100,11 +100,65 @@ class DeliveryCoreTest {
   void aLeaseWindowBoundsDeliveryAndAnAckMakesRoomOnceWritten() {
     var core = withMessages(core(10, 5), 5);
     assertEquals(List.of(0L, 1L), offsets(core.attach("l", ConsumerMode.LEASE, 2, null, null, now), "l"));
-    var acked = core.ack(List.of("0-0"), "r", now);
+    String first = id(core, 0, 0, 1);
+    var acked = core.ack(List.of(first), "r", now);
     assertInstanceOf(SubscriptionEvent.Acked.class, acked.events().get(0));
-    assertEquals(List.of(new Step.Reply<>("r", new SubscriptionReply.AckResult(1, List.of("0-0")))),
+    assertEquals(List.of(new Step.Reply<>("r", new SubscriptionReply.AckResult(1, List.of(first)))),
         acked.replies());
     assertEquals(List.of(2L), offsets(acked, "l"));
+  }
+
+  private static long inFlight(DeliveryCore<String, String> core) {
+    return core.view("s", core.state().settings(), "n", java.time.Instant.now()).inFlight();
+  }
+
+  /** The ack id the core hands out for this delivery attempt. */
+  private static String id(DeliveryCore<String, String> core, int p, long offset, int attempt) {
+    return core.ackIds().mint(p, offset, attempt);
+  }
+
+  @Test
+  void madeUpIdsAndIdsOfAnotherSubscriptionAckNothing() {
+    var core = withMessages(core(10, 5), 2);
+    core.attach("l", ConsumerMode.LEASE, 2, null, null, now);
+    String foreign = dev.courier.protocol.subscription.AckIdKey.of(
+            dev.courier.protocol.security.ClusterKey.generate())
+        .forSubscription("", core.state().createdAt()).mint(0, 0, 1);
+    String real = id(core, 0, 0, 1);
+    String altered = real.substring(0, real.length() - 1) + (real.endsWith("A") ? "B" : "A");
+    var acked = core.ack(List.of("0-0", "0-1", foreign, altered, "0-0-1"), "r", now);
+    assertEquals(List.of(new Step.Reply<>("r", new SubscriptionReply.AckResult(0, List.of()))),
+        acked.replies());
+    assertTrue(acked.events().isEmpty(), "nothing is written");
+    assertEquals(new SubscriptionReply.Nacked(0),
+        core.nack(List.of("0-0", foreign), Duration.ZERO, "r", now).replies().get(0).reply());
+    assertEquals(2, inFlight(core), "both leases still held");
+  }
+
+  @Test
+  void anIdOfALeaseThatExpiredAndWentToAnotherConsumerAcksNothing() {
+    var core = withMessages(core(10, 5), 1);
+    var first = records(core.attach("a", ConsumerMode.LEASE, 10, null, null, now), "a").get(0);
+    core.detach("a", now);
+    var second = records(core.attach("b", ConsumerMode.LEASE, 10, null, null, now), "b").get(0);
+    assertEquals(2, second.deliveryAttempt());
+    assertEquals(List.of(new Step.Reply<>("r", new SubscriptionReply.AckResult(0, List.of()))),
+        core.ack(List.of(first.ackId()), "r", now).replies(), "the stale id is ignored");
+    assertEquals(new SubscriptionReply.Nacked(0),
+        core.nack(List.of(first.ackId()), Duration.ZERO, "r", now).replies().get(0).reply());
+    assertEquals(1, inFlight(core), "b still holds it");
+    var acked = core.ack(List.of(second.ackId()), "r", now);
+    assertEquals(new SubscriptionReply.AckResult(1, List.of(second.ackId())),
+        acked.replies().get(0).reply());
+  }
+
+  @Test
+  void anIdOfAnExpiredLeaseNotYetDeliveredAgainStillAcks() {
+    var core = withMessages(core(10, 5), 1);
+    var first = records(core.attach("a", ConsumerMode.LEASE, 10, null, null, now), "a").get(0);
+    core.detach("a", now);
+    assertEquals(new SubscriptionReply.AckResult(1, List.of(first.ackId())),
+        core.ack(List.of(first.ackId()), "r", now).replies().get(0).reply());
   }
 
   @Test
@@ -113,7 +167,7 @@ class DeliveryCoreTest {
         core(subscription(10, false, 5, Duration.ofSeconds(1)), Duration.ofMillis(25),
             Duration.ofMillis(50)), 2);
     core.attach("l", ConsumerMode.LEASE, 2, null, null, now);
-    var ack = core.ack(List.of("0-1"), "r", now);
+    var ack = core.ack(List.of(id(core, 0, 1, 1)), "r", now);
     assertTrue(ack.replies().isEmpty() && ack.events().isEmpty());
     assertEquals(new TimerKey.FlushAcks(), ack.timers().get(0).key());
     var flush = core.timer(new TimerKey.FlushAcks(), now);
@@ -179,7 +233,8 @@ class DeliveryCoreTest {
     var core = withMessages(core(10, 5), 2);
     core.attach("l", ConsumerMode.LEASE, 10, null, null, now);
     assertEquals(new SubscriptionReply.Nacked(1),
-        core.nack(List.of("0-0"), Duration.ofMillis(100), "r", now).replies().get(0).reply());
+        core.nack(List.of(id(core, 0, 0, 1)), Duration.ofMillis(100), "r", now).replies().get(0)
+            .reply());
     assertEquals(List.of(), offsets(core.timer(new TimerKey.Tick(), now + 50 * MS), "l"));
     var again = records(core.timer(new TimerKey.Tick(), now + 100 * MS), "l");
     assertEquals(0L, again.get(0).offset());
@@ -193,8 +248,8 @@ class DeliveryCoreTest {
   void recordedAttemptsCarryOverToANewIncarnation() {
     var core = withMessages(core(10, 5), 1);
     core.attach("l", ConsumerMode.LEASE, 10, null, null, now);
-    core.nack(List.of("0-0"), Duration.ZERO, "r", now);
-    core.nack(List.of("0-0"), Duration.ZERO, "r", now);
+    core.nack(List.of(id(core, 0, 0, 1)), Duration.ZERO, "r", now);
+    core.nack(List.of(id(core, 0, 0, 2)), Duration.ZERO, "r", now);
     assertEquals(3, core.state().position(0).recordedAttempt(0));
     var after = new DeliveryCore<String, String>(core.state(), delivery(Duration.ZERO, Duration.ZERO));
     after.start();
@@ -207,8 +262,8 @@ class DeliveryCoreTest {
   void aMessageOutOfAttemptsIsDeadLettered() {
     var core = withMessages(core(10, 2), 1);
     core.attach("l", ConsumerMode.LEASE, 10, null, null, now);
-    core.nack(List.of("0-0"), Duration.ZERO, "r", now);
-    var last = core.nack(List.of("0-0"), Duration.ZERO, "r", now);
+    core.nack(List.of(id(core, 0, 0, 1)), Duration.ZERO, "r", now);
+    var last = core.nack(List.of(id(core, 0, 0, 2)), Duration.ZERO, "r", now);
     assertTrue(last.events().stream().anyMatch(e -> e instanceof SubscriptionEvent.DeadLettered));
     assertEquals(1, core.state().deadLettered());
   }
@@ -220,7 +275,8 @@ class DeliveryCoreTest {
         Duration.ofSeconds(5), null);
     var core = withMessages(core(withDeadLetters, Duration.ZERO, Duration.ofMillis(50)), 1);
     core.attach("l", ConsumerMode.LEASE, 10, null, null, now);
-    var letter = core.nack(List.of("0-0"), Duration.ZERO, "r", now).deadLetters().get(0);
+    var letter =
+        core.nack(List.of(id(core, 0, 0, 1)), Duration.ZERO, "r", now).deadLetters().get(0);
     List<Duration> delays = new java.util.ArrayList<>();
     for (int i = 0; i < 12; i++) {
       var step = core.deadLetterWritten(letter.partition(), letter.offset(), letter.leaseId(), true, now);
@@ -292,7 +348,37 @@ class DeliveryCoreTest {
     var passivate = core.passivate(now);
     assertFalse(passivate.stop());
     assertEquals(new TimerKey.DrainOver(), passivate.timers().get(0).key());
-    assertTrue(core.ack(List.of("0-0"), "r", now).stop());
+    assertTrue(core.ack(List.of(id(core, 0, 0, 1)), "r", now).stop());
+  }
+
+  @Test
+  void passivationAnswersWaitingPollsAndDoesNotWaitForPollLeases() {
+    var core = withMessages(core(10, 5), 2);
+    var taken = (SubscriptionReply.Pulled)
+        core.pull(10, Duration.ofSeconds(5), "p", now).replies().get(0).reply();
+    assertEquals(2, taken.messages().size());
+    assertTrue(core.pull(10, Duration.ofSeconds(20), "waiting", now).replies().isEmpty());
+    var passivate = core.passivate(now);
+    assertEquals("waiting", passivate.replies().get(0).to());
+    assertEquals(List.of(),
+        ((SubscriptionReply.Pulled) passivate.replies().get(0).reply()).messages(),
+        "the waiting poll is answered at once, so its client polls the next incarnation");
+    assertTrue(passivate.stop(),
+        "a long poll's acks reach the next incarnation through sharding: nothing to wait for");
+  }
+
+  @Test
+  void aPollThatComesWhileDrainingIsAnsweredWhenTheDrainEnds() {
+    var core = withMessages(core(10, 5), 1);
+    core.attach("l", ConsumerMode.LEASE, 10, null, null, now);
+    assertFalse(core.passivate(now).stop());
+    assertTrue(core.draining());
+    assertTrue(core.pull(10, Duration.ofSeconds(20), "p", now).replies().isEmpty(),
+        "nothing is handed out while draining");
+    var stop = core.ack(List.of(id(core, 0, 0, 1)), "r", now);
+    assertTrue(stop.stop());
+    assertTrue(stop.replies().stream().anyMatch(r -> r.to().equals("p")
+        && ((SubscriptionReply.Pulled) r.reply()).messages().isEmpty()));
   }
 
   @Test

@@ -122,7 +122,9 @@ class StructuredLogTest {
               CompletableFuture.failedFuture(new IllegalStateException("log unreadable")),
           noKeys, names, (id, p) -> partition.ref(), names,
           (topic, message) -> CompletableFuture.completedFuture(null), PushLauncher.NONE,
-          DeliverySettings.fromConfig(kit.system().settings().config()));
+          DeliverySettings.fromConfig(kit.system().settings().config()),
+          dev.courier.protocol.subscription.AckIdKey.of(
+              dev.courier.protocol.security.ClusterKey.generate()));
       var entity = kit.spawn(SubscriptionEntity.create(name, deps));
       TestProbe<SubscriptionReply> replies = kit.createTestProbe();
       TopicInfo topic = new TopicInfo("orders", UUID.randomUUID(),

@@ -42,10 +42,11 @@ class SubscriptionCapsTest {
     return out;
   }
 
-  private static List<String> ackIds(long from, long until) {
+  /** The ack ids of first deliveries of offsets {@code [from, until)} of partition 0. */
+  private static List<String> ackIds(DeliveryCore<String, String> core, long from, long until) {
     List<String> ids = new ArrayList<>();
     for (long o = from; o < until; o++) {
-      ids.add("0-" + o);
+      ids.add(core.ackIds().mint(0, o, 1));
     }
     return ids;
   }
@@ -68,12 +69,12 @@ class SubscriptionCapsTest {
   void delayedNacksPastTheCapAreRefusedAsAWhole() {
     var core = core(10, 3, false, 6);
     assertEquals(6, offsets(core.attach("l", ConsumerMode.LEASE, 10, null, null, now)).size());
-    var first = core.nack(ackIds(0, 2), Duration.ofSeconds(5), "r", now);
+    var first = core.nack(ackIds(core, 0, 2), Duration.ofSeconds(5), "r", now);
     assertEquals(new SubscriptionReply.Nacked(2), first.replies().get(0).reply());
-    var refused = core.nack(ackIds(2, 4), Duration.ofSeconds(5), "r", now);
+    var refused = core.nack(ackIds(core, 2, 4), Duration.ofSeconds(5), "r", now);
     assertInstanceOf(SubscriptionReply.Overloaded.class, refused.replies().get(0).reply());
     assertEquals(4, core.inFlight(), "the refused messages stay leased");
-    var immediate = core.nack(ackIds(2, 4), Duration.ZERO, "r", now);
+    var immediate = core.nack(ackIds(core, 2, 4), Duration.ZERO, "r", now);
     assertEquals(new SubscriptionReply.Nacked(2), immediate.replies().get(0).reply(),
         "a nack without a delay waits for nothing and is not capped");
   }
@@ -85,7 +86,7 @@ class SubscriptionCapsTest {
     core.attach("l", ConsumerMode.LEASE, count, null, null, now);
     // Nack each message with its own delay, the later offsets due sooner.
     for (int o = 0; o < count; o++) {
-      core.nack(List.of("0-" + o), Duration.ofMillis(count - o), "r", now);
+      core.nack(List.of(core.ackIds().mint(0, o, 1)), Duration.ofMillis(count - o), "r", now);
     }
     assertEquals(count, core.delayedCount());
     now += (count + 1) * MS;

@@ -1,5 +1,9 @@
 package dev.courier.node.subscription;
 
+import dev.courier.protocol.security.ClusterKey;
+import dev.courier.protocol.subscription.AckId;
+import dev.courier.protocol.subscription.AckIdKey;
+import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +69,7 @@ class SubscriptionEntityTest {
   private final List<NewMessage> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
   private SubscriptionSettings subscriptionSettings = settings();
   private final String subscriptionName = "sub-" + UUID.randomUUID();
+  private static final AckIdKey ACK_IDS = AckIdKey.of(ClusterKey.generate());
   private final Map<Integer, ActorRef<PartitionNotice>> watchers = new ConcurrentHashMap<>();
   private EventSourcedBehaviorTestKit<SubscriptionCommand, SubscriptionEvent, SubscriptionState> kit;
 
@@ -111,7 +116,8 @@ class SubscriptionEntityTest {
               return CompletableFuture.completedFuture(null);
             },
             PushLauncher.NONE,
-            deliverySettings);
+            deliverySettings,
+            ACK_IDS);
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(), SubscriptionEntity.create(subscriptionName, deps));
@@ -351,10 +357,13 @@ class SubscriptionEntityTest {
     receive(consumer, 3);
     kit.restart();
     answerWatches(3, 0);
+    String one = ackId(0, 1, 1);
     var result =
         kit.<SubscriptionReply>runCommand(
-            replyTo -> new SubscriptionCommand.Ack(List.of("0-1", "0-1", "9-9", "junk"), replyTo));
-    assertEquals(new SubscriptionReply.AckResult(1, List.of("0-1")), result.reply());
+            replyTo -> new SubscriptionCommand.Ack(
+                List.of(one, one, ackId(9, 9, 1), "0-2", "junk"), replyTo));
+    assertEquals(new SubscriptionReply.AckResult(1, List.of(one)), result.reply(),
+        "a repeat, a partition the topic lacks, an unsealed id and junk are ignored");
     TestProbe<ConsumerMessage> again = attach(10, null, null);
     List<Long> offsets = receive(again, 2).stream().map(d -> d.record().offset()).toList();
     assertEquals(List.of(0L, 2L), offsets, "the acked offset is not delivered again");
@@ -372,11 +381,12 @@ class SubscriptionEntityTest {
     // The client acks offset 1, which it got from the earlier incarnation; the ack lingers
     // before it is written, and meanwhile the consumer makes room for more.
     TestProbe<SubscriptionReply> ackReply = testKit.createTestProbe();
-    kit.runCommand(new SubscriptionCommand.Ack(List.of("0-1"), ackReply.ref()));
+    String one = ackId(0, 1, 1);
+    kit.runCommand(new SubscriptionCommand.Ack(List.of(one), ackReply.ref()));
     kit.runCommand(new SubscriptionCommand.Window(consumer.ref(), 10));
     assertEquals(List.of(2L), receive(consumer, 1).stream().map(d -> d.record().offset()).toList(),
         "offset 1 is acked: it is not leased again while its ack is being written");
-    assertEquals(new SubscriptionReply.AckResult(1, List.of("0-1")),
+    assertEquals(new SubscriptionReply.AckResult(1, List.of(one)),
         ackReply.expectMessageClass(SubscriptionReply.AckResult.class));
     consumer.expectNoMessage(Duration.ofMillis(300));
   }
@@ -449,6 +459,12 @@ class SubscriptionEntityTest {
     return consumer;
   }
 
+  /** The ack id this subscription mints for a delivery (as a client would have been given it). */
+  private String ackId(int partition, long offset, int attempt) {
+    return ACK_IDS.forSubscription(subscriptionName, view().createdAt())
+        .mint(partition, offset, attempt);
+  }
+
   private SubscriptionReply ack(String... ids) {
     return kit.<SubscriptionReply>runCommand(
             replyTo -> new SubscriptionCommand.Ack(List.of(ids), replyTo))
@@ -475,7 +491,7 @@ class SubscriptionEntityTest {
     List<Delivery> first = receive(consumer, 2);
     consumer.expectNoMessage(Duration.ofMillis(200));
     assertEquals(2, view().inFlight());
-    var acked = ack(first.get(0).record().ackId(), "0-99", "bogus");
+    var acked = ack(first.get(0).record().ackId(), ackId(0, 99, 1), "0-1", "bogus");
     assertEquals(
         new SubscriptionReply.AckResult(1, List.of(first.get(0).record().ackId())), acked);
     assertEquals(1, receive(consumer, 1).size(), "one ack makes room for one message");
@@ -569,13 +585,15 @@ class SubscriptionEntityTest {
     assertEquals(List.of(0L, 2L), first.stream().map(d -> d.record().offset()).toList(),
         "one message per key: a@0 and b@2");
     consumer.expectNoMessage(Duration.ofMillis(150));
-    nack(Duration.ZERO, "0-0");
-    assertEquals(0L, receive(consumer, 1).get(0).record().offset(), "a@0 again before a@1");
-    ack("0-0");
-    assertEquals(1L, receive(consumer, 1).get(0).record().offset());
-    ack("0-2");
+    nack(Duration.ZERO, first.get(0).record().ackId());
+    Delivery again = receive(consumer, 1).get(0);
+    assertEquals(0L, again.record().offset(), "a@0 again before a@1");
+    ack(again.record().ackId());
+    Delivery a1 = receive(consumer, 1).get(0);
+    assertEquals(1L, a1.record().offset());
+    ack(first.get(1).record().ackId());
     assertEquals(4L, receive(consumer, 1).get(0).record().offset());
-    ack("0-1");
+    ack(a1.record().ackId());
     assertEquals(3L, receive(consumer, 1).get(0).record().offset());
   }
 
@@ -696,7 +714,8 @@ class SubscriptionEntityTest {
     answerWatches(4, 4);
     TestProbe<ConsumerMessage> consumer = attach(10, null, null);
     List<Delivery> first = receive(consumer, 1);
-    assertEquals("2-0", first.get(0).record().ackId(), "row 0 of the row lane (partition 2)");
+    assertEquals(Optional.of(new AckId(2, 0)), AckId.position(first.get(0).record().ackId()),
+        "row 0 of the row lane (partition 2)");
     var row0 = json(first.get(0).record().data());
     assertEquals(6, row0.get("count").asInt());
     assertEquals(0 + 1 + 2 + 10 + 11 + 12, row0.get("sum_n").asInt());
@@ -713,7 +732,7 @@ class SubscriptionEntityTest {
         "minute 0's row again (never acked), the same values");
     assertEquals(2, after.get(0).record().deliveryAttempt());
     var row1 = json(after.get(1).record().data());
-    assertEquals("2-1", after.get(1).record().ackId());
+    assertEquals(Optional.of(new AckId(2, 1)), AckId.position(after.get(1).record().ackId()));
     assertEquals(6, row1.get("count").asInt(), "each of minute 1's messages counted once");
     assertEquals(3 + 4 + 5 + 13 + 14 + 15, row1.get("sum_n").asInt());
     again.expectNoMessage(Duration.ofMillis(200));

@@ -1,5 +1,6 @@
 package dev.courier.protocol.push;
 
+import dev.courier.protocol.security.Hmac;
 import dev.courier.protocol.subscription.PushSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -69,13 +70,7 @@ public final class WebhookSigner {
   }
 
   private Mac newMac() {
-    try {
-      Mac mac = Mac.getInstance(ALGORITHM);
-      mac.init(key);
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(ALGORITHM + " unavailable", e);
-    }
+    return Hmac.sha256(key);
   }
 
   @Override

@@ -2,31 +2,17 @@ package dev.courier.protocol.subscription;
 
 import java.util.Optional;
 
-/** The handle a client acknowledges a delivery with: "{partition}-{offset}", opaque to clients. */
+/**
+ * The message an ack id names: a partition and an offset. Clients see only the sealed text that
+ * {@link AckIdCodec} mints ({@code "{partition}-{offset}-{attempt}.{mac}"}), opaque to them.
+ */
 public record AckId(int partition, long offset) {
 
-  public String encode() {
-    return partition + "-" + offset;
-  }
-
-  /** Parses an ack id; anything malformed is empty (an unknown id, ignored as the API says). */
-  public static Optional<AckId> parse(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    int dash = text.indexOf('-');
-    if (dash <= 0 || dash == text.length() - 1 || dash > 4 || text.length() > 25) {
-      return Optional.empty();
-    }
-    try {
-      int partition = Integer.parseInt(text, 0, dash, 10);
-      long offset = Long.parseLong(text, dash + 1, text.length(), 10);
-      if (partition < 0 || offset < 0) {
-        return Optional.empty();
-      }
-      return Optional.of(new AckId(partition, offset));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
+  /**
+   * The message named by an ack id's text, read without checking its MAC: for what must stay the
+   * same on every delivery of a message (a webhook's id), never to act on an ack.
+   */
+  public static Optional<AckId> position(String text) {
+    return AckIdCodec.Parsed.of(text).map(p -> new AckId(p.partition(), p.offset()));
   }
 }

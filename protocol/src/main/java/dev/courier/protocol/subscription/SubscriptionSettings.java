@@ -111,6 +111,12 @@ public record SubscriptionSettings(
         query);
   }
 
+  /** These settings with another push endpoint (the same endpoint with its secret sealed). */
+  public SubscriptionSettings withPush(PushSettings next) {
+    return new SubscriptionSettings(topic, startAt, ackDeadline, maxInFlight, ordered,
+        maxDeliveries, deadLetterTopic, overflow, maxBacklog, lagWarning, next, query);
+  }
+
   public boolean hasQuery() {
     return query != null;
   }
