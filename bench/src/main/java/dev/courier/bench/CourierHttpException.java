@@ -3,7 +3,6 @@ package dev.courier.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 
 /** An answer from Courier that the bench did not expect, described with the problem details Courier sent. */
 final class CourierHttpException extends IOException {
@@ -16,10 +15,6 @@ final class CourierHttpException extends IOException {
     CourierHttpException(String what, int status, String body) {
         super(what + " answered " + status + describe(body));
         this.status = status;
-    }
-
-    static CourierHttpException of(String what, HttpResponse<String> response) {
-        return new CourierHttpException(what, response.statusCode(), response.body());
     }
 
     int status() {

@@ -1,5 +1,6 @@
 package dev.courier.bench;
 
+import dev.courier.client.CourierClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -34,7 +35,8 @@ final class PublishConsumeScenario {
         this.client = client;
         this.log = log;
         this.endpoints = new CourierEndpoints(options.url());
-        this.admin = new CourierAdmin(client, endpoints);
+        this.admin =
+                new CourierAdmin(CourierClient.builder(options.url().toString()).build(), endpoints);
     }
 
     /** Runs the scenario and returns its report; throws if the run could not be set up or its warm-up failed. */

@@ -41,7 +41,9 @@ public final class CourierClient {
     }
     this.token = Optional.ofNullable(b.token).filter(t -> !t.isBlank());
     this.requestTimeout = b.requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
+    // Courier serves HTTP/1.1: no h2c upgrade headers on every request
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(b.connectTimeout).build();
   }
 
   public static Builder builder(String url) {
@@ -70,7 +72,10 @@ public final class CourierClient {
       return this;
     }
 
-    /** How long a request may take; a long poll gets its {@code wait} on top. */
+    /**
+     * How long a request may take (a long poll gets its {@code wait} on top), and a WebSocket's
+     * opening handshake.
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = d;
       return this;
@@ -216,7 +221,7 @@ public final class CourierClient {
   public WebSocketConsumer webSocket(String subscription, WebSocketConsumer.Options options) {
     return WebSocketConsumer.connect(http,
         wsUri("/v1/subscriptions/" + seg(subscription) + "/ws"
-            + (options.batch() ? "?batch=true" : "")), token, options);
+            + (options.batch() ? "?batch=true" : "")), token, requestTimeout, options);
   }
 
   // ---- node
@@ -244,6 +249,55 @@ public final class CourierClient {
     return exchange(request("GET", absolute, null, requestTimeout));
   }
 
+  // ---- raw requests
+
+  /** {@link #request(String, String, String, String...)} without a body. */
+  public HttpAnswer request(String method, String target) {
+    return request(method, target, null);
+  }
+
+  /**
+   * Any request, answered as the server sent it (no exception for a non-2xx): {@code target} is a
+   * path and query of this node ({@code /v1/...}) or an absolute http(s) URL (another node, the
+   * management port). A non-null {@code body} goes as {@code application/json} unless {@code
+   * headers} (name, value, name, value...) name another Content-Type; the token is sent as for
+   * every call. A transport failure throws {@link UncheckedIOException}.
+   */
+  public HttpAnswer request(String method, String target, String body, String... headers) {
+    if (headers.length % 2 != 0) {
+      throw new IllegalArgumentException("headers come in name, value pairs");
+    }
+    HttpRequest.Builder r = HttpRequest.newBuilder(resolve(target)).timeout(requestTimeout);
+    token.ifPresent(t -> r.header("Authorization", "Bearer " + t));
+    boolean typed = false;
+    for (int i = 0; i < headers.length; i += 2) {
+      r.header(headers[i], headers[i + 1]);
+      typed |= headers[i].equalsIgnoreCase("Content-Type");
+    }
+    if (body != null && !typed) {
+      r.header("Content-Type", "application/json");
+    }
+    r.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body));
+    return answer(r.build());
+  }
+
+  /**
+   * A WebSocket of raw JSON text frames at {@code target} (a path of this node or an absolute
+   * URL), for protocols the typed consumers do not cover, such as the publish stream ({@code
+   * /v1/topics/{topic}/publish}). A refused handshake throws {@link ProblemException}.
+   */
+  public FrameSocket frames(String target) {
+    URI uri = resolve(target);
+    String s = uri.toString();
+    return FrameSocket.connect(http,
+        URI.create(s.startsWith("http") ? "ws" + s.substring(4) : s), token, requestTimeout);
+  }
+
+  private URI resolve(String target) {
+    return target.startsWith("/") ? uri(target) : URI.create(target);
+  }
+
   // ---- plumbing
 
   private JsonNode send(String method, String pathAndQuery, Object body) {
@@ -268,12 +322,21 @@ public final class CourierClient {
   }
 
   private JsonNode exchange(HttpRequest request) {
-    HttpResponse<InputStream> response;
-    String text;
+    HttpAnswer answer = answer(request);
+    if (answer.status() / 100 != 2) {
+      throw answer.problem();
+    }
+    return answer.body().isEmpty() ? Json.MAPPER.nullNode() : Json.parse(answer.body());
+  }
+
+  /** Sends, reading the body up to {@link #MAX_BODY} whatever the status. */
+  private HttpAnswer answer(HttpRequest request) {
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response =
+          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream in = response.body()) {
-        text = new String(readBounded(in, MAX_BODY), StandardCharsets.UTF_8);
+        String text = new String(readBounded(in, MAX_BODY), StandardCharsets.UTF_8);
+        return new HttpAnswer(response.statusCode(), response.headers().map(), text);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -281,11 +344,6 @@ public final class CourierClient {
     } catch (IOException e) {
       throw new UncheckedIOException(request.method() + " " + request.uri() + ": " + e, e);
     }
-    int status = response.statusCode();
-    if (status / 100 != 2) {
-      throw ProblemException.fromAnswer(status, text, response.headers().firstValue("Retry-After"));
-    }
-    return text.isEmpty() ? Json.MAPPER.nullNode() : Json.parse(text);
   }
 
   static byte[] readBounded(InputStream in, int max) throws IOException {

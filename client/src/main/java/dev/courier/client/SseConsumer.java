@@ -3,12 +3,16 @@ package dev.courier.client;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -22,39 +26,51 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Last-Event-ID}, so the stream resumes right after the last event it read. Events wait in a
  * bounded queue; when it is full the reader stops reading and TCP pushes back on the server.
  * Only an answer a browser's EventSource would also stop on (a 4xx) ends it: {@link #next} then
- * throws that problem.
+ * throws that problem. With {@code reconnect} off it reads a single connection instead.
  */
 public final class SseConsumer implements AutoCloseable {
 
   /**
    * How to follow: {@code lastEventId} to resume from, the queue's size, the reconnect delays,
-   * and {@code idleTimeout}: a stream silent for that long (the server sends a heartbeat at least
-   * every 15 s) is taken for a dead connection and reopened.
+   * {@code idleTimeout}: a stream silent for that long (the server sends a heartbeat at least
+   * every 15 s) is taken for a dead connection and reopened, and {@code reconnect}: off, the
+   * consumer reads one connection only, and its end (or any non-200 answer) ends the consumer.
    */
   public record Options(
       String lastEventId, int queueCapacity, Duration initialBackoff, Duration maxBackoff,
-      int maxEventChars, Duration idleTimeout) {
+      int maxEventChars, Duration idleTimeout, boolean reconnect) {
     public static Options defaults() {
       return new Options(null, 1024, Duration.ofMillis(200), Duration.ofSeconds(5),
-          8 * 1024 * 1024, Duration.ofSeconds(45));
+          8 * 1024 * 1024, Duration.ofSeconds(45), true);
     }
 
     public Options resumeAfter(String cursor) {
       return new Options(cursor, queueCapacity, initialBackoff, maxBackoff, maxEventChars,
-          idleTimeout);
+          idleTimeout, reconnect);
     }
 
     public Options queueCapacity(int n) {
-      return new Options(lastEventId, n, initialBackoff, maxBackoff, maxEventChars, idleTimeout);
+      return new Options(lastEventId, n, initialBackoff, maxBackoff, maxEventChars, idleTimeout,
+          reconnect);
     }
 
     public Options backoff(Duration initial, Duration max) {
-      return new Options(lastEventId, queueCapacity, initial, max, maxEventChars, idleTimeout);
+      return new Options(lastEventId, queueCapacity, initial, max, maxEventChars, idleTimeout,
+          reconnect);
     }
 
     public Options idleTimeout(Duration d) {
       return new Options(lastEventId, queueCapacity, initialBackoff, maxBackoff, maxEventChars,
-          d);
+          d, reconnect);
+    }
+
+    /**
+     * Off: one connection and no more, for a caller that watches a single stream (what one
+     * connection delivers, when the server ends it); {@link #next} then throws once it ended.
+     */
+    public Options reconnect(boolean on) {
+      return new Options(lastEventId, queueCapacity, initialBackoff, maxBackoff, maxEventChars,
+          idleTimeout, on);
     }
   }
 
@@ -109,6 +125,26 @@ public final class SseConsumer implements AutoCloseable {
     return e;
   }
 
+  /**
+   * The next {@code count} {@code message} events, other events skipped; throws {@link
+   * UncheckedIOException} if they did not all come within {@code timeout}, or the consumer's end.
+   */
+  public List<SseEvent> messages(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<SseEvent> out = new ArrayList<>(count);
+    while (out.size() < count) {
+      SseEvent e = next(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      if (e == null) {
+        throw new UncheckedIOException(new SocketTimeoutException(
+            out.size() + " of " + count + " messages within " + timeout));
+      }
+      if (e.isMessage()) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
   /** The id of the last event read from the server: where a reconnect resumes. */
   public String lastEventId() {
     return lastEventId;
@@ -155,6 +191,12 @@ public final class SseConsumer implements AutoCloseable {
           }
         } catch (IOException e) {
           // a dropped connection or a refused connect: reconnect below
+          if (!options.reconnect() && !closed) {
+            throw new UncheckedIOException(e);
+          }
+        }
+        if (!options.reconnect() && !closed) {
+          throw new IllegalStateException("stream ended");
         }
         if (parser.retryMillis().isPresent()) {
           retry = parser.retryMillis();
@@ -195,7 +237,7 @@ public final class SseConsumer implements AutoCloseable {
             StandardCharsets.UTF_8);
         ProblemException problem = ProblemException.fromAnswer(status, text,
             response.headers().firstValue("Retry-After"));
-        if (status >= 400 && status < 500 && status != 429) {
+        if (!options.reconnect() || status >= 400 && status < 500 && status != 429) {
           throw problem;
         }
         return false;

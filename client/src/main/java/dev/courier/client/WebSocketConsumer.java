@@ -1,12 +1,9 @@
 package dev.courier.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,10 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -76,26 +71,9 @@ public final class WebSocketConsumer implements AutoCloseable {
   }
 
   static WebSocketConsumer connect(HttpClient http, URI uri, Optional<String> token,
-      Options options) {
+      Duration handshakeTimeout, Options options) {
     WebSocketConsumer c = new WebSocketConsumer(options);
-    WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
-    try {
-      c.socket = b.buildAsync(uri, c.new Listener()).get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof WebSocketHandshakeException h) {
-        Object body = h.getResponse().body();
-        throw ProblemException.fromAnswer(h.getResponse().statusCode(),
-            body instanceof String s ? s : "", Optional.empty());
-      }
-      throw new UncheckedIOException(new IOException("WebSocket to " + uri + ": " + e.getCause(),
-          e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (TimeoutException e) {
-      throw new UncheckedIOException(new IOException("WebSocket to " + uri + " timed out"));
-    }
+    c.socket = Handshake.open(http, uri, token, handshakeTimeout, c.new Listener());
     if (options.credit() != null) {
       c.credit(options.credit());
     }

@@ -161,6 +161,17 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void thePodsRunTheImageTheImageProfileBuilds() throws IOException {
+    String pom = Files.readString(Path.of("pom.xml"));
+    Matcher version = Pattern.compile("<parent>.*?<version>([^<]+)</version>", Pattern.DOTALL)
+        .matcher(pom);
+    Matcher target = Pattern.compile("<to>\\s*<image>([^<]+)</image>").matcher(pom);
+    assertTrue(version.find() && target.find(), "the image profile names its image");
+    String built = target.group(1).replace("${project.version}", version.group(1));
+    assertEquals(built, container().path("image").asText(), "deploy/k8s runs what -Pimage builds");
+  }
+
+  @Test
   void theGracePeriodCoversADrainAndAHandOff() {
     long drain = node.getDuration("courier.http.shutdown.drain").toSeconds()
         + node.getDuration("courier.http.shutdown.deadline").toSeconds()

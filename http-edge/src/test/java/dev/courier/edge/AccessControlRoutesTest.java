@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.courier.client.CourierClient;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.ProblemException;
 import dev.courier.edge.auth.AuthMode;
 import dev.courier.edge.auth.AuthSettings;
 import dev.courier.edge.auth.EndpointGrants;
@@ -18,14 +21,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -206,23 +206,12 @@ class AccessControlRoutesTest {
   }
 
   /** The status of a WebSocket upgrade of {@code path}: 101 when it opened. */
-  private int upgrade(String path, String bearer) throws Exception {
-    WebSocket.Builder builder = client.newWebSocketBuilder();
-    if (bearer != null) {
-      builder.header("Authorization", "Bearer " + bearer);
-    }
-    try {
-      WebSocket ws =
-          builder
-              .buildAsync(URI.create("ws://127.0.0.1:" + port + path), new WebSocket.Listener() {})
-              .get(10, TimeUnit.SECONDS);
-      ws.abort();
+  private int upgrade(String path, String bearer) {
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).token(bearer).build()
+        .frames(path)) {
       return 101;
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof WebSocketHandshakeException handshake) {
-        return handshake.getResponse().statusCode();
-      }
-      throw e;
+    } catch (ProblemException refused) {
+      return refused.status();
     }
   }
 
@@ -288,11 +277,12 @@ class AccessControlRoutesTest {
         Duration.ofSeconds(2));
     long expiresAt = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet()
         .getExpirationTime().getTime();
-    try (WsClient ws = WsClient.open("ws://127.0.0.1:" + port + "/v1/subscriptions/"
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/subscriptions/"
         + SUBSCRIPTION + "/ws?access_token=" + token)) {
-      assertEquals(1008, ws.closeCode());
+      assertEquals(1008, ws.awaitClose(Duration.ofSeconds(30)));
       assertTrue(ws.closeReason().contains("token expired"), ws.closeReason());
-      long late = ws.closedAtMillis() - expiresAt;
+      long late = ws.closedAt().toEpochMilli() - expiresAt;
       assertTrue(late >= 0 && late <= 1000, "closed " + late + " ms after the token's exp");
       assertEquals(0, ws.unread(), "nothing is sent with or after the close");
     }
@@ -303,14 +293,15 @@ class AccessControlRoutesTest {
     String token = TestTokens.hs256(TestTokens.SECRET, "publish:" + TOPIC, Duration.ofSeconds(2));
     long expiresAt = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet()
         .getExpirationTime().getTime();
-    try (WsClient ws = WsClient.open("ws://127.0.0.1:" + port + "/v1/topics/" + TOPIC
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/topics/" + TOPIC
         + "/publish?access_token=" + token)) {
       ws.send("{\"data\": 1}");
       var answer = ws.next();
       assertTrue(answer.has("offset"), "publishes are answered until then: " + answer);
-      assertEquals(1008, ws.closeCode());
+      assertEquals(1008, ws.awaitClose(Duration.ofSeconds(30)));
       assertTrue(ws.closeReason().contains("token expired"), ws.closeReason());
-      long late = ws.closedAtMillis() - expiresAt;
+      long late = ws.closedAt().toEpochMilli() - expiresAt;
       assertTrue(late >= 0 && late <= 1000, "closed " + late + " ms after the token's exp");
     }
   }

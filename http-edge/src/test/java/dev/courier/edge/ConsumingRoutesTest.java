@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.courier.client.CourierClient;
+import dev.courier.client.FrameSocket;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.port.CourierBackend.Existence;
 import dev.courier.protocol.subscription.ConsumerMessage;
@@ -197,7 +199,8 @@ class ConsumingRoutesTest {
   void aSocketOpensWhileTheSubscriptionDoesNotAnswerWithTheSubscriptionsWindow() throws Exception {
     backend.registry.put("moving-ws", Existence.EXISTS);
     entityNeverAnswers();
-    try (WsClient ws = WsClient.open("ws://127.0.0.1:" + port + "/v1/subscriptions/moving-ws/ws")) {
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/subscriptions/moving-ws/ws")) {
       var attach = (SubscriptionCommand.Attach) entity.next(SubscriptionCommand.Attach.class).what();
       assertEquals(ConsumerMode.LEASE, attach.mode());
       assertEquals(SubscriptionCommand.Attach.DEFAULT_WINDOW, attach.credit());
@@ -208,10 +211,11 @@ class ConsumingRoutesTest {
   void aSocketWhoseSubscriptionIsDeletedIsClosedWith1013() throws Exception {
     backend.registry.put("deleted-ws", Existence.EXISTS);
     entityAttaches();
-    try (WsClient ws = WsClient.open("ws://127.0.0.1:" + port + "/v1/subscriptions/deleted-ws/ws")) {
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/subscriptions/deleted-ws/ws")) {
       var attach = (SubscriptionCommand.Attach) entity.next(SubscriptionCommand.Attach.class).what();
       attach.consumer().tell(new ConsumerMessage.Closed("subscription deleted"));
-      assertEquals(1013, ws.closeCode());
+      assertEquals(1013, ws.awaitClose(Duration.ofSeconds(30)));
     }
   }
 
@@ -219,12 +223,13 @@ class ConsumingRoutesTest {
   void aDrainClosesSocketsWith1001AndEndsStreamsWithRetry() throws Exception {
     backend.registry.put("draining", Existence.EXISTS);
     entityAttaches();
-    try (WsClient ws = WsClient.open("ws://127.0.0.1:" + port + "/v1/subscriptions/draining/ws");
+    try (FrameSocket ws = CourierClient.builder("http://127.0.0.1:" + port).build()
+            .frames("/v1/subscriptions/draining/ws");
         SseConnection sse = SseConnection.open(port, "/v1/subscriptions/draining/events")) {
       entity.next(SubscriptionCommand.Attach.class);
       entity.next(SubscriptionCommand.Attach.class);
       drains.drainAll(testKit.system(), WAIT);
-      assertEquals(1001, ws.closeCode());
+      assertEquals(1001, ws.awaitClose(Duration.ofSeconds(30)));
       assertTrue(sse.endedWithin(WAIT), "the stream ends");
       String last = null;
       for (String line = sse.nextLine(Duration.ZERO); line != null; line = sse.nextLine(Duration.ZERO)) {

@@ -1,24 +1,25 @@
 package dev.courier.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
+import dev.courier.client.CourierClient;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.ProblemException;
 import dev.courier.protocol.topic.PublishReply;
 import dev.courier.protocol.topic.StoredMessage;
-import java.net.http.WebSocketHandshakeException;
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.net.URI;
-import java.util.List;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -370,15 +371,14 @@ class RoutesTest {
     assertProblem(plain, 400);
     assertTrue(plain.body().get("detail").asText().contains("WebSocket"));
     assertProblem(call("GET", "/v1/topics/missing/publish", null), 404);
-    String ws = base.replace("http:", "ws:");
-    ExecutionException refused =
-        assertThrows(ExecutionException.class, () -> WsClient.open(ws + "/v1/topics/missing/publish"));
-    assertEquals(404, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
+    ProblemException refused = assertThrows(ProblemException.class,
+        () -> CourierClient.builder(base).build().frames("/v1/topics/missing/publish"));
+    assertEquals(404, refused.status());
   }
 
   @Test
   void publishStreamAnswersEveryFrameInItsPlace() throws Exception {
-    try (WsClient ws = WsClient.open(base.replace("http:", "ws:") + "/v1/topics/orders/publish")) {
+    try (FrameSocket ws = CourierClient.builder(base).build().frames("/v1/topics/orders/publish")) {
       ws.send("{\"id\":\"a\",\"data\":1}");
       ws.send("{\"data\": tru}");
       ws.send("{\"messages\":[{\"id\":\"b\",\"data\":2},{\"id\":\"c\",\"data\":3}]}");
@@ -403,7 +403,7 @@ class RoutesTest {
 
   @Test
   void publishStreamReportsOverloadAndStorageFailureAndGoesOn() throws Exception {
-    try (WsClient ws = WsClient.open(base.replace("http:", "ws:") + "/v1/topics/orders/publish")) {
+    try (FrameSocket ws = CourierClient.builder(base).build().frames("/v1/topics/orders/publish")) {
       backend.nextPublishReply = new PublishReply.Overloaded("busy");
       ws.send("{\"data\":1}");
       assertError(ws.next(), 429);

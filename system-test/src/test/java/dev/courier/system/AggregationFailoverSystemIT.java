@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.client.HttpAnswer;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,8 +55,8 @@ class AggregationFailoverSystemIT {
       cluster.start(NODES);
       long began = System.nanoTime();
       String base = cluster.url(1);
-      created(SystemHttp.send("PUT", base + "/v1/topics/" + topic, "{\"partitions\":3}"));
-      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + sub,
+      created(LocalCluster.HTTP.request("PUT", base + "/v1/topics/" + topic, "{\"partitions\":3}"));
+      created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + sub,
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"PT10S\","
               + "\"query\":" + JSON.writeValueAsString(sql) + "}"));
       int host = hostOf(cluster, sub, 1);
@@ -109,8 +110,8 @@ class AggregationFailoverSystemIT {
         assertEquals(expected.size(), state.path("acked").asLong(), "each row acked once");
         assertEquals(0, state.path("late").asLong(), "no message came after its window closed");
         Map<String, String> got = new TreeMap<>();
-        reader.rows.forEach((group, f) -> got.put(group, f.get("data").get("count").asLong()
-            + " / " + f.get("data").get("sum_seq").asLong()));
+        reader.rows.forEach((group, f) -> got.put(group, f.data().get("count").asLong()
+            + " / " + f.data().get("sum_seq").asLong()));
         Map<String, String> want = new TreeMap<>();
         expected.forEach((group, v) -> want.put(group, v[0] + " / " + v[1]));
         assertEquals(want, got, "each window's count / sum per key, as the publish answers give");
@@ -119,9 +120,11 @@ class AggregationFailoverSystemIT {
       } finally {
         reader.stop();
         threads.forEach(Thread::interrupt);
-        quietly(() -> SystemHttp.send("DELETE", cluster.url(anyLive(cluster)) + "/v1/subscriptions/"
+        quietly(() -> LocalCluster.HTTP.request("DELETE",
+            cluster.url(anyLive(cluster)) + "/v1/subscriptions/"
             + sub, null));
-        quietly(() -> SystemHttp.send("DELETE", cluster.url(anyLive(cluster)) + "/v1/topics/"
+        quietly(() -> LocalCluster.HTTP.request("DELETE",
+            cluster.url(anyLive(cluster)) + "/v1/topics/"
             + topic, null));
       }
     }
@@ -168,8 +171,8 @@ class AggregationFailoverSystemIT {
   }
 
   private static JsonNode state(LocalCluster cluster, String sub, int askNode) throws IOException {
-    var r = SystemHttp.send("GET", cluster.url(askNode) + "/v1/subscriptions/" + sub, null);
-    assertEquals(200, r.statusCode(), r.body());
+    var r = LocalCluster.HTTP.request("GET", cluster.url(askNode) + "/v1/subscriptions/" + sub);
+    assertEquals(200, r.status(), r.body());
     return JSON.readTree(r.body());
   }
 
@@ -191,8 +194,8 @@ class AggregationFailoverSystemIT {
     return 1;
   }
 
-  private static void created(java.net.http.HttpResponse<String> r) {
-    assertEquals(201, r.statusCode(), r.body());
+  private static void created(HttpAnswer r) {
+    assertEquals(201, r.status(), r.body());
   }
 
   private static void quietly(Runnable cleanup) {

@@ -3,6 +3,7 @@ package dev.courier.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.courier.client.HttpAnswer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -59,17 +60,17 @@ class FailoverSystemIT {
       cluster.start(NODES);
       sink = new WebhookSink(push);
       String base = cluster.url(1);
-      created(SystemHttp.send("PUT", base + "/v1/topics/" + topic, "{\"partitions\":6}"));
-      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-sse",
+      created(LocalCluster.HTTP.request("PUT", base + "/v1/topics/" + topic, "{\"partitions\":6}"));
+      created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + "-sse",
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}"));
-      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-ws",
+      created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + "-ws",
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ordered\":true,"
               + "\"ackDeadline\":\"PT15S\"}"));
-      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-poll",
+      created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + "-poll",
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"PT15S\"}"));
       byte[] key = new byte[32];
       ThreadLocalRandom.current().nextBytes(key);
-      created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-push",
+      created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + "-push",
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxInFlight\":32,"
               + "\"push\":{\"url\":\"" + sink.url() + "\",\"secret\":\"whsec_"
               + Base64.getEncoder().encodeToString(key) + "\"}}"));
@@ -93,7 +94,7 @@ class FailoverSystemIT {
 
     /** The remoting address (host:port) of the member hosting a subscription, asked of a node. */
     String host(Tally tally, int askNode) {
-      var r = SystemHttp.send("GET",
+      var r = LocalCluster.HTTP.request("GET",
           cluster.url(askNode) + "/v1/subscriptions/" + topic + "-" + tally.name, null);
       try {
         return JSON.readTree(r.body()).path("node").asText();
@@ -163,10 +164,11 @@ class FailoverSystemIT {
     public void close() {
       // Leave nothing behind: a push subscription would otherwise be woken by every later run.
       for (String sub : List.of("-sse", "-ws", "-push", "-poll")) {
-        quietly(() -> SystemHttp.send(
+        quietly(() -> LocalCluster.HTTP.request(
             "DELETE", cluster.url(1) + "/v1/subscriptions/" + topic + sub, null));
       }
-      quietly(() -> SystemHttp.send("DELETE", cluster.url(1) + "/v1/topics/" + topic, null));
+      quietly(() -> LocalCluster.HTTP.request("DELETE",
+          cluster.url(1) + "/v1/topics/" + topic, null));
       sseReader.stop();
       wsReader.stop();
       pollReader.stop();
@@ -271,8 +273,8 @@ class FailoverSystemIT {
     }
   }
 
-  private static void created(java.net.http.HttpResponse<String> r) {
-    assertEquals(201, r.statusCode(), r.body());
+  private static void created(HttpAnswer r) {
+    assertEquals(201, r.status(), r.body());
   }
 
   private static Thread daemon(Runnable body) {

@@ -1,10 +1,14 @@
 package dev.courier.system;
 
+import dev.courier.client.CourierClient;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Drives deploy/local-cluster.sh for a test: its own state folder and ports, real processes. */
@@ -12,6 +16,10 @@ final class LocalCluster implements AutoCloseable {
   static final int HTTP_BASE = 24080;
   static final int REMOTE_BASE = 22550;
   static final int MANAGEMENT_BASE = 24550;
+
+  private static final Map<String, CourierClient> CLIENTS = new ConcurrentHashMap<>();
+  /** The client library for requests to full URLs of any node ({@link CourierClient#request}). */
+  static final CourierClient HTTP = client("http://127.0.0.1");
 
   private final Path root;
   private final Path dir;
@@ -57,6 +65,15 @@ final class LocalCluster implements AutoCloseable {
     } catch (IOException | NumberFormatException e) {
       return java.util.OptionalLong.empty();
     }
+  }
+
+  /**
+   * The client library for the node at {@code baseUrl}, one per node, with the short timeouts a
+   * failover test needs: a dead node is given up on within seconds, as the readers move on.
+   */
+  static CourierClient client(String baseUrl) {
+    return CLIENTS.computeIfAbsent(baseUrl, url -> CourierClient.builder(url)
+        .connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(8)).build());
   }
 
   /** The repository root, found from the module's working directory. */

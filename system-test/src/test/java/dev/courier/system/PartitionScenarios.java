@@ -1,5 +1,6 @@
 package dev.courier.system;
 
+import dev.courier.client.HttpAnswer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -105,17 +106,17 @@ public final class PartitionScenarios {
     cluster.start(NODES);
     sink = new WebhookSink(push);
     String base = cluster.url(1);
-    created(SystemHttp.send("PUT", base + "/v1/topics/" + topic, "{\"partitions\":6}"));
-    created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-sse",
+    created(LocalCluster.HTTP.request("PUT", base + "/v1/topics/" + topic, "{\"partitions\":6}"));
+    created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + "-sse",
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}"));
-    created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-ws",
+    created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + "-ws",
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ordered\":true,"
             + "\"ackDeadline\":\"PT15S\"}"));
-    created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-poll",
+    created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + "-poll",
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"PT15S\"}"));
     byte[] key = new byte[32];
     ThreadLocalRandom.current().nextBytes(key);
-    created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + "-push",
+    created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + "-push",
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxInFlight\":32,"
             + "\"push\":{\"url\":\"" + sink.url() + "\",\"secret\":\"whsec_"
             + Base64.getEncoder().encodeToString(key) + "\"}}"));
@@ -262,9 +263,9 @@ public final class PartitionScenarios {
     for (Tally t : tallies()) {
       for (int n = 1; n <= NODES; n++) {
         try {
-          var r = SystemHttp.send("GET",
+          var r = LocalCluster.HTTP.request("GET",
               cluster.url(n) + "/v1/subscriptions/" + topic + "-" + t.name, null);
-          lines.add(t.name + " as node " + n + " sees it: " + r.statusCode() + " " + r.body());
+          lines.add(t.name + " as node " + n + " sees it: " + r.status() + " " + r.body());
         } catch (RuntimeException e) {
           lines.add(t.name + " as node " + n + " sees it: no answer (" + e + ")");
         }
@@ -420,7 +421,7 @@ public final class PartitionScenarios {
 
   private String host(Tally t, int askNode) {
     try {
-      var r = SystemHttp.send("GET",
+      var r = LocalCluster.HTTP.request("GET",
           cluster.url(askNode) + "/v1/subscriptions/" + topic + "-" + t.name, null);
       return JSON.readTree(r.body()).path("node").asText();
     } catch (IOException | RuntimeException e) {
@@ -432,7 +433,8 @@ public final class PartitionScenarios {
   private Set<String> members(int node) {
     Set<String> up = new TreeSet<>();
     try {
-      var r = SystemHttp.send("GET", "http://127.0.0.1:" + (LocalCluster.MANAGEMENT_BASE + node)
+      var r = LocalCluster.HTTP.request("GET",
+          "http://127.0.0.1:" + (LocalCluster.MANAGEMENT_BASE + node)
           + "/cluster/members", null);
       for (JsonNode m : JSON.readTree(r.body()).path("members")) {
         if (m.path("status").asText().equals("Up")) {
@@ -510,8 +512,8 @@ public final class PartitionScenarios {
     }
   }
 
-  private static void created(java.net.http.HttpResponse<String> r) {
-    check(r.statusCode() == 201, r.statusCode() + " " + r.body());
+  private static void created(HttpAnswer r) {
+    check(r.status() == 201, r.status() + " " + r.body());
   }
 
   private Thread daemon(Runnable body) {

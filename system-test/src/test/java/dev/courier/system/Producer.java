@@ -67,9 +67,10 @@ final class Producer implements Runnable {
       body.append("]}");
       while (true) {
         try {
-          var r = SystemHttp.send("POST", nodeUrl.apply(node) + "/v1/topics/" + topic + "/messages",
+          var r = LocalCluster.HTTP.request("POST",
+              nodeUrl.apply(node) + "/v1/topics/" + topic + "/messages",
               body.toString());
-          if (r.statusCode() == 200) {
+          if (r.status() == 200) {
             JSON.readTree(r.body()).path("results").forEach(answered);
             published.addAll(ids);
             break;

@@ -1,6 +1,7 @@
 package dev.courier.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.Delivery;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +17,7 @@ import java.util.function.IntFunction;
 final class RowWsReader extends AckingWsReader {
   private final String groupColumn;
   /** The first delivery of each "windowStart/group". */
-  final Map<String, JsonNode> rows = new ConcurrentHashMap<>();
+  final Map<String, Delivery> rows = new ConcurrentHashMap<>();
   final AtomicInteger redeliveries = new AtomicInteger();
 
   RowWsReader(IntFunction<String> nodeUrl, int nodes, int firstNode, String subscription,
@@ -26,16 +27,16 @@ final class RowWsReader extends AckingWsReader {
   }
 
   @Override
-  protected void received(JsonNode f) {
-    JsonNode data = f.get("data");
+  protected void received(Delivery d) {
+    JsonNode data = d.data();
     String group = data.path("windowStart").asText() + "/" + data.path(groupColumn).asText();
-    JsonNode first = rows.putIfAbsent(group, f);
+    Delivery first = rows.putIfAbsent(group, d);
     if (first != null) {
       redeliveries.incrementAndGet();
-      if (!first.get("id").equals(f.get("id")) || !first.get("data").equals(data)) {
-        violations.add("a second row for " + group + ": " + first + " then " + f);
+      if (!first.id().equals(d.id()) || !first.data().equals(data)) {
+        violations.add("a second row for " + group + ": " + first + " then " + d);
       }
     }
-    tally.record(f.get("id").asText(), f.get("partition").asInt(), f.get("offset").asLong());
+    tally.record(d.id(), d.partition(), d.offset());
   }
 }

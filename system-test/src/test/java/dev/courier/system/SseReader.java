@@ -1,24 +1,18 @@
 package dev.courier.system;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import dev.courier.client.Delivery;
+import dev.courier.client.SseConsumer;
+import dev.courier.client.SseEvent;
+import java.time.Duration;
 import java.util.function.IntFunction;
 
 /**
- * An SSE client as a browser's EventSource behaves: when the stream ends or its node dies it
- * connects again, to the next node, sending the Last-Event-ID of the last event it got.
+ * An SSE consumer on the client library that, when the stream ends or its node dies, connects
+ * again to the next node, sending the Last-Event-ID of the last event it got, as a browser's
+ * EventSource resumes (each connection is one {@link SseConsumer} without reconnects of its own).
  */
 final class SseReader extends ReconnectingReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private volatile InputStream open;
+  private volatile SseConsumer open;
   private String lastEventId;
 
   SseReader(IntFunction<String> nodeUrl, int nodes, int firstNode, String subscription, Tally tally) {
@@ -27,23 +21,16 @@ final class SseReader extends ReconnectingReader {
 
   @Override
   protected void readUntilClosed(String baseUrl) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(
-        URI.create(baseUrl + "/v1/subscriptions/" + subscription + "/events"));
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
-    HttpResponse<InputStream> r =
-        SystemHttp.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    open = r.body();
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null && running()) {
-        if (line.startsWith("id:")) {
-          lastEventId = line.substring(3).trim();
-        } else if (line.startsWith("data:")) {
-          JsonNode d = JSON.readTree(line.substring(5));
-          tally.record(d.get("id").asText(), d.get("partition").asInt(), d.get("offset").asLong());
+    try (SseConsumer sse = LocalCluster.client(baseUrl).sse(subscription,
+        SseConsumer.Options.defaults().reconnect(false).resumeAfter(lastEventId))) {
+      open = sse;
+      while (running()) {
+        // Throws once this connection ended: the next node is tried.
+        SseEvent e = sse.next(Duration.ofSeconds(1));
+        if (e != null && e.isMessage()) {
+          Delivery d = e.delivery();
+          tally.record(d.id(), d.partition(), d.offset());
+          lastEventId = e.id();
         }
       }
     }
@@ -51,13 +38,9 @@ final class SseReader extends ReconnectingReader {
 
   @Override
   protected void close() {
-    try {
-      InputStream in = open;
-      if (in != null) {
-        in.close();
-      }
-    } catch (Exception ignored) {
-      // closing is all that is wanted
+    SseConsumer sse = open;
+    if (sse != null) {
+      sse.close();
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.courier.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.courier.client.HttpAnswer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -88,9 +89,9 @@ class StockClientFailoverSystemIT {
             "ws-lb", NODES, LocalCluster.HTTP_BASE, 2, 16)) {
       cluster.start(NODES);
       String base = cluster.url(1);
-      created(SystemHttp.send("PUT", base + "/v1/topics/" + topic, "{\"partitions\":6}"));
+      created(LocalCluster.HTTP.request("PUT", base + "/v1/topics/" + topic, "{\"partitions\":6}"));
       for (String sub : List.of("-sse", "-ws")) {
-        created(SystemHttp.send("PUT", base + "/v1/subscriptions/" + topic + sub,
+        created(LocalCluster.HTTP.request("PUT", base + "/v1/subscriptions/" + topic + sub,
             "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}"));
       }
       try {
@@ -147,10 +148,11 @@ class StockClientFailoverSystemIT {
         }
         producerThreads.forEach(Thread::interrupt);
         for (String sub : List.of("-sse", "-ws")) {
-          quietly(() -> SystemHttp.send(
+          quietly(() -> LocalCluster.HTTP.request(
               "DELETE", cluster.url(1) + "/v1/subscriptions/" + topic + sub, null));
         }
-        quietly(() -> SystemHttp.send("DELETE", cluster.url(1) + "/v1/topics/" + topic, null));
+        quietly(() -> LocalCluster.HTTP.request("DELETE",
+            cluster.url(1) + "/v1/topics/" + topic, null));
       }
     }
     checkGuarantees();
@@ -210,7 +212,8 @@ class StockClientFailoverSystemIT {
   /** The node hosting a subscription, from its state's remoting address; -1 if unknown. */
   private static int host(LocalCluster cluster, String subscription) {
     try {
-      var r = SystemHttp.send("GET", cluster.url(1) + "/v1/subscriptions/" + subscription, null);
+      var r = LocalCluster.HTTP.request("GET",
+          cluster.url(1) + "/v1/subscriptions/" + subscription, null);
       String node = JSON.readTree(r.body()).path("node").asText();
       return Integer.parseInt(node.substring(node.lastIndexOf(':') + 1)) - LocalCluster.REMOTE_BASE;
     } catch (IOException | RuntimeException e) {
@@ -339,8 +342,8 @@ class StockClientFailoverSystemIT {
         .toList();
   }
 
-  private static void created(java.net.http.HttpResponse<String> r) {
-    assertEquals(201, r.statusCode(), r.body());
+  private static void created(HttpAnswer r) {
+    assertEquals(201, r.status(), r.body());
   }
 
   private static Thread daemon(Runnable body, String name) {

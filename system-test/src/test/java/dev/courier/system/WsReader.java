@@ -1,6 +1,6 @@
 package dev.courier.system;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.Delivery;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
@@ -18,12 +18,12 @@ final class WsReader extends AckingWsReader {
   }
 
   @Override
-  protected void received(JsonNode f) {
-    if (tally.record(f.get("id").asText(), f.get("partition").asInt(), f.get("offset").asLong())) {
-      long seq = f.get("data").get("seq").asLong();
-      Long before = lastSeqPerKey.put(f.get("key").asText(), seq);
+  protected void received(Delivery d) {
+    if (tally.record(d.id(), d.partition(), d.offset())) {
+      long seq = d.data().get("seq").asLong();
+      Long before = lastSeqPerKey.put(d.key(), seq);
       if (before != null && before > seq) {
-        violations.add("key " + f.get("key").asText() + " went from " + before + " to " + seq);
+        violations.add("key " + d.key() + " went from " + before + " to " + seq);
       }
     }
   }

@@ -1,10 +1,12 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,12 +30,13 @@ class AckDurabilityIT {
     Set<String> unacked = new HashSet<>();
     try (TestNode node = TestNode.start()) {
       String url = node.url();
-      assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
-      assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+      assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
       publish(url, topic, 100);
-      try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
-        List<JsonNode> got = client.messages(100);
+      try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
+        List<JsonNode> got = client.next("message", 100);
         List<JsonNode> toAck = got.subList(0, 60);
         client.ack(toAck.stream().map(m -> m.get("ackId").asText()).toList());
         Set<String> confirmed = new HashSet<>();
@@ -46,9 +49,9 @@ class AckDurabilityIT {
     }
     try (TestNode node = TestNode.start()) {
       String url = node.url();
-      try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
+      try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
         Set<String> again = new HashSet<>();
-        for (JsonNode m : client.messages(40)) {
+        for (JsonNode m : client.next("message", 40)) {
           String id = m.get("id").asText();
           assertFalse(acked.contains(id), () -> "acknowledged " + id + " was delivered again");
           assertEquals(2, m.get("deliveryAttempt").asInt(), "a repeat says so");
@@ -66,7 +69,8 @@ class AckDurabilityIT {
       batch.append(i > 0 ? "," : "").append("{\"id\":\"a-").append(i)
           .append("\",\"data\":").append(i).append('}');
     }
-    var r = Http.post(url + "/v1/topics/" + topic + "/messages", batch.append("]}").toString());
+    var r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", batch.append("]}").toString());
     assertEquals(200, r.status());
   }
 }

@@ -1,5 +1,7 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
+import static dev.courier.node.it.TestNode.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -54,8 +56,9 @@ class AckIdSecurityIT {
       assertEquals(1, state(url, sub).get("inFlight").asInt());
       assertEquals(1, ack(url, sub, List.of(second.get("ackId").asText())));
       assertEquals(0, state(url, sub).get("inFlight").asInt());
-      assertEquals(0, Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT2S")
-          .body().get("messages").size(), "acked: not delivered again");
+      assertEquals(0, HTTP.request("GET",
+          url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT2S")
+          .json().get("messages").size(), "acked: not delivered again");
     }
   }
 
@@ -75,8 +78,8 @@ class AckIdSecurityIT {
     }
     try (TestNode node = TestNode.start()) {
       assertEquals(1, ack(node.url(), sub, List.of(ackId)), "the same key: the id still acks");
-      assertEquals(0, Http.get(node.url() + "/v1/subscriptions/" + sub
-          + "/messages?max=10&wait=PT2S").body().get("messages").size());
+      assertEquals(0, HTTP.request("GET", node.url() + "/v1/subscriptions/" + sub
+          + "/messages?max=10&wait=PT2S").json().get("messages").size());
     }
   }
 
@@ -97,8 +100,8 @@ class AckIdSecurityIT {
       Await.until("the subscription runs on the other node",
           () -> other.remoting().equals(nodeOf(other.url(), sub)));
       assertEquals(1, ack(other.url(), sub, List.of(ackId)), "acked where it moved to");
-      assertEquals(0, Http.get(other.url() + "/v1/subscriptions/" + sub
-          + "/messages?max=10&wait=PT2S").body().get("messages").size());
+      assertEquals(0, HTTP.request("GET", other.url() + "/v1/subscriptions/" + sub
+          + "/messages?max=10&wait=PT2S").json().get("messages").size());
     } finally {
       if (second != null) {
         second.close();
@@ -113,53 +116,55 @@ class AckIdSecurityIT {
   private static String queue(String url, String ackDeadline, int messages) {
     String topic = LeasedDeliveryIT.unique("ackid");
     String sub = topic + "-sub";
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
-    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub, "{\"topic\":\"" + topic
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+    assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub, "{\"topic\":\"" + topic
         + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"" + ackDeadline + "\"}").status());
     for (int i = 0; i < messages; i++) {
-      assertEquals(200, Http.post(url + "/v1/topics/" + topic + "/messages",
+      assertEquals(200, HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
           "{\"id\":\"m-" + i + "\",\"data\":" + i + "}").status());
     }
     return sub;
   }
 
   private static JsonNode poll(String url, String sub) {
-    var r = Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=1&wait=PT20S");
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
-    assertEquals(1, r.body().get("messages").size(), () -> "a message: " + r.body());
-    return r.body().get("messages").get(0);
+    var r = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?max=1&wait=PT20S");
+    assertEquals(200, r.status(), () -> r.body());
+    assertEquals(1, r.json().get("messages").size(), () -> "a message: " + r.body());
+    return r.json().get("messages").get(0);
   }
 
   private static int ack(String url, String sub, List<String> ids) {
-    var r = Http.post(url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":" + json(ids) + "}");
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
-    return r.body().get("acked").asInt();
+    var r = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":" + json(ids) + "}");
+    assertEquals(200, r.status(), () -> r.body());
+    return r.json().get("acked").asInt();
   }
 
   private static int nack(String url, String sub, List<String> ids) {
-    var r = Http.post(url + "/v1/subscriptions/" + sub + "/nack",
+    var r = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/nack",
         "{\"ackIds\":" + json(ids) + ",\"delay\":\"PT0S\"}");
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
-    return r.body().get("nacked").asInt();
+    assertEquals(200, r.status(), () -> r.body());
+    return r.json().get("nacked").asInt();
   }
 
   private static String json(List<String> ids) {
     try {
-      return Http.JSON.writeValueAsString(new ArrayList<>(ids));
+      return JSON.writeValueAsString(new ArrayList<>(ids));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
   }
 
   private static JsonNode state(String url, String sub) {
-    var r = Http.get(url + "/v1/subscriptions/" + sub);
+    var r = HTTP.request("GET", url + "/v1/subscriptions/" + sub);
     assertEquals(200, r.status());
-    return r.body();
+    return r.json();
   }
 
   private static String nodeOf(String url, String sub) {
-    var r = Http.get(url + "/v1/subscriptions/" + sub);
-    return r.status() == 200 && r.body().hasNonNull("node") ? r.body().get("node").asText() : "";
+    var r = HTTP.request("GET", url + "/v1/subscriptions/" + sub);
+    return r.status() == 200 && r.json().hasNonNull("node") ? r.json().get("node").asText() : "";
   }
 
   private static TestNode hostOf(String sub, TestNode a, TestNode b) throws Exception {

@@ -4,10 +4,14 @@ import static dev.courier.node.it.SlowConsumerIT.state;
 import static dev.courier.node.it.SlowConsumerIT.subscribe;
 import static dev.courier.node.it.SlowConsumerIT.topic;
 import static dev.courier.node.it.SlowConsumerIT.unique;
+import static dev.courier.node.it.TestNode.HTTP;
+import static dev.courier.node.it.TestNode.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.HttpAnswer;
+import dev.courier.client.SseConsumer;
 import dev.courier.protocol.subscription.Cursor;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,8 +41,9 @@ class AggregationDeliveryIT {
           .append("\"vehicle\":\"").append(VEHICLES[i % 3]).append("\",\"weight\":").append(i)
           .append("}}");
     }
-    Http.Response r = Http.post(url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
+    HttpAnswer r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
+    assertEquals(200, r.status(), () -> r.body());
   }
 
   /** The subscription's read positions over the topic's partitions, added up. */
@@ -66,7 +71,7 @@ class AggregationDeliveryIT {
     String sql = "SELECT data.vehicle, COUNT(*), AVG(data.weight) FROM \"" + topic + "\""
         + " GROUP BY data.vehicle, TUMBLE(publishTime, INTERVAL '1' MINUTE)";
     String body = "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"query\":"
-        + Http.JSON.writeValueAsString(sql) + "}";
+        + JSON.writeValueAsString(sql) + "}";
     String sse = topic + "-sse";
     String poll = topic + "-poll";
     int total = 60;
@@ -90,12 +95,12 @@ class AggregationDeliveryIT {
       Instant to = Instant.now().plusSeconds(1);
 
       // The reference: the same query over the topic's history (all its windows closed).
-      Http.Response history = Http.post(url + "/v1/topics/" + topic + "/query",
-          "{\"sql\":" + Http.JSON.writeValueAsString(sql) + ",\"from\":\"" + from
+      HttpAnswer history = HTTP.request("POST", url + "/v1/topics/" + topic + "/query",
+          "{\"sql\":" + JSON.writeValueAsString(sql) + ",\"from\":\"" + from
               + "\",\"to\":\"" + to + "\"}");
-      assertEquals(200, history.status(), () -> String.valueOf(history.body()));
+      assertEquals(200, history.status(), () -> history.body());
       Map<String, JsonNode> expected = new HashMap<>();
-      for (JsonNode row : history.body().get("rows")) {
+      for (JsonNode row : history.json().get("rows")) {
         expected.put(row.get("windowStart").asText() + "/" + row.get("vehicle").asText(), row);
       }
       assertEquals(total, counted(expected), () -> "history: " + history.body());
@@ -105,8 +110,8 @@ class AggregationDeliveryIT {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
       while (counted(polled) < total) {
         assertTrue(System.nanoTime() < deadline, () -> "rows so far: " + polled.values());
-        JsonNode messages = Http.get(url + "/v1/subscriptions/" + poll
-            + "/messages?max=100&wait=PT5S").body().get("messages");
+        JsonNode messages = HTTP.request("GET", url + "/v1/subscriptions/" + poll
+            + "/messages?max=100&wait=PT5S").json().get("messages");
         List<String> ackIds = new ArrayList<>();
         for (JsonNode m : messages) {
           add(polled, m);
@@ -114,19 +119,20 @@ class AggregationDeliveryIT {
           ackIds.add(m.get("ackId").asText());
         }
         if (!ackIds.isEmpty()) {
-          assertEquals(ackIds.size(), Http.post(url + "/v1/subscriptions/" + poll + "/ack",
-              Http.JSON.createObjectNode().set("ackIds", Http.JSON.valueToTree(ackIds))
-                  .toString()).body().get("acked").asInt());
+          assertEquals(ackIds.size(), HTTP.request("POST",
+              url + "/v1/subscriptions/" + poll + "/ack",
+              JSON.createObjectNode().set("ackIds", JSON.valueToTree(ackIds))
+                  .toString()).json().get("acked").asInt());
         }
       }
       assertEquals(expected, polled, "each window's rows once, as over history");
 
       // SSE: the same rows, once each.
       Map<String, JsonNode> streamed = new HashMap<>();
-      try (SseClient client =
-          SseClient.open(url + "/v1/subscriptions/" + sse + "/events", null)) {
+      try (SseConsumer client =
+          TestNode.sse(url, sse, null)) {
         while (streamed.size() < expected.size()) {
-          add(streamed, client.next().data());
+          add(streamed, client.messages(1, TestNode.AWAIT).get(0).json());
         }
       }
       assertEquals(expected, streamed);
@@ -134,9 +140,9 @@ class AggregationDeliveryIT {
       JsonNode shown = state(url, poll);
       assertEquals(0, shown.get("late").asLong());
       assertEquals(expected.size(), shown.get("acked").asLong(), "acked counts rows");
-      Http.Response again = Http.get(url + "/v1/subscriptions/" + poll
+      HttpAnswer again = HTTP.request("GET", url + "/v1/subscriptions/" + poll
           + "/messages?max=100&wait=PT1S");
-      assertEquals(0, again.body().get("messages").size(), "acked rows never come again");
+      assertEquals(0, again.json().get("messages").size(), "acked rows never come again");
     }
   }
 }

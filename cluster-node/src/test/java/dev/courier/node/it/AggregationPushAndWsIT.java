@@ -4,11 +4,15 @@ import static dev.courier.node.it.SlowConsumerIT.state;
 import static dev.courier.node.it.SlowConsumerIT.subscribe;
 import static dev.courier.node.it.SlowConsumerIT.topic;
 import static dev.courier.node.it.SlowConsumerIT.unique;
+import static dev.courier.node.it.TestNode.HTTP;
+import static dev.courier.node.it.TestNode.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.HttpAnswer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,9 +57,10 @@ class AggregationPushAndWsIT {
           .append(i).append("\",\"data\":{\"vehicle\":\"").append(VEHICLES[i % 3])
           .append("\",\"weight\":").append(i).append("}}");
     }
-    Http.Response r = Http.post(url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
-    for (JsonNode result : r.body().get("results")) {
+    HttpAnswer r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
+        b.append("]}").toString());
+    assertEquals(200, r.status(), r::body);
+    for (JsonNode result : r.json().get("results")) {
       int i = Integer.parseInt(result.get("id").asText().substring(2));
       long at = Instant.parse(result.get("publishTime").asText()).toEpochMilli();
       long start = Math.floorDiv(at, WINDOW_MILLIS) * WINDOW_MILLIS;
@@ -86,10 +91,10 @@ class AggregationPushAndWsIT {
   }
 
   /** Reads {@code n} rows from the socket, each a new window and vehicle, and acks each at once. */
-  private static Map<String, String> readAndAck(WsClient ws, int n, Set<String> ackIds,
+  private static Map<String, String> readAndAck(FrameSocket ws, int n, Set<String> ackIds,
       Map<String, String> everSeen) throws InterruptedException {
     Map<String, String> rows = new TreeMap<>();
-    for (JsonNode m : ws.messages(n)) {
+    for (JsonNode m : ws.next("message", n)) {
       String group = group(m);
       assertNull(everSeen.put(group, values(m)), () -> "one row per window and vehicle: " + m);
       rows.put(group, values(m));
@@ -100,7 +105,7 @@ class AggregationPushAndWsIT {
     return rows;
   }
 
-  private static void awaitConfirmed(WsClient ws, Set<String> ackIds) throws InterruptedException {
+  private static void awaitConfirmed(FrameSocket ws, Set<String> ackIds) throws InterruptedException {
     Set<String> confirmed = new HashSet<>();
     while (!confirmed.containsAll(ackIds)) {
       ws.next("acked").get("ackIds").forEach(id -> confirmed.add(id.asText()));
@@ -128,7 +133,7 @@ class AggregationPushAndWsIT {
     String sql = "SELECT data.vehicle, COUNT(*), SUM(data.weight) FROM \"" + topic + "\""
         + " GROUP BY data.vehicle, TUMBLE(publishTime, INTERVAL '1' SECOND)";
     String body = "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"query\":"
-        + Http.JSON.writeValueAsString(sql);
+        + JSON.writeValueAsString(sql);
     String ws = topic + "-ws";
     String push = topic + "-push";
     Map<String, long[]> first = new TreeMap<>();
@@ -146,7 +151,7 @@ class AggregationPushAndWsIT {
         publish(url, topic, 0, 30, first);
         publish(url, topic, 30, 60, first);
 
-        try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + ws + "/ws")) {
+        try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + ws + "/ws")) {
           assertEquals(shown(first), readAndAck(client, first.size(), ackIds, wsSeen),
               "each window's count / sum per vehicle, as the publish answers give");
           awaitConfirmed(client, ackIds);
@@ -158,7 +163,7 @@ class AggregationPushAndWsIT {
         Await.until("the acks recorded", () -> state(url, ws).get("acked").asLong() == first.size()
             && state(url, push).get("acked").asLong() == first.size());
         // A new socket on the same node: nothing acked comes again.
-        try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + ws + "/ws")) {
+        try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + ws + "/ws")) {
           JsonNode frame = client.poll(Duration.ofSeconds(3));
           assertTrue(frame == null || !"message".equals(frame.path("type").asText()),
               () -> "an acked row came again: " + frame);
@@ -172,8 +177,8 @@ class AggregationPushAndWsIT {
           recovered(url, topic, ws, push, receiver, first, second, wsSeen, ackIds);
         } finally {
           // A push subscription left behind would be woken by every later node on this keyspace.
-          Http.send("DELETE", url + "/v1/subscriptions/" + push, null);
-          Http.send("DELETE", url + "/v1/subscriptions/" + ws, null);
+          HTTP.request("DELETE", url + "/v1/subscriptions/" + push);
+          HTTP.request("DELETE", url + "/v1/subscriptions/" + ws);
         }
       }
     }
@@ -184,7 +189,7 @@ class AggregationPushAndWsIT {
       WebhookReceiver receiver, Map<String, long[]> first, Map<String, long[]> second,
       Map<String, String> wsSeen, Set<String> ackIds) throws Exception {
     publish(url, topic, 60, 90, second);
-    try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + ws + "/ws")) {
+    try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + ws + "/ws")) {
       Set<String> moreAckIds = new HashSet<>();
       assertEquals(shown(second), readAndAck(client, second.size(), moreAckIds, wsSeen),
           "only the new windows' rows, none acked before");

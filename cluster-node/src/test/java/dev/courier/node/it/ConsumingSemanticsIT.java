@@ -1,10 +1,14 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
+import static dev.courier.node.it.TestNode.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.SseConsumer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -53,9 +57,9 @@ class ConsumingSemanticsIT extends OneNodeIT {
       expected.add("m-" + i);
     }
     Set<String> got = new HashSet<>();
-    try (SseClient next = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
+    try (SseConsumer next = TestNode.sse(url, sub, null)) {
       while (!got.containsAll(expected)) {
-        got.add(next.next().data().get("id").asText());
+        got.add(next.messages(1, TestNode.AWAIT).get(0).json().get("id").asText());
       }
     }
     assertTrue(got.containsAll(expected), "every message reached the next consumer");
@@ -70,11 +74,13 @@ class ConsumingSemanticsIT extends OneNodeIT {
       LeasedDeliveryIT.publish(topic, i, 500, 50);
     }
     LeasedDeliveryIT.subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}");
-    var first = Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=100&wait=PT5S");
+    var first = HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub + "/messages?max=100&wait=PT5S");
     assertEquals(200, first.status());
-    assertEquals(100, first.body().get("messages").size(), "a backlog of 2,000 fills the poll");
-    var second = Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=500&wait=PT5S");
-    assertEquals(500, second.body().get("messages").size());
+    assertEquals(100, first.json().get("messages").size(), "a backlog of 2,000 fills the poll");
+    var second = HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub + "/messages?max=500&wait=PT5S");
+    assertEquals(500, second.json().get("messages").size());
   }
 
   @Test
@@ -85,23 +91,24 @@ class ConsumingSemanticsIT extends OneNodeIT {
     LeasedDeliveryIT.subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\","
         + "\"maxInFlight\":10,\"ackDeadline\":\"PT60S\"}");
     LeasedDeliveryIT.publish(topic, 0, 50, 50);
-    try (WsClient one = LeasedDeliveryIT.ws(sub); WsClient two = LeasedDeliveryIT.ws(sub)) {
+    try (FrameSocket one = LeasedDeliveryIT.ws(sub); FrameSocket two = LeasedDeliveryIT.ws(sub)) {
       List<JsonNode> held = new ArrayList<>();
       Await.until("ten messages leased", () -> {
         drain(one, held);
         drain(two, held);
         return held.size() >= 10;
       });
-      var poll = Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=100&wait=PT1S");
-      assertEquals(0, poll.body().get("messages").size(), "nothing past maxInFlight for a poll");
+      var poll = HTTP.request("GET",
+          url + "/v1/subscriptions/" + sub + "/messages?max=100&wait=PT1S");
+      assertEquals(0, poll.json().get("messages").size(), "nothing past maxInFlight for a poll");
       drain(one, held);
       drain(two, held);
       assertEquals(10, held.size(), "the two sockets together hold maxInFlight");
       assertEquals(10, LeasedDeliveryIT.state(sub).get("inFlight").asInt());
 
-      var acked = Http.post(url + "/v1/subscriptions/" + sub + "/ack",
-          "{\"ackIds\":" + Http.JSON.valueToTree(LeasedDeliveryIT.ackIds(held.subList(0, 4))) + "}");
-      assertEquals(4, acked.body().get("acked").asInt());
+      var acked = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/ack",
+          "{\"ackIds\":" + JSON.valueToTree(LeasedDeliveryIT.ackIds(held.subList(0, 4))) + "}");
+      assertEquals(4, acked.json().get("acked").asInt());
       Await.until("four more leased", () -> {
         drain(one, held);
         drain(two, held);
@@ -114,7 +121,7 @@ class ConsumingSemanticsIT extends OneNodeIT {
     }
   }
 
-  private static void drain(WsClient client, List<JsonNode> into) {
+  private static void drain(FrameSocket client, List<JsonNode> into) {
     try {
       JsonNode frame;
       while ((frame = client.poll(Duration.ofMillis(20))) != null) {
@@ -164,7 +171,7 @@ class ConsumingSemanticsIT extends OneNodeIT {
         if (line.startsWith("event:")) {
           message = line.substring(6).strip().equals("message");
         } else if (line.startsWith("data:") && message) {
-          return Http.JSON.readTree(line.substring(5).strip());
+          return JSON.readTree(line.substring(5).strip());
         }
       }
       throw new IllegalStateException("stream ended");

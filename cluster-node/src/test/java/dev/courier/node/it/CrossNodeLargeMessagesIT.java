@@ -1,10 +1,13 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
+import static dev.courier.node.it.TestNode.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.SseConsumer;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.persistence.TopicStore;
 import dev.courier.persistence.cassandra.RealCassandra;
@@ -83,7 +86,8 @@ class CrossNodeLargeMessagesIT {
     // Every message was published before the consumers attach: the first deliveries to each
     // are a backlog of 3.2 MiB, far more than one ordinary frame.
     TestNode wsEdge = otherThan(hostOf(wsSub));
-    try (WsClient ws = WsClient.open(wsEdge.url() + "/v1/subscriptions/" + wsSub + "/ws?batch=true")) {
+    try (FrameSocket ws = HTTP.frames(
+        wsEdge.url() + "/v1/subscriptions/" + wsSub + "/ws?batch=true")) {
       List<String> ackIds = new ArrayList<>();
       Map<String, String> got = new HashMap<>();
       while (got.size() < sent.size()) {
@@ -101,10 +105,10 @@ class CrossNodeLargeMessagesIT {
     assertNotEquals(wsEdge.remoting(), state(wsSub).get("node").asText(), "crossed nodes");
 
     TestNode sseEdge = otherThan(hostOf(sseSub));
-    try (SseClient sse = SseClient.open(sseEdge.url() + "/v1/subscriptions/" + sseSub + "/events", null)) {
+    try (SseConsumer sse = TestNode.sse(sseEdge.url(), sseSub, null)) {
       Map<String, String> got = new HashMap<>();
       while (got.size() < sent.size()) {
-        JsonNode m = sse.next().data();
+        JsonNode m = sse.messages(1, TestNode.AWAIT).get(0).json();
         assertEquals(null, got.put(m.get("id").asText(), m.get("data").toString()));
       }
       assertEquals(sent, got);
@@ -126,7 +130,7 @@ class CrossNodeLargeMessagesIT {
     }
 
     TestNode wsEdge = otherThan(hostOf(wsSub));
-    try (WsClient ws = WsClient.open(wsEdge.url() + "/v1/subscriptions/" + wsSub + "/ws")) {
+    try (FrameSocket ws = HTTP.frames(wsEdge.url() + "/v1/subscriptions/" + wsSub + "/ws")) {
       Map<String, String> got = new HashMap<>();
       List<String> ackIds = new ArrayList<>();
       while (got.size() < sent.size()) {
@@ -144,16 +148,17 @@ class CrossNodeLargeMessagesIT {
     Map<String, String> polled = new HashMap<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (polled.size() < sent.size() && System.nanoTime() < deadline) {
-      var r = Http.get(pollEdge.url() + "/v1/subscriptions/" + pollSub + "/messages?max=10&wait=PT5S");
+      var r = HTTP.request("GET",
+          pollEdge.url() + "/v1/subscriptions/" + pollSub + "/messages?max=10&wait=PT5S");
       assertEquals(200, r.status(), () -> "poll: " + r.body());
       List<String> ackIds = new ArrayList<>();
-      for (JsonNode m : r.body().get("messages")) {
+      for (JsonNode m : r.json().get("messages")) {
         assertEquals(null, polled.put(m.get("id").asText(), m.get("data").toString()));
         ackIds.add(m.get("ackId").asText());
       }
       if (!ackIds.isEmpty()) {
-        var acked = Http.post(pollEdge.url() + "/v1/subscriptions/" + pollSub + "/ack",
-            Http.JSON.writeValueAsString(Map.of("ackIds", ackIds)));
+        var acked = HTTP.request("POST", pollEdge.url() + "/v1/subscriptions/" + pollSub + "/ack",
+            JSON.writeValueAsString(Map.of("ackIds", ackIds)));
         assertEquals(200, acked.status(), () -> "ack: " + acked.body());
       }
     }
@@ -176,10 +181,10 @@ class CrossNodeLargeMessagesIT {
       String id = "near-" + p;
       String data = payload(id, 1024 * KIB - 300);
       sent.put(id, data);
-      var r = Http.post(edge.url() + "/v1/topics/" + topic + "/messages",
+      var r = HTTP.request("POST", edge.url() + "/v1/topics/" + topic + "/messages",
           message(id, key, data));
       assertEquals(200, r.status(), () -> "publish: " + r.body());
-      assertEquals(p, r.body().get("results").get(0).get("partition").asInt());
+      assertEquals(p, r.json().get("results").get(0).get("partition").asInt());
 
       List<String> batch = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -188,12 +193,12 @@ class CrossNodeLargeMessagesIT {
         sent.put(bid, bdata);
         batch.add(message(bid, key, bdata));
       }
-      var b = Http.post(edge.url() + "/v1/topics/" + topic + "/messages",
+      var b = HTTP.request("POST", edge.url() + "/v1/topics/" + topic + "/messages",
           "{\"messages\":[" + String.join(",", batch) + "]}");
       assertEquals(200, b.status(), () -> "batch publish: " + b.body());
-      assertEquals(8, b.body().get("results").size());
+      assertEquals(8, b.json().get("results").size());
       for (int i = 0; i < 8; i++) {
-        JsonNode result = b.body().get("results").get(i);
+        JsonNode result = b.json().get("results").get(i);
         assertEquals("batch-" + p + "-" + i, result.get("id").asText());
         assertEquals(p, result.get("partition").asInt());
       }
@@ -209,18 +214,18 @@ class CrossNodeLargeMessagesIT {
       ids.add(id);
       many.add(message(id, key, "1"));
     }
-    var r = Http.post(edge.url() + "/v1/topics/" + topic + "/messages",
+    var r = HTTP.request("POST", edge.url() + "/v1/topics/" + topic + "/messages",
         "{\"messages\":[" + String.join(",", many) + "]}");
     assertEquals(200, r.status(), () -> "publish of long ids: " + r.body());
-    assertEquals(1000, r.body().get("results").size());
+    assertEquals(1000, r.json().get("results").size());
     for (int i = 0; i < 1000; i++) {
-      assertEquals(ids.get(i), r.body().get("results").get(i).get("id").asText());
+      assertEquals(ids.get(i), r.json().get("results").get(i).get("id").asText());
     }
 
     // Every large message reads back whole, through a consumer on either node.
     TestNode readEdge = otherThan(hostOf(sub));
     Map<String, String> got = new HashMap<>();
-    try (WsClient ws = WsClient.open(readEdge.url() + "/v1/subscriptions/" + sub + "/ws")) {
+    try (FrameSocket ws = HTTP.frames(readEdge.url() + "/v1/subscriptions/" + sub + "/ws")) {
       int seen = 0;
       while (seen < sent.size() + 1000) {
         JsonNode m = ws.next("message");
@@ -243,18 +248,18 @@ class CrossNodeLargeMessagesIT {
     for (int i = 0; i < 10_000; i++) {
       ids.add(String.format("0-%062d", i));
     }
-    String body = Http.JSON.writeValueAsString(Map.of("ackIds", ids));
-    var acked = Http.post(edge.url() + "/v1/subscriptions/" + sub + "/ack", body);
+    String body = JSON.writeValueAsString(Map.of("ackIds", ids));
+    var acked = HTTP.request("POST", edge.url() + "/v1/subscriptions/" + sub + "/ack", body);
     assertEquals(200, acked.status(), () -> "ack: " + acked.body());
-    assertEquals(0, acked.body().get("acked").asInt());
-    var nacked = Http.post(edge.url() + "/v1/subscriptions/" + sub + "/nack", body);
+    assertEquals(0, acked.json().get("acked").asInt());
+    var nacked = HTTP.request("POST", edge.url() + "/v1/subscriptions/" + sub + "/nack", body);
     assertEquals(200, nacked.status(), () -> "nack: " + nacked.body());
   }
 
   // ---- helpers ----
 
   /** Acks these deliveries and waits until every one of them is confirmed durable. */
-  private static void ackAndAwaitConfirmed(WsClient ws, List<String> ackIds) throws Exception {
+  private static void ackAndAwaitConfirmed(FrameSocket ws, List<String> ackIds) throws Exception {
     ws.ack(ackIds);
     Set<String> confirmed = new HashSet<>();
     while (confirmed.size() < ackIds.size()) {
@@ -275,20 +280,21 @@ class CrossNodeLargeMessagesIT {
   private static String newTopic(int partitions) {
     String topic = "xnode-" + UUID.randomUUID().toString().substring(0, 8);
     assertEquals(201,
-        Http.put(first.url() + "/v1/topics/" + topic, "{\"partitions\":" + partitions + "}").status());
+        HTTP.request("PUT",
+            first.url() + "/v1/topics/" + topic, "{\"partitions\":" + partitions + "}").status());
     return topic;
   }
 
   private static String subscribe(String topic, String suffix) {
     String sub = topic + "-" + suffix;
-    var r = Http.put(first.url() + "/v1/subscriptions/" + sub,
+    var r = HTTP.request("PUT", first.url() + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"PT60S\"}");
     assertEquals(201, r.status(), () -> "subscription: " + r.body());
     return sub;
   }
 
   private static JsonNode state(String sub) {
-    return Http.get(first.url() + "/v1/subscriptions/" + sub).body();
+    return HTTP.request("GET", first.url() + "/v1/subscriptions/" + sub).json();
   }
 
   /** The node that runs the subscription, as its state tells. */
@@ -312,7 +318,7 @@ class CrossNodeLargeMessagesIT {
     int partitions = topics.find(topic).toCompletableFuture().get(30, TimeUnit.SECONDS)
         .orElseThrow().partitions();
     TestNode owner = partitionHost(topicId, Partitioner.partitionForKey(key, partitions));
-    var r = Http.post(owner.url() + "/v1/topics/" + topic + "/messages",
+    var r = HTTP.request("POST", owner.url() + "/v1/topics/" + topic + "/messages",
         message(id, key, data));
     assertEquals(200, r.status(), () -> "publish: " + r.body());
   }

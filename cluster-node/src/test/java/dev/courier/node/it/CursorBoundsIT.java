@@ -1,8 +1,11 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.courier.client.SseConsumer;
+import dev.courier.client.SseEvent;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -22,19 +25,21 @@ class CursorBoundsIT extends OneNodeIT {
 
   private static void publish(String topic, String... ids) {
     for (String id : ids) {
-      assertEquals(200, Http.post(url + "/v1/topics/" + topic + "/messages",
+      assertEquals(200, HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
           "{\"id\":\"" + id + "\",\"data\":\"" + id + "\"}").status());
     }
   }
 
   private static void create(String topic, String sub) {
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
-    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+    assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
   }
 
   private static String tagOf(String sub) {
-    String cursor = Http.get(url + "/v1/subscriptions/" + sub).body().get("cursor").asText();
+    String cursor = HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub).json().get("cursor").asText();
     return cursor.substring(0, cursor.indexOf(':'));
   }
 
@@ -44,13 +49,13 @@ class CursorBoundsIT extends OneNodeIT {
     String sub = unique("bounds");
     create(topic, sub);
     publish(topic, "a", "b");
-    var seek = Http.post(url + "/v1/subscriptions/" + sub + "/seek",
+    var seek = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/seek",
         "{\"to\":{\"cursor\":\"" + tagOf(sub) + ":1000000\"}}");
-    assertEquals(200, seek.status(), () -> String.valueOf(seek.body()));
-    assertEquals(tagOf(sub) + ":2", seek.body().get("cursor").asText(), "held to the head");
+    assertEquals(200, seek.status(), () -> seek.body());
+    assertEquals(tagOf(sub) + ":2", seek.json().get("cursor").asText(), "held to the head");
     publish(topic, "c");
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
-      assertEquals("c", sse.next(1).get(0).data().get("id").asText());
+    try (SseConsumer sse = TestNode.sse(url, sub, null)) {
+      assertEquals("c", sse.messages(1, TestNode.AWAIT).get(0).json().get("id").asText());
     }
   }
 
@@ -61,24 +66,24 @@ class CursorBoundsIT extends OneNodeIT {
     create(topic, sub);
     publish(topic, "old-1", "old-2", "old-3");
     String stale;
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
-      List<SseClient.Event> events = sse.next(3);
+    try (SseConsumer sse = TestNode.sse(url, sub, null)) {
+      List<SseEvent> events = sse.messages(3, TestNode.AWAIT);
       stale = events.get(2).id();
     }
-    assertEquals(204, Http.send("DELETE", url + "/v1/subscriptions/" + sub, null).status());
-    assertEquals(204, Http.send("DELETE", url + "/v1/topics/" + topic, null).status());
+    assertEquals(204, HTTP.request("DELETE", url + "/v1/subscriptions/" + sub, null).status());
+    assertEquals(204, HTTP.request("DELETE", url + "/v1/topics/" + topic, null).status());
     create(topic, sub);
     publish(topic, "new-1", "new-2");
 
     String staleCursor = stale.contains("~") ? stale.substring(0, stale.lastIndexOf('~')) : stale;
-    var seek = Http.post(url + "/v1/subscriptions/" + sub + "/seek",
+    var seek = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/seek",
         "{\"to\":{\"cursor\":\"" + staleCursor + "\"}}");
-    assertEquals(400, seek.status(), () -> String.valueOf(seek.body()));
-    assertTrue(seek.body().get("detail").asText().contains("incarnation"), seek.body().toString());
+    assertEquals(400, seek.status(), () -> seek.body());
+    assertTrue(seek.json().get("detail").asText().contains("incarnation"), seek.json().toString());
 
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", stale)) {
+    try (SseConsumer sse = TestNode.sse(url, sub, stale)) {
       assertEquals(List.of("new-1", "new-2"),
-          sse.next(2).stream().map(e -> e.data().get("id").asText()).toList(),
+          sse.messages(2, TestNode.AWAIT).stream().map(e -> e.json().get("id").asText()).toList(),
           "the stale Last-Event-ID is ignored: the stream starts at the subscription's position");
     }
   }

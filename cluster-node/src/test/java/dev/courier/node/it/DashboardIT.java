@@ -1,5 +1,6 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,18 +104,18 @@ class DashboardIT {
       String url = node.url();
       String admin = token("admin");
       String bearer = "Bearer " + admin;
-      assertEquals(201, Http.send("PUT", url + "/v1/topics/" + topic, "{\"partitions\": 2}",
+      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{\"partitions\": 2}",
           "Authorization", bearer).status());
-      assertEquals(201, Http.send("PUT", url + "/v1/subscriptions/" + sub,
+      assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
           "{\"topic\": \"" + topic + "\", \"startAt\": \"earliest\"}",
           "Authorization", bearer).status());
 
-      assertEquals(401, Http.get(url + "/ui").status(), "the page needs a token");
-      assertEquals(403, Http.send("GET", url + "/ui", null,
+      assertEquals(401, HTTP.request("GET", url + "/ui").status(), "the page needs a token");
+      assertEquals(403, HTTP.request("GET", url + "/ui", null,
           "Authorization", "Bearer " + token("manage:ui-*")).status(), "and the admin grant");
-      var members = Http.send("GET", url + "/v1/cluster/members", null, "Authorization", bearer);
+      var members = HTTP.request("GET", url + "/v1/cluster/members", null, "Authorization", bearer);
       assertEquals(200, members.status());
-      assertEquals(node.remoting(), members.body().get("self").asText());
+      assertEquals(node.remoting(), members.json().get("self").asText());
 
       WebDriver page = browser();
       try {
@@ -143,7 +144,7 @@ class DashboardIT {
           batch.append(i > 0 ? "," : "").append("{\"id\":\"m-").append(i)
               .append("\",\"data\":").append(i).append('}');
         }
-        var published = Http.send("POST", url + "/v1/topics/" + topic + "/messages",
+        var published = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
             batch.append("]}").toString(), "Authorization", bearer);
         assertEquals(200, published.status(), () -> "publish: " + published.body());
 
@@ -163,7 +164,7 @@ class DashboardIT {
         Files.copy(((ChromeDriver) page).getScreenshotAs(OutputType.FILE).toPath(), shot,
             StandardCopyOption.REPLACE_EXISTING);
         page.quit();
-        Http.send("DELETE", url + "/v1/topics/" + topic, null, "Authorization", bearer);
+        HTTP.request("DELETE", url + "/v1/topics/" + topic, null, "Authorization", bearer);
       }
     }
   }

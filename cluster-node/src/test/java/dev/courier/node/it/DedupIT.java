@@ -1,10 +1,12 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.HttpAnswer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,7 @@ class DedupIT {
 
   private static String newTopic(String url, String settings) {
     String topic = "dedup-" + UUID.randomUUID().toString().substring(0, 8);
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, settings).status());
+    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, settings).status());
     return topic;
   }
 
@@ -48,15 +50,16 @@ class DedupIT {
   }
 
   private static List<JsonNode> publish(String url, String topic, String body) {
-    Http.Response r = Http.post(url + "/v1/topics/" + topic + "/messages", body);
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
+    HttpAnswer r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", body);
+    assertEquals(200, r.status(), () -> r.body());
     List<JsonNode> results = new ArrayList<>();
-    r.body().get("results").forEach(results::add);
+    r.json().get("results").forEach(results::add);
     return results;
   }
 
   private static long head(String url, String topic) {
-    return Http.get(url + "/v1/topics/" + topic).body().get("heads").get(0).get("nextOffset")
+    return HTTP.request("GET",
+        url + "/v1/topics/" + topic).json().get("heads").get(0).get("nextOffset")
         .asLong();
   }
 

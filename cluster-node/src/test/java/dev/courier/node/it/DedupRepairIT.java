@@ -1,5 +1,6 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,15 +21,16 @@ class DedupRepairIT {
     String name = CrashedPartition.withLogRowsOnly("repair", null, "before-crash-0", "before-crash-1");
 
     try (TestNode node = TestNode.start()) {
-      var retry = Http.post(node.url() + "/v1/topics/" + name + "/messages",
+      var retry = HTTP.request("POST", node.url() + "/v1/topics/" + name + "/messages",
           "{\"messages\":[{\"id\":\"before-crash-1\",\"data\":1},{\"id\":\"fresh\",\"data\":2}]}");
       assertEquals(200, retry.status());
-      var first = retry.body().get("results").get(0);
+      var first = retry.json().get("results").get(0);
       assertTrue(first.get("duplicate").asBoolean(), "the retried id is recognised");
       assertEquals(1, first.get("offset").asLong(), "and answered with its original offset");
-      var second = retry.body().get("results").get(1);
+      var second = retry.json().get("results").get(1);
       assertEquals(2, second.get("offset").asLong(), "new messages continue after the head");
-      long stored = Http.get(node.url() + "/v1/topics/" + name).body().get("heads").get(0)
+      long stored = HTTP.request("GET",
+          node.url() + "/v1/topics/" + name).json().get("heads").get(0)
           .get("nextOffset").asLong();
       assertEquals(3, stored);
     }

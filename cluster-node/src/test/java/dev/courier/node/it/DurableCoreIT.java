@@ -1,10 +1,13 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.SseConsumer;
+import dev.courier.client.SseEvent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,29 +38,29 @@ class DurableCoreIT {
           .append("\",\"data\":{\"seq\":").append(i).append("}}");
     }
     batch.append("]}");
-    var r = Http.post(url + "/v1/topics/" + topic + "/messages", batch.toString());
+    var r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch.toString());
     assertEquals(200, r.status(), () -> "publish: " + r.body());
-    assertEquals(count, r.body().get("results").size());
+    assertEquals(count, r.json().get("results").size());
   }
 
   /** A topic of {@code partitions} partitions and a subscription on it from the earliest. */
   private static void topicWithSubscription(String url, String topic, String sub, int partitions) {
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic,
+    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic,
         "{\"partitions\":" + partitions + "}").status());
-    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+    assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
   }
 
   private static long storedMessages(String url, String topic) {
     long sum = 0;
-    for (JsonNode head : Http.get(url + "/v1/topics/" + topic).body().get("heads")) {
+    for (JsonNode head : HTTP.request("GET", url + "/v1/topics/" + topic).json().get("heads")) {
       sum += head.get("nextOffset").asLong();
     }
     return sum;
   }
 
   private static JsonNode subscription(String url, String sub) {
-    return Http.get(url + "/v1/subscriptions/" + sub).body();
+    return HTTP.request("GET", url + "/v1/subscriptions/" + sub).json();
   }
 
   @Test
@@ -68,11 +71,11 @@ class DurableCoreIT {
       String url = node.url();
       topicWithSubscription(url, topic, sub, 3);
       publish(url, topic, 0, 30);
-      try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
+      try (SseConsumer sse = TestNode.sse(url, sub, null)) {
         Set<String> ids = new HashSet<>();
-        for (SseClient.Event e : sse.next(30)) {
-          ids.add(e.data().get("id").asText());
-          assertEquals(1, e.data().get("deliveryAttempt").asInt());
+        for (SseEvent e : sse.messages(30, TestNode.AWAIT)) {
+          ids.add(e.json().get("id").asText());
+          assertEquals(1, e.json().get("deliveryAttempt").asInt());
         }
         assertEquals(30, ids.size());
         // An SSE delivery counts once the stream is still alive a proof delay after it: stay
@@ -86,18 +89,18 @@ class DurableCoreIT {
     try (TestNode node = TestNode.start()) {
       String url = node.url();
       assertEquals(30, storedMessages(url, topic), "every published message is still stored");
-      var again = Http.post(url + "/v1/topics/" + topic + "/messages",
+      var again = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
           "{\"id\":\"m-7\",\"key\":\"k-0\",\"data\":{\"seq\":7}}");
       assertEquals(200, again.status());
-      assertTrue(again.body().get("results").get(0).get("duplicate").asBoolean(),
+      assertTrue(again.json().get("results").get(0).get("duplicate").asBoolean(),
           "an id published before the restart is still a duplicate");
       assertEquals(30, storedMessages(url, topic), "the duplicate was not stored");
 
       publish(url, topic, 30, 5);
-      try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
+      try (SseConsumer sse = TestNode.sse(url, sub, null)) {
         List<Integer> seqs = new ArrayList<>();
-        for (SseClient.Event e : sse.next(5)) {
-          seqs.add(e.data().get("data").get("seq").asInt());
+        for (SseEvent e : sse.messages(5, TestNode.AWAIT)) {
+          seqs.add(e.json().get("data").get("seq").asInt());
         }
         seqs.sort(Integer::compare);
         assertEquals(List.of(30, 31, 32, 33, 34), seqs,
@@ -117,23 +120,23 @@ class DurableCoreIT {
 
       Set<String> seen = new HashSet<>();
       String lastId;
-      try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
-        List<SseClient.Event> first = sse.next(100);
-        first.forEach(e -> seen.add(e.data().get("id").asText()));
+      try (SseConsumer sse = TestNode.sse(url, sub, null)) {
+        List<SseEvent> first = sse.messages(100, TestNode.AWAIT);
+        first.forEach(e -> seen.add(e.json().get("id").asText()));
         lastId = first.get(first.size() - 1).id();
       }
       assertEquals(100, seen.size());
 
-      try (SseClient sse =
-          SseClient.open(url + "/v1/subscriptions/" + sub + "/events", lastId)) {
-        for (SseClient.Event e : sse.next(200)) {
-          String id = e.data().get("id").asText();
+      try (SseConsumer sse =
+          TestNode.sse(url, sub, lastId)) {
+        for (SseEvent e : sse.messages(200, TestNode.AWAIT)) {
+          String id = e.json().get("id").asText();
           assertTrue(seen.add(id), () -> "repeated after resume: " + id);
         }
         assertEquals(300, seen.size(), "nothing skipped");
         publish(url, topic, 300, 20);
-        for (SseClient.Event e : sse.next(20)) {
-          String id = e.data().get("id").asText();
+        for (SseEvent e : sse.messages(20, TestNode.AWAIT)) {
+          String id = e.json().get("id").asText();
           assertTrue(seen.add(id), () -> "repeated live message: " + id);
         }
       }
@@ -147,42 +150,45 @@ class DurableCoreIT {
     try (TestNode node = TestNode.start()) {
       String url = node.url();
       String messages = url + "/v1/topics/" + topic + "/messages";
-      assertEquals(400, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":0}").status());
-      assertEquals(400, Http.put(url + "/v1/topics/bad%20name", "{}").status());
-      assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+      assertEquals(400, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":0}").status());
+      assertEquals(400, HTTP.request("PUT", url + "/v1/topics/bad%20name", "{}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
 
-      var malformed = Http.post(messages, "{\"data\": ");
+      var malformed = HTTP.request("POST", messages, "{\"data\": ");
       assertEquals(400, malformed.status());
       assertTrue(malformed.contentType().startsWith("application/problem+json"));
-      assertTrue(malformed.body().get("detail").asText().contains("line 1"), "position given");
+      assertTrue(malformed.json().get("detail").asText().contains("line 1"), "position given");
 
-      var unknown = Http.post(url + "/v1/topics/" + unique("nope") + "/messages", "{\"data\":1}");
+      var unknown = HTTP.request("POST",
+          url + "/v1/topics/" + unique("nope") + "/messages", "{\"data\":1}");
       assertEquals(404, unknown.status());
-      assertEquals(404, unknown.body().get("status").asInt());
+      assertEquals(404, unknown.json().get("status").asInt());
 
       String big = "x".repeat(1024 * 1024 + 1);
-      assertEquals(413, Http.post(messages, "{\"data\":\"" + big + "\"}").status());
+      assertEquals(413, HTTP.request("POST", messages, "{\"data\":\"" + big + "\"}").status());
 
-      var badField = Http.post(messages,
+      var badField = HTTP.request("POST", messages,
           "{\"messages\":[{\"id\":\"ok-1\",\"data\":1},{\"id\":\"ok-2\",\"data\":2,"
               + "\"attributes\":{\"n\":5}}]}");
       assertEquals(400, badField.status());
       assertEquals("messages[1].attributes.n",
-          badField.body().get("errors").get(0).get("field").asText());
-      assertEquals(400, Http.post(messages, "{\"dta\":1}").status());
-      assertEquals(400, Http.post(messages, "{\"messages\":[]}").status());
+          badField.json().get("errors").get(0).get("field").asText());
+      assertEquals(400, HTTP.request("POST", messages, "{\"dta\":1}").status());
+      assertEquals(400, HTTP.request("POST", messages, "{\"messages\":[]}").status());
 
       assertEquals(0, storedMessages(url, topic), "a rejected request stores nothing");
-      var dup = Http.post(messages, "{\"id\":\"ok-1\",\"data\":1}");
-      assertFalse(dup.body().get("results").get(0).get("duplicate").asBoolean(),
+      var dup = HTTP.request("POST", messages, "{\"id\":\"ok-1\",\"data\":1}");
+      assertFalse(dup.json().get("results").get(0).get("duplicate").asBoolean(),
           "ok-1 of the rejected batch was never stored");
 
-      assertEquals(404, Http.get(url + "/v1/subscriptions/" + unique("none")).status());
-      assertEquals(404, Http.put(url + "/v1/subscriptions/" + unique("s"),
+      assertEquals(404, HTTP.request("GET", url + "/v1/subscriptions/" + unique("none")).status());
+      assertEquals(404, HTTP.request("PUT", url + "/v1/subscriptions/" + unique("s"),
           "{\"topic\":\"" + unique("none") + "\"}").status());
-      assertEquals(400, Http.put(url + "/v1/subscriptions/" + unique("s"),
+      assertEquals(400, HTTP.request("PUT", url + "/v1/subscriptions/" + unique("s"),
           "{\"topic\":\"" + topic + "\",\"maxInFlight\":-1}").status());
-      assertEquals(405, Http.send("PATCH", url + "/v1/topics/" + topic, "{}").status());
+      assertEquals(405, HTTP.request("PATCH", url + "/v1/topics/" + topic, "{}").status());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,8 +54,9 @@ class HttpFuzzIT extends OneNodeIT {
     String run = UUID.randomUUID().toString().substring(0, 8);
     topic = "fz-t-" + run;
     sub = "fz-s-" + run;
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
-    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+    assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\"}").status());
     URI base = URI.create(url);
 
@@ -76,7 +78,8 @@ class HttpFuzzIT extends OneNodeIT {
     assertTrue(failures.isEmpty(), "seed " + seed + ": " + failures);
     assertTrue(answered > REQUESTS / 2, "only " + answered + " of " + REQUESTS + " answered");
 
-    assertEquals(200, Http.get(url + "/health/ready").status(), "the node is still ready");
+    assertEquals(200, HTTP.request("GET",
+        url + "/health/ready").status(), "the node is still ready");
     System.gc();
     Runtime rt = Runtime.getRuntime();
     long used = rt.totalMemory() - rt.freeMemory();

@@ -1,11 +1,13 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
 import dev.courier.persistence.cassandra.RealCassandra;
 import java.time.Duration;
 import java.util.HashSet;
@@ -33,12 +35,13 @@ class JournalRetentionIT {
     try (TestNode node = TestNode.start(SMALL_SNAPSHOTS);
         CqlSession cql = RealCassandra.newSession()) {
       String url = node.url();
-      assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
-      assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+      assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
           "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
       publish(url, topic, 0, messages);
-      try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
-        List<JsonNode> got = client.messages(messages);
+      try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
+        List<JsonNode> got = client.next("message", messages);
         // Two messages per ack, each awaited: every ack batch is its own journal event, 100 in
         // all, so snapshots are taken at 10, 20, ... 100 and events up to 80 are deleted.
         for (int i = 0; i < messages; i += 2) {
@@ -59,11 +62,11 @@ class JournalRetentionIT {
     try (TestNode node = TestNode.start(SMALL_SNAPSHOTS)) {
       String url = node.url();
       publish(url, topic, messages, 5);
-      try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
+      try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
         // Offsets the last incarnation had reserved may come flagged as possible repeats
         // (deliveryAttempt 2); what must hold is that no acknowledged message comes at all.
         Set<String> after = new HashSet<>();
-        for (JsonNode m : client.messages(5)) {
+        for (JsonNode m : client.next("message", 5)) {
           after.add(m.get("id").asText());
         }
         assertEquals(Set.of("r-200", "r-201", "r-202", "r-203", "r-204"), after,
@@ -93,7 +96,7 @@ class JournalRetentionIT {
       batch.append(i > from ? "," : "").append("{\"id\":\"r-").append(i)
           .append("\",\"data\":").append(i).append('}');
     }
-    assertEquals(200, Http.post(url + "/v1/topics/" + topic + "/messages",
+    assertEquals(200, HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
         batch.append("]}").toString()).status());
   }
 }

@@ -5,10 +5,14 @@ import static dev.courier.node.it.SlowConsumerIT.seq;
 import static dev.courier.node.it.SlowConsumerIT.subscribe;
 import static dev.courier.node.it.SlowConsumerIT.topic;
 import static dev.courier.node.it.SlowConsumerIT.unique;
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.HttpAnswer;
+import dev.courier.client.SseConsumer;
+import dev.courier.client.SseEvent;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -46,20 +50,21 @@ class KeyedSnapshotIT extends OneNodeIT {
     for (int s = 70; s <= 76; s++) {
       expected.add(s); // every live message
     }
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
+    try (SseConsumer sse = TestNode.sse(url, sub, null)) {
       Set<Integer> got = new HashSet<>();
       Map<Integer, Long> lastOffset = new HashMap<>();
-      for (SseClient.Event e : sse.next(expected.size())) {
-        int seq = seq(e.data());
+      for (SseEvent e : sse.messages(expected.size(), TestNode.AWAIT)) {
+        int seq = seq(e.json());
         assertTrue(got.add(seq), "repeated " + seq);
-        int partition = e.data().get("partition").asInt();
-        long offset = e.data().get("offset").asLong();
+        int partition = e.json().get("partition").asInt();
+        long offset = e.json().get("offset").asLong();
         assertTrue(lastOffset.getOrDefault(partition, -1L) < offset, "in offset order");
         lastOffset.put(partition, offset);
       }
       assertEquals(expected, got);
       publish(url, topic, 77, 1, "k7");
-      assertEquals(77, seq(sse.next().data()), "then live messages go on");
+      assertEquals(77, seq(sse.messages(1, TestNode.AWAIT).get(0).json()),
+          "then live messages go on");
     }
     assertEquals(0, SlowConsumerIT.state(url, sub).get("skipped").asInt(),
         "what the snapshot passes over is not counted as skipped");
@@ -82,9 +87,9 @@ class KeyedSnapshotIT extends OneNodeIT {
     long published = System.nanoTime();
     subscribe(url, sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"snapshot\"}");
     int[] seen = new int[keys];
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
+    try (SseConsumer sse = TestNode.sse(url, sub, null)) {
       for (int i = 0; i < keys; i++) {
-        JsonNode d = sse.next().data();
+        JsonNode d = sse.messages(1, TestNode.AWAIT).get(0).json();
         int key = Integer.parseInt(d.get("key").asText().substring(1));
         int version = d.get("data").get("v").asInt();
         assertEquals(key % 10 == 0 ? 1 : 0, version, "key " + key + " newest version");
@@ -111,8 +116,9 @@ class KeyedSnapshotIT extends OneNodeIT {
           .append(seqBase > 0 ? 1 : 0).append("}}");
       first = false;
     }
-    Http.Response r = Http.post(url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
+    HttpAnswer r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
+    assertEquals(200, r.status(), () -> r.body());
   }
 
   static String[] keys(int n) {

@@ -5,11 +5,13 @@ import static dev.courier.node.it.SlowConsumerIT.seq;
 import static dev.courier.node.it.SlowConsumerIT.subscribe;
 import static dev.courier.node.it.SlowConsumerIT.topic;
 import static dev.courier.node.it.SlowConsumerIT.unique;
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +40,7 @@ class KeyedSnapshotRestartIT {
       }
       subscribe(url, sub,
           "{\"topic\":\"" + topic + "\",\"startAt\":\"snapshot\",\"maxInFlight\":100}");
-      try (WsClient ws = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
+      try (FrameSocket ws = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
         // Ack in batches of 100 as messages come; 700 acked, then the node goes.
         List<String> ids = new ArrayList<>();
         Set<String> sent = new HashSet<>();
@@ -70,7 +72,7 @@ class KeyedSnapshotRestartIT {
     try (TestNode node = TestNode.start()) {
       String url = node.url();
       Set<Integer> all = new HashSet<>(acked);
-      try (WsClient ws = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
+      try (FrameSocket ws = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
         while (all.size() < keys) {
           JsonNode m = ws.next("message");
           int seq = seq(m);

@@ -1,5 +1,6 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,14 +22,14 @@ class LatestRepairIT {
 
     try (TestNode node = TestNode.start()) {
       String latest = node.url() + "/v1/topics/" + name + "/latest?key=acct";
-      var retry = Http.post(node.url() + "/v1/topics/" + name + "/messages",
+      var retry = HTTP.request("POST", node.url() + "/v1/topics/" + name + "/messages",
           "{\"id\":\"c-1\",\"key\":\"acct\",\"data\":1}");
       assertEquals(200, retry.status());
-      assertTrue(retry.body().get("results").get(0).get("duplicate").asBoolean());
-      var found = Http.get(latest);
-      assertEquals(200, found.status(), () -> String.valueOf(found.body()));
-      assertEquals("c-1", found.body().get("id").asText());
-      assertEquals(1, found.body().get("offset").asLong());
+      assertTrue(retry.json().get("results").get(0).get("duplicate").asBoolean());
+      var found = HTTP.request("GET", latest);
+      assertEquals(200, found.status(), () -> found.body());
+      assertEquals("c-1", found.json().get("id").asText());
+      assertEquals(1, found.json().get("offset").asLong());
     }
   }
 }

@@ -1,10 +1,13 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.HttpAnswer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,12 +34,12 @@ class LeasedDeliveryIT extends OneNodeIT {
   }
 
   static void topic(String topic, int partitions) {
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic,
+    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic,
         "{\"partitions\":" + partitions + "}").status());
   }
 
   static void subscription(String sub, String settings) {
-    var r = Http.put(url + "/v1/subscriptions/" + sub, settings);
+    var r = HTTP.request("PUT", url + "/v1/subscriptions/" + sub, settings);
     assertEquals(201, r.status(), () -> "create subscription: " + r.body());
   }
 
@@ -50,7 +53,7 @@ class LeasedDeliveryIT extends OneNodeIT {
           .append("\",\"data\":{\"seq\":").append(i).append("}}");
     }
     batch.append("]}");
-    var r = Http.post(url + "/v1/topics/" + topic + "/messages", batch.toString());
+    var r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch.toString());
     assertEquals(200, r.status(), () -> "publish: " + r.body());
   }
 
@@ -59,11 +62,11 @@ class LeasedDeliveryIT extends OneNodeIT {
   }
 
   static JsonNode stateAt(String base, String sub) {
-    return Http.get(base + "/v1/subscriptions/" + sub).body();
+    return HTTP.request("GET", base + "/v1/subscriptions/" + sub).json();
   }
 
-  static WsClient ws(String sub) {
-    return WsClient.open(url + "/v1/subscriptions/" + sub + "/ws");
+  static FrameSocket ws(String sub) {
+    return HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws");
   }
 
   static List<String> ackIds(List<JsonNode> messages) {
@@ -77,8 +80,8 @@ class LeasedDeliveryIT extends OneNodeIT {
     topic(topic, 3);
     subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}");
     publish(topic, 0, 60, 7);
-    try (WsClient client = ws(sub)) {
-      List<JsonNode> got = client.messages(60);
+    try (FrameSocket client = ws(sub)) {
+      List<JsonNode> got = client.next("message", 60);
       Set<String> ids = new HashSet<>();
       for (JsonNode m : got) {
         assertEquals(1, m.get("deliveryAttempt").asInt());
@@ -105,7 +108,7 @@ class LeasedDeliveryIT extends OneNodeIT {
       assertEquals(node.remoting(), s.get("node").asText(), "the member hosting it");
     }
     Await.until("the socket to detach", () -> state(sub).get("consumers").asInt() == 0);
-    try (WsClient again = ws(sub)) {
+    try (FrameSocket again = ws(sub)) {
       assertNull(again.poll(Duration.ofMillis(700)), "acked messages are not delivered again");
     }
   }
@@ -116,7 +119,7 @@ class LeasedDeliveryIT extends OneNodeIT {
     String sub = unique("frames-sub");
     topic(topic, 1);
     subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}");
-    try (WsClient client = ws(sub)) {
+    try (FrameSocket client = ws(sub)) {
       client.send("this is not json");
       assertEquals(400, client.next("error").get("status").asInt());
       client.send("{\"type\":\"subscribe\"}");
@@ -131,11 +134,14 @@ class LeasedDeliveryIT extends OneNodeIT {
       client.ack(List.of(m.get("ackId").asText()));
       assertEquals(m.get("ackId").asText(), client.next("acked").get("ackIds").get(0).asText());
     }
-    var bad = Http.post(url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":[\"0-77\",\"x\"]}");
+    var bad = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":[\"0-77\",\"x\"]}");
     assertEquals(200, bad.status());
-    assertEquals(0, bad.body().get("acked").asInt());
-    assertEquals(400, Http.post(url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":\"0-1\"}").status());
-    assertEquals(404, Http.get(url + "/v1/subscriptions/" + unique("none") + "/ws").status());
+    assertEquals(0, bad.json().get("acked").asInt());
+    assertEquals(400, HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/ack", "{\"ackIds\":\"0-1\"}").status());
+    assertEquals(404, HTTP.request("GET",
+        url + "/v1/subscriptions/" + unique("none") + "/ws").status());
   }
 
   @Test
@@ -145,8 +151,8 @@ class LeasedDeliveryIT extends OneNodeIT {
     topic(topic, 2);
     subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxInFlight\":5}");
     publish(topic, 0, 30, 5);
-    try (WsClient client = ws(sub)) {
-      List<JsonNode> first = client.messages(5);
+    try (FrameSocket client = ws(sub)) {
+      List<JsonNode> first = client.next("message", 5);
       assertNull(client.poll(Duration.ofMillis(500)), "no more than the window");
       client.ack(ackIds(first.subList(0, 2)));
       List<JsonNode> more = new ArrayList<>();
@@ -165,7 +171,7 @@ class LeasedDeliveryIT extends OneNodeIT {
           "a wider window does not pass the subscription's maxInFlight (5)");
       assertEquals(5, state(sub).get("inFlight").asInt());
       client.ack(ackIds(first.subList(2, 5)));
-      List<JsonNode> opened = client.messages(3);
+      List<JsonNode> opened = client.next("message", 3);
       Set<String> seen = new HashSet<>();
       for (List<JsonNode> part : List.of(first, more, opened)) {
         part.forEach(m -> assertTrue(seen.add(m.get("id").asText()), "no repeats"));
@@ -180,7 +186,7 @@ class LeasedDeliveryIT extends OneNodeIT {
     topic(topic, 1);
     subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"PT1S\"}");
     publish(topic, 0, 1, 1);
-    try (WsClient client = ws(sub)) {
+    try (FrameSocket client = ws(sub)) {
       JsonNode first = client.next("message");
       long sent = System.nanoTime();
       JsonNode again = client.next("message");
@@ -204,30 +210,34 @@ class LeasedDeliveryIT extends OneNodeIT {
     String sub = unique("poll-sub");
     topic(topic, 2);
     subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"ackDeadline\":\"PT1M\"}");
-    var empty = Http.get(url + "/v1/subscriptions/" + sub + "/messages?wait=PT0.3S");
+    var empty = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?wait=PT0.3S");
     assertEquals(200, empty.status());
-    assertEquals(0, empty.body().get("messages").size());
+    assertEquals(0, empty.json().get("messages").size());
     long start = System.nanoTime();
-    CompletableFuture<Http.Response> waiting =
+    CompletableFuture<HttpAnswer> waiting =
         CompletableFuture.supplyAsync(
-            () -> Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT20S"));
+            () -> HTTP.request("GET",
+                url + "/v1/subscriptions/" + sub + "/messages?max=10&wait=PT20S"));
     Await.until("the poll to wait", () -> state(sub).get("consumers").asInt() == 1);
     publish(topic, 0, 1, 1);
-    Http.Response r = waiting.get(15, TimeUnit.SECONDS);
+    HttpAnswer r = waiting.get(15, TimeUnit.SECONDS);
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "answered early");
-    assertEquals(1, r.body().get("messages").size());
-    JsonNode m = r.body().get("messages").get(0);
+    assertEquals(1, r.json().get("messages").size());
+    JsonNode m = r.json().get("messages").get(0);
     assertEquals("m-0", m.get("id").asText());
     assertEquals(1, state(sub).get("inFlight").asInt());
-    var again = Http.get(url + "/v1/subscriptions/" + sub + "/messages?wait=PT0.3S");
-    assertEquals(0, again.body().get("messages").size(), "a leased message is not handed out");
-    var acked = Http.post(url + "/v1/subscriptions/" + sub + "/ack",
+    var again = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?wait=PT0.3S");
+    assertEquals(0, again.json().get("messages").size(), "a leased message is not handed out");
+    var acked = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/ack",
         "{\"ackIds\":[\"" + m.get("ackId").asText() + "\"]}");
-    assertEquals(1, acked.body().get("acked").asInt());
+    assertEquals(1, acked.json().get("acked").asInt());
     assertEquals(0, state(sub).get("inFlight").asInt());
-    assertEquals(400, Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=0").status());
-    assertEquals(400, Http.get(url + "/v1/subscriptions/" + sub + "/messages?wait=soon").status());
-    assertEquals(404, Http.get(url + "/v1/subscriptions/" + unique("x") + "/messages?wait=PT0S").status());
+    assertEquals(400, HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub + "/messages?max=0").status());
+    assertEquals(400, HTTP.request("GET",
+        url + "/v1/subscriptions/" + sub + "/messages?wait=soon").status());
+    assertEquals(404, HTTP.request("GET",
+        url + "/v1/subscriptions/" + unique("x") + "/messages?wait=PT0S").status());
   }
 
   @Test
@@ -237,25 +247,25 @@ class LeasedDeliveryIT extends OneNodeIT {
     String sub = unique("dl-sub");
     String letters = unique("dl-letters-sub");
     topic(topic, 2);
-    var missing = Http.put(url + "/v1/subscriptions/" + sub,
+    var missing = HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"deadLetterTopic\":\"" + dlq + "\"}");
     assertEquals(400, missing.status(), "the dead-letter topic must exist");
     topic(dlq, 1);
     subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxDeliveries\":2,"
         + "\"deadLetterTopic\":\"" + dlq + "\"}");
     subscription(letters, "{\"topic\":\"" + dlq + "\",\"startAt\":\"earliest\"}");
-    Http.post(url + "/v1/topics/" + topic + "/messages",
+    HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
         "{\"id\":\"poison\",\"key\":\"p\",\"data\":{\"bad\":true},\"attributes\":{\"type\":\"x\"}}");
     for (int attempt = 1; attempt <= 2; attempt++) {
-      var r = Http.get(url + "/v1/subscriptions/" + sub + "/messages?wait=PT10S");
-      JsonNode m = r.body().get("messages").get(0);
+      var r = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?wait=PT10S");
+      JsonNode m = r.json().get("messages").get(0);
       assertEquals(attempt, m.get("deliveryAttempt").asInt());
-      var nack = Http.post(url + "/v1/subscriptions/" + sub + "/nack",
+      var nack = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/nack",
           "{\"ackIds\":[\"" + m.get("ackId").asText() + "\"]}");
-      assertEquals(1, nack.body().get("nacked").asInt());
+      assertEquals(1, nack.json().get("nacked").asInt());
     }
-    var dead = Http.get(url + "/v1/subscriptions/" + letters + "/messages?wait=PT10S");
-    JsonNode letter = dead.body().get("messages").get(0);
+    var dead = HTTP.request("GET", url + "/v1/subscriptions/" + letters + "/messages?wait=PT10S");
+    JsonNode letter = dead.json().get("messages").get(0);
     assertEquals("poison@" + sub, letter.get("id").asText());
     assertEquals("poison", letter.get("attributes").get("courier.id").asText());
     assertEquals("p", letter.get("key").asText());
@@ -264,8 +274,8 @@ class LeasedDeliveryIT extends OneNodeIT {
     assertEquals(sub, letter.get("attributes").get("courier.subscription").asText());
     assertEquals("2", letter.get("attributes").get("courier.deliveryAttempts").asText());
     Await.until("the dead letter to count", () -> state(sub).get("deadLettered").asLong() == 1);
-    var after = Http.get(url + "/v1/subscriptions/" + sub + "/messages?wait=PT0.5S");
-    assertEquals(0, after.body().get("messages").size(), "a dead-lettered message is done");
+    var after = HTTP.request("GET", url + "/v1/subscriptions/" + sub + "/messages?wait=PT0.5S");
+    assertEquals(0, after.json().get("messages").size(), "a dead-lettered message is done");
   }
 
   @Test
@@ -276,7 +286,7 @@ class LeasedDeliveryIT extends OneNodeIT {
     topic(topic, 3);
     subscription(sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxInFlight\":20}");
     subscription(other, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}");
-    List<WsClient> clients = List.of(ws(sub), ws(sub), ws(sub));
+    List<FrameSocket> clients = List.of(ws(sub), ws(sub), ws(sub));
     try {
       Await.until("three consumers", () -> state(sub).get("consumers").asInt() == 3);
       publish(topic, 0, 300, 11);
@@ -285,7 +295,7 @@ class LeasedDeliveryIT extends OneNodeIT {
       Set<String> all = ConcurrentHashMap.newKeySet();
       for (int c = 0; c < clients.size(); c++) {
         int index = c;
-        WsClient client = clients.get(c);
+        FrameSocket client = clients.get(c);
         perClient.put(index, ConcurrentHashMap.newKeySet());
         runs.add(CompletableFuture.runAsync(() -> {
           try {
@@ -311,18 +321,20 @@ class LeasedDeliveryIT extends OneNodeIT {
       assertEquals(300, total, "disjoint: no message went to two consumers");
       assertEquals(300, all.size());
     } finally {
-      clients.forEach(WsClient::close);
+      clients.forEach(FrameSocket::close);
     }
-    var rest = Http.get(url + "/v1/subscriptions/" + other + "/messages?max=1000&wait=PT5S");
+    var rest = HTTP.request("GET",
+        url + "/v1/subscriptions/" + other + "/messages?max=1000&wait=PT5S");
     Set<String> ids = new HashSet<>();
     int polls = 0;
-    JsonNode page = rest.body();
+    JsonNode page = rest.json();
     while (true) {
       page.get("messages").forEach(m -> ids.add(m.get("id").asText()));
       if (ids.size() >= 300 || ++polls > 20) {
         break;
       }
-      page = Http.get(url + "/v1/subscriptions/" + other + "/messages?max=1000&wait=PT5S").body();
+      page = HTTP.request("GET",
+          url + "/v1/subscriptions/" + other + "/messages?max=1000&wait=PT5S").json();
     }
     assertEquals(300, ids.size(), "the other subscription receives every message too");
   }
@@ -338,7 +350,7 @@ class LeasedDeliveryIT extends OneNodeIT {
     Map<String, String> inFlight = new HashMap<>();
     Set<String> nackedOnce = new HashSet<>();
     int acked = 0;
-    try (WsClient a = ws(sub)) {
+    try (FrameSocket a = ws(sub)) {
       while (acked < 120) {
         JsonNode m = a.next("message");
         String key = m.get("key").asText();

@@ -1,11 +1,9 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.courier.client.HttpAnswer;
 import org.junit.jupiter.api.Test;
 
 /** A node's management endpoint (a free port here) reports it alive, ready, and an Up member. */
@@ -18,24 +16,16 @@ class ManagementIT extends OneNodeIT {
     // Ready once this node is Up and both entity types have registered with their coordinators.
     Await.until("management /ready", () -> status(management + "/ready") == 200);
 
-    Http.Response members = Http.get(management + "/cluster/members");
+    HttpAnswer members = HTTP.request("GET", management + "/cluster/members");
     assertEquals(200, members.status());
-    assertEquals(1, members.body().get("members").size(), members.body().toString());
-    assertEquals("Up", members.body().get("members").get(0).get("status").asText());
-    assertEquals(members.body().get("selfNode").asText(),
-        members.body().get("members").get(0).get("node").asText());
+    assertEquals(1, members.json().get("members").size(), members.json().toString());
+    assertEquals("Up", members.json().get("members").get(0).get("status").asText());
+    assertEquals(members.json().get("selfNode").asText(),
+        members.json().get("members").get(0).get("node").asText());
   }
 
   /** The health routes answer plain text ("OK", "Not Healthy: ..."): only the status matters. */
   private static int status(String url) {
-    try {
-      return Http.CLIENT.send(HttpRequest.newBuilder(URI.create(url)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      throw new IllegalStateException("GET " + url + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return HTTP.request("GET", url).status();
   }
 }

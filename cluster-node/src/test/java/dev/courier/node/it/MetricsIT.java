@@ -1,11 +1,13 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -31,23 +33,25 @@ class MetricsIT extends OneNodeIT {
       batch.append(i > from ? "," : "").append("{\"id\":\"m-").append(i)
           .append("\",\"data\":").append(i).append('}');
     }
-    var r = Http.post(url + "/v1/topics/" + topic + "/messages", batch.append("]}").toString());
+    var r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", batch.append("]}").toString());
     assertEquals(200, r.status(), () -> "publish: " + r.body());
   }
 
   private static JsonNode state(String sub) {
-    return Http.get(url + "/v1/subscriptions/" + sub).body();
+    return HTTP.request("GET", url + "/v1/subscriptions/" + sub).json();
   }
 
   /** Long-polls until {@code n} messages came, and returns them. */
   private static List<JsonNode> pollAll(String sub, int n) {
     List<JsonNode> got = new ArrayList<>();
     while (got.size() < n) {
-      var r = Http.get(url + "/v1/subscriptions/" + sub + "/messages?max=" + (n - got.size())
+      var r = HTTP.request("GET",
+          url + "/v1/subscriptions/" + sub + "/messages?max=" + (n - got.size())
           + "&wait=PT10S");
       assertEquals(200, r.status());
-      assertTrue(r.body().get("messages").size() > 0, "a long poll within 10 s");
-      r.body().get("messages").forEach(got::add);
+      assertTrue(r.json().get("messages").size() > 0, "a long poll within 10 s");
+      r.json().get("messages").forEach(got::add);
     }
     return got;
   }
@@ -57,16 +61,18 @@ class MetricsIT extends OneNodeIT {
     for (int i = 0; i < messages.size(); i++) {
       ids.append(i > 0 ? "," : "").append('"').append(messages.get(i).get("ackId").asText()).append('"');
     }
-    var r = Http.post(url + "/v1/subscriptions/" + sub + "/ack", ids.append("]}").toString());
-    assertEquals(messages.size(), r.body().get("acked").asInt());
+    var r = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/ack", ids.append("]}").toString());
+    assertEquals(messages.size(), r.json().get("acked").asInt());
   }
 
   @Test
   void countersMoveByWhatWasDoneAndGaugesMatchTheSubscriptionsState() throws Exception {
     String topic = unique("metrics");
     String sub = unique("metrics-sub");
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
-    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+    assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
     Scrape before = Scrape.of(url);
     assertTrue(before.contentType().startsWith("text/plain"), before.contentType());
@@ -108,11 +114,11 @@ class MetricsIT extends OneNodeIT {
         (long) acked.count("courier_acks_total", "subscription", sub), "as GET counts acks");
 
     // a WebSocket consumer: counted while attached, its deliveries under its protocol
-    try (WsClient ws = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
+    try (FrameSocket ws = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
       Await.until("the socket counted", () -> Scrape.of(url).count("courier_consumers",
           "subscription", sub, "protocol", "websocket") == 1);
       publish(topic, 100, 2);
-      List<JsonNode> got = ws.messages(2);
+      List<JsonNode> got = ws.next("message", 2);
       ws.ack(got.stream().map(m -> m.get("ackId").asText()).toList());
       ws.next("acked");
       Await.until("both acks counted", () -> Scrape.of(url).count("courier_acks_total",
@@ -129,7 +135,7 @@ class MetricsIT extends OneNodeIT {
     // a nacked message comes again: one redelivery
     publish(topic, 200, 1);
     JsonNode once = pollAll(sub, 1).get(0);
-    assertEquals(200, Http.post(url + "/v1/subscriptions/" + sub + "/nack",
+    assertEquals(200, HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/nack",
         "{\"ackIds\":[\"" + once.get("ackId").asText() + "\"]}").status());
     JsonNode again = pollAll(sub, 1).get(0);
     assertEquals(2, again.get("deliveryAttempt").asInt());
@@ -150,7 +156,7 @@ class MetricsIT extends OneNodeIT {
         "the driver's request meter");
 
     // a deleted subscription's series go
-    assertEquals(204, Http.send("DELETE", url + "/v1/subscriptions/" + sub, null).status());
+    assertEquals(204, HTTP.request("DELETE", url + "/v1/subscriptions/" + sub, null).status());
     Await.until("its series removed", () -> Scrape.of(url).value("courier_acks_total",
         "subscription", sub) == null);
   }
@@ -160,15 +166,17 @@ class MetricsIT extends OneNodeIT {
     String topic = unique("metrics-dl");
     String dlq = topic + "-dlq";
     String sub = unique("metrics-dl-sub");
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
-    assertEquals(201, Http.put(url + "/v1/topics/" + dlq, "{\"partitions\":1}").status());
-    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + dlq, "{\"partitions\":1}").status());
+    assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxDeliveries\":1,"
             + "\"deadLetterTopic\":\"" + dlq + "\"}").status());
     publish(topic, 0, 2);
     List<JsonNode> got = pollAll(sub, 2);
     for (JsonNode m : got) {
-      assertEquals(200, Http.post(url + "/v1/subscriptions/" + sub + "/nack",
+      assertEquals(200, HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/nack",
           "{\"ackIds\":[\"" + m.get("ackId").asText() + "\"]}").status());
     }
     Await.until("two dead letters counted", () -> Scrape.of(url).count(

@@ -1,5 +1,6 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.courier.node.topic.TopicPartitionEntity;
@@ -27,15 +28,16 @@ class PartitionPassivationIT {
   void anIdlePartitionPassivatesAndComesBackOnThenextPublish() throws Exception {
     try (TestNode node = TestNode.start("courier.topic-partition.passivate-after = 3s")) {
       String topic = "idle-" + UUID.randomUUID().toString().substring(0, 8);
-      assertEquals(201, Http.put(node.url() + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+      assertEquals(201, HTTP.request("PUT",
+          node.url() + "/v1/topics/" + topic, "{\"partitions\":2}").status());
       String mine = topicId(topic);
       publish(node, topic, "a");
       assertEquals(1, running(node, mine), "the publish started its partition");
       Await.until("the idle partition to passivate", () -> running(node, mine) == 0);
-      var again = Http.post(node.url() + "/v1/topics/" + topic + "/messages",
+      var again = HTTP.request("POST", node.url() + "/v1/topics/" + topic + "/messages",
           "{\"id\":\"a\",\"key\":\"a\",\"data\":1}");
       assertEquals(200, again.status());
-      assertEquals(true, again.body().get("results").get(0).get("duplicate").asBoolean(),
+      assertEquals(true, again.json().get("results").get(0).get("duplicate").asBoolean(),
           "started again from Cassandra, with its dedup memory");
     }
   }
@@ -44,19 +46,20 @@ class PartitionPassivationIT {
   void aDeletedTopicsPartitionsStopAtOnce() throws Exception {
     try (TestNode node = TestNode.start()) {
       String topic = "retire-" + UUID.randomUUID().toString().substring(0, 8);
-      assertEquals(201, Http.put(node.url() + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+      assertEquals(201, HTTP.request("PUT",
+          node.url() + "/v1/topics/" + topic, "{\"partitions\":3}").status());
       for (int i = 0; i < 12; i++) {
         publish(node, topic, "m-" + i);
       }
       String mine = topicId(topic);
       assertEquals(3, running(node, mine), "twelve keys started every partition");
-      assertEquals(204, Http.send("DELETE", node.url() + "/v1/topics/" + topic, null).status());
+      assertEquals(204, HTTP.request("DELETE", node.url() + "/v1/topics/" + topic, null).status());
       Await.until("the deleted topic's partitions to stop", () -> running(node, mine) == 0);
     }
   }
 
   private static void publish(TestNode node, String topic, String id) {
-    assertEquals(200, Http.post(node.url() + "/v1/topics/" + topic + "/messages",
+    assertEquals(200, HTTP.request("POST", node.url() + "/v1/topics/" + topic + "/messages",
         "{\"id\":\"" + id + "\",\"key\":\"" + id + "\",\"data\":1}").status());
   }
 

@@ -1,10 +1,13 @@
 package dev.courier.node.it;
 
 import static dev.courier.node.it.SlowConsumerIT.unique;
+import static dev.courier.node.it.TestNode.HTTP;
+import static dev.courier.node.it.TestNode.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.HttpAnswer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,18 +40,18 @@ class ProductQueryExamplesIT {
 
   /** The topic, whatever its settings if an earlier run or a user created it already. */
   private static void topic(String name) {
-    int status = Http.put(node.url() + "/v1/topics/" + name, "{}").status();
+    int status = HTTP.request("PUT", node.url() + "/v1/topics/" + name, "{}").status();
     assertTrue(status == 201 || status == 200 || status == 409, "topic " + name + ": " + status);
   }
 
   /** A subscription of {@code topic} from now on with {@code query}; its name. */
   private static String subscribe(String topic, String query) throws Exception {
     String sub = unique(topic + "-example");
-    Http.Response r = Http.put(node.url() + "/v1/subscriptions/" + sub,
+    HttpAnswer r = HTTP.request("PUT", node.url() + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"latest\",\"query\":"
-            + Http.JSON.writeValueAsString(query) + "}");
-    assertEquals(201, r.status(), () -> String.valueOf(r.body()));
-    assertEquals(query, r.body().get("query").asText());
+            + JSON.writeValueAsString(query) + "}");
+    assertEquals(201, r.status(), () -> r.body());
+    assertEquals(query, r.json().get("query").asText());
     return sub;
   }
 
@@ -59,29 +62,29 @@ class ProductQueryExamplesIT {
       b.append(i > 0 ? "," : "").append("{\"id\":\"").append(run).append('-').append(i)
           .append("\",").append(messages[i].substring(1));
     }
-    Http.Response r = Http.post(node.url() + "/v1/topics/" + topic + "/messages",
+    HttpAnswer r = HTTP.request("POST", node.url() + "/v1/topics/" + topic + "/messages",
         b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
+    assertEquals(200, r.status(), () -> r.body());
   }
 
   /** Long-polls {@code count} records, acking them, then checks nothing else waits. */
   private static List<JsonNode> poll(String sub, int count) {
     List<JsonNode> got = new ArrayList<>();
     while (got.size() < count) {
-      JsonNode messages = Http.get(node.url() + "/v1/subscriptions/" + sub
-          + "/messages?max=100&wait=PT5S").body().get("messages");
+      JsonNode messages = HTTP.request("GET", node.url() + "/v1/subscriptions/" + sub
+          + "/messages?max=100&wait=PT5S").json().get("messages");
       List<String> ackIds = new ArrayList<>();
       messages.forEach(m -> {
         got.add(m);
         ackIds.add(m.get("ackId").asText());
       });
       if (!ackIds.isEmpty()) {
-        Http.post(node.url() + "/v1/subscriptions/" + sub + "/ack",
-            Http.JSON.createObjectNode().set("ackIds", Http.JSON.valueToTree(ackIds)).toString());
+        HTTP.request("POST", node.url() + "/v1/subscriptions/" + sub + "/ack",
+            JSON.createObjectNode().set("ackIds", JSON.valueToTree(ackIds)).toString());
       }
     }
-    JsonNode more = Http.get(node.url() + "/v1/subscriptions/" + sub
-        + "/messages?max=100&wait=PT1S").body().get("messages");
+    JsonNode more = HTTP.request("GET", node.url() + "/v1/subscriptions/" + sub
+        + "/messages?max=100&wait=PT1S").json().get("messages");
     assertEquals(0, more.size(), () -> "nothing else passes: " + more);
     return got;
   }
@@ -100,8 +103,8 @@ class ProductQueryExamplesIT {
         "{\"data\":{\"amount\":100}}", "{\"data\":{\"note\":\"no amount\"}}",
         "{\"data\":\"not an object\"}", "{\"data\":{\"amount\":100.5}}");
     assertEquals(
-        java.util.Set.of(Http.JSON.readTree("{\"amount\":150}"),
-            Http.JSON.readTree("{\"amount\":100.5}")),
+        java.util.Set.of(JSON.readTree("{\"amount\":150}"),
+            JSON.readTree("{\"amount\":100.5}")),
         datas(poll(sub, 2)), "the topic may have partitions: in any order");
   }
 
@@ -118,8 +121,8 @@ class ProductQueryExamplesIT {
         "{\"key\":\"NAS-BIG\",\"data\":{\"symbol\":\"BIG\",\"price\":101}}");
     List<JsonNode> got = poll(sub, 2);
     assertEquals(
-        java.util.Set.of(Http.JSON.readTree("{\"symbol\":\"ACME\",\"price\":120.5}"),
-            Http.JSON.readTree("{\"symbol\":\"BIG\",\"price\":101}")),
+        java.util.Set.of(JSON.readTree("{\"symbol\":\"ACME\",\"price\":120.5}"),
+            JSON.readTree("{\"symbol\":\"BIG\",\"price\":101}")),
         datas(got));
     got.forEach(m -> assertTrue(m.get("key").asText().startsWith("NAS-"), m::toString));
   }
@@ -130,10 +133,10 @@ class ProductQueryExamplesIT {
     String sub = subscribe("orders-eu", "SELECT * FROM \"orders-eu\"");
     publish("orders-eu", "{\"data\":{\"n\":1}}");
     assertEquals(1, poll(sub, 1).get(0).get("data").get("n").asInt());
-    Http.Response unquoted = Http.put(node.url() + "/v1/subscriptions/" + unique("eu"),
+    HttpAnswer unquoted = HTTP.request("PUT", node.url() + "/v1/subscriptions/" + unique("eu"),
         "{\"topic\":\"orders-eu\",\"query\":\"SELECT * FROM orders-eu\"}");
     assertEquals(400, unquoted.status());
-    assertTrue(unquoted.body().get("detail").asText().startsWith("query: line 1, column "));
+    assertTrue(unquoted.json().get("detail").asText().startsWith("query: line 1, column "));
   }
 
   @Test
@@ -141,11 +144,11 @@ class ProductQueryExamplesIT {
     String sql = "SELECT data.vehicle, COUNT(*), AVG(data.weight) FROM bridge\n"
         + "  GROUP BY data.vehicle, TUMBLE(publishTime, INTERVAL '1' MINUTE)";
     topic("bridge");
-    Http.Response put = Http.put(node.url() + "/v1/subscriptions/" + unique("bridge"),
-        "{\"topic\":\"bridge\",\"query\":" + Http.JSON.writeValueAsString(sql) + "}");
-    assertEquals(201, put.status(), () -> String.valueOf(put.body()));
-    assertEquals(sql, put.body().get("query").asText(), "delivered as AggregationDeliveryIT shows");
-    Http.Response unbounded = Http.put(node.url() + "/v1/subscriptions/" + unique("bridge"),
+    HttpAnswer put = HTTP.request("PUT", node.url() + "/v1/subscriptions/" + unique("bridge"),
+        "{\"topic\":\"bridge\",\"query\":" + JSON.writeValueAsString(sql) + "}");
+    assertEquals(201, put.status(), () -> put.body());
+    assertEquals(sql, put.json().get("query").asText(), "delivered as AggregationDeliveryIT shows");
+    HttpAnswer unbounded = HTTP.request("PUT", node.url() + "/v1/subscriptions/" + unique("bridge"),
         "{\"topic\":\"bridge\",\"query\":\"SELECT data.vehicle, COUNT(*) FROM bridge"
             + " GROUP BY data.vehicle\"}");
     assertEquals(400, unbounded.status(), "an aggregation without a window is never bounded");
@@ -156,13 +159,13 @@ class ProductQueryExamplesIT {
         "{\"data\":{\"vehicle\":\"car\",\"weight\":1}}",
         "{\"data\":{\"vehicle\":\"truck\",\"weight\":20}}");
     Instant to = Instant.now().plusSeconds(1);
-    Http.Response r = Http.post(node.url() + "/v1/topics/bridge/query",
-        "{\"sql\":" + Http.JSON.writeValueAsString(sql) + ",\"from\":\"" + from + "\",\"to\":\""
+    HttpAnswer r = HTTP.request("POST", node.url() + "/v1/topics/bridge/query",
+        "{\"sql\":" + JSON.writeValueAsString(sql) + ",\"from\":\"" + from + "\",\"to\":\""
             + to + "\"}");
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
+    assertEquals(200, r.status(), () -> r.body());
     long trucks = 0;
     double weight = 0;
-    for (JsonNode row : r.body().get("rows")) {
+    for (JsonNode row : r.json().get("rows")) {
       assertTrue(row.has("windowStart") && row.has("windowEnd"), row::toString);
       if (row.get("vehicle").asText().equals("truck")) {
         trucks += row.get("count").asLong();
@@ -171,6 +174,6 @@ class ProductQueryExamplesIT {
     }
     assertEquals(2, trucks, () -> "rows: " + r.body());
     assertEquals(30.0, weight, 1e-9);
-    assertEquals(3, r.body().get("scanned").asLong());
+    assertEquals(3, r.json().get("scanned").asLong());
   }
 }

@@ -1,9 +1,13 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.HttpAnswer;
+import dev.courier.client.SseConsumer;
+import dev.courier.client.SseEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,14 +23,14 @@ import org.junit.jupiter.api.Timeout;
 class PublishSemanticsIT extends OneNodeIT {
   private static String newTopic(int partitions) {
     String topic = "pub-" + UUID.randomUUID().toString().substring(0, 8);
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic,
+    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic,
         "{\"partitions\":" + partitions + "}").status());
     return topic;
   }
 
   private static long stored(String topic) {
     long sum = 0;
-    for (JsonNode head : Http.get(url + "/v1/topics/" + topic).body().get("heads")) {
+    for (JsonNode head : HTTP.request("GET", url + "/v1/topics/" + topic).json().get("heads")) {
       sum += head.get("nextOffset").asLong();
     }
     return sum;
@@ -45,17 +49,17 @@ class PublishSemanticsIT extends OneNodeIT {
   void theSameIdsPublishedConcurrentlyAreStoredOnce() {
     String topic = newTopic(3);
     String body = batch(0, 50);
-    List<CompletableFuture<Http.Response>> sends = new ArrayList<>();
+    List<CompletableFuture<HttpAnswer>> sends = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       sends.add(CompletableFuture.supplyAsync(
-          () -> Http.post(url + "/v1/topics/" + topic + "/messages", body)));
+          () -> HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", body)));
     }
     Map<String, String> placeOf = new HashMap<>();
     Map<String, Integer> firstStores = new HashMap<>();
     for (var send : sends) {
-      Http.Response r = send.join();
+      HttpAnswer r = send.join();
       assertEquals(200, r.status());
-      for (JsonNode result : r.body().get("results")) {
+      for (JsonNode result : r.json().get("results")) {
         String id = result.get("id").asText();
         String place = result.get("partition").asInt() + "/" + result.get("offset").asLong();
         String earlier = placeOf.putIfAbsent(id, place);
@@ -75,22 +79,23 @@ class PublishSemanticsIT extends OneNodeIT {
   void aKeyKeepsItsOrderThroughDelivery() throws Exception {
     String topic = newTopic(3);
     String sub = topic + "-sub";
-    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+    assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
     for (int i = 0; i < 4; i++) {
-      assertEquals(200, Http.post(url + "/v1/topics/" + topic + "/messages", batch(i * 50, 50))
+      assertEquals(200, HTTP.request("POST",
+          url + "/v1/topics/" + topic + "/messages", batch(i * 50, 50))
           .status());
     }
     Map<String, Integer> lastSeq = new HashMap<>();
     Map<String, Integer> partitionOf = new HashMap<>();
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
-      for (SseClient.Event e : sse.next(200)) {
-        String key = e.data().get("key").asText();
-        int seq = e.data().get("data").get("seq").asInt();
+    try (SseConsumer sse = TestNode.sse(url, sub, null)) {
+      for (SseEvent e : sse.messages(200, TestNode.AWAIT)) {
+        String key = e.json().get("key").asText();
+        int seq = e.json().get("data").get("seq").asInt();
         Integer before = lastSeq.put(key, seq);
         assertTrue(before == null || before < seq, () -> key + " out of order at " + seq);
-        Integer p = partitionOf.putIfAbsent(key, e.data().get("partition").asInt());
-        assertTrue(p == null || p == e.data().get("partition").asInt(), "a key has one partition");
+        Integer p = partitionOf.putIfAbsent(key, e.json().get("partition").asInt());
+        assertTrue(p == null || p == e.json().get("partition").asInt(), "a key has one partition");
       }
     }
     assertEquals(10, lastSeq.size());
@@ -99,11 +104,11 @@ class PublishSemanticsIT extends OneNodeIT {
   @Test
   void respondAsyncAnswers202AndTheMessagesBecomeDurable() throws Exception {
     String topic = newTopic(2);
-    Http.Response r =
-        Http.send("POST", url + "/v1/topics/" + topic + "/messages", batch(0, 20),
+    HttpAnswer r =
+        HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", batch(0, 20),
             "Prefer", "respond-async");
     assertEquals(202, r.status());
-    assertEquals(20, r.body().get("ids").size());
+    assertEquals(20, r.json().get("ids").size());
     Await.until("one-way messages to be stored", () -> stored(topic) == 20);
   }
 }

@@ -1,10 +1,13 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.HttpAnswer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,17 +23,18 @@ class PublishStreamIT extends OneNodeIT {
 
   private static String newTopic() {
     String topic = "stream-" + UUID.randomUUID().toString().substring(0, 8);
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
     return topic;
   }
 
-  private static WsClient open(String topic) throws Exception {
-    return WsClient.open(url.replace("http:", "ws:") + "/v1/topics/" + topic + "/publish");
+  private static FrameSocket open(String topic) throws Exception {
+    return HTTP.frames(url.replace("http:", "ws:") + "/v1/topics/" + topic + "/publish");
   }
 
   private static long stored(String topic) {
     long sum = 0;
-    for (JsonNode head : Http.get(url + "/v1/topics/" + topic).body().get("heads")) {
+    for (JsonNode head : HTTP.request("GET", url + "/v1/topics/" + topic).json().get("heads")) {
       sum += head.get("nextOffset").asLong();
     }
     return sum;
@@ -43,15 +47,16 @@ class PublishStreamIT extends OneNodeIT {
   @Test
   void aStreamOfADeletedTopicStoresNothingMoreEvenWhenTheNameIsTakenAgain() throws Exception {
     String topic = newTopic();
-    try (WsClient ws = open(topic)) {
+    try (FrameSocket ws = open(topic)) {
       ws.send(message("d-1", "k", 1));
       assertFalse(ws.next().has("type"), "a result frame");
-      assertEquals(204, Http.send("DELETE", url + "/v1/topics/" + topic, null).status());
+      assertEquals(204, HTTP.request("DELETE", url + "/v1/topics/" + topic, null).status());
       ws.send(message("d-2", "k", 2));
       JsonNode refused = ws.next();
       assertEquals("error", refused.get("type").asText());
       assertEquals(404, refused.get("status").asInt());
-      assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":3}").status());
       ws.send(message("d-3", "k", 3));
       assertEquals(404, ws.next().get("status").asInt(), "not into the new topic either");
     }
@@ -62,7 +67,7 @@ class PublishStreamIT extends OneNodeIT {
   void pipelinedFramesAreAnsweredInOrderOncePublished() throws Exception {
     String topic = newTopic();
     List<String> sent = new ArrayList<>();
-    try (WsClient ws = open(topic)) {
+    try (FrameSocket ws = open(topic)) {
       for (int i = 0; i < 40; i++) {
         ws.send(message("s-" + i, "k-" + (i % 7), i));
         sent.add("s-" + i);
@@ -89,17 +94,17 @@ class PublishStreamIT extends OneNodeIT {
 
       // Answered means stored: the heads and the latest-per-key table already show it.
       assertEquals(sent.size(), stored(topic));
-      Http.Response newest = Http.get(url + "/v1/topics/" + topic + "/latest?key=k-2");
+      HttpAnswer newest = HTTP.request("GET", url + "/v1/topics/" + topic + "/latest?key=k-2");
       assertEquals(200, newest.status());
-      assertEquals("s-44", newest.body().get("id").asText());
-      assertEquals(last.get("offset").asLong(), newest.body().get("offset").asLong());
+      assertEquals("s-44", newest.json().get("id").asText());
+      assertEquals(last.get("offset").asLong(), newest.json().get("offset").asLong());
     }
   }
 
   @Test
   void aResentIdIsADuplicateWithItsOriginalPlace() throws Exception {
     String topic = newTopic();
-    try (WsClient ws = open(topic)) {
+    try (FrameSocket ws = open(topic)) {
       ws.send(message("d-1", "k", 1));
       JsonNode first = ws.next();
       ws.send(message("d-1", "k", 1));
@@ -114,7 +119,7 @@ class PublishStreamIT extends OneNodeIT {
   @Test
   void aBadFrameGetsAnErrorInItsPlaceAndTheStreamGoesOn() throws Exception {
     String topic = newTopic();
-    try (WsClient ws = open(topic)) {
+    try (FrameSocket ws = open(topic)) {
       ws.send("{\"id\":\"ok-1\",\"data\":1}");
       ws.send("{\"data\": nope}");
       ws.send("{\"messages\":[{\"id\":\"bad\",\"data\":1},{\"id\":\"\",\"data\":2}]}");
@@ -134,8 +139,9 @@ class PublishStreamIT extends OneNodeIT {
 
   @Test
   void anUnknownTopicIsRefusedBeforeTheUpgrade() {
-    assertEquals(404, Http.get(url + "/v1/topics/no-such-" + UUID.randomUUID() + "/publish")
+    assertEquals(404, HTTP.request("GET",
+        url + "/v1/topics/no-such-" + UUID.randomUUID() + "/publish")
         .status());
-    assertEquals(400, Http.get(url + "/v1/topics/" + newTopic() + "/publish").status());
+    assertEquals(400, HTTP.request("GET", url + "/v1/topics/" + newTopic() + "/publish").status());
   }
 }

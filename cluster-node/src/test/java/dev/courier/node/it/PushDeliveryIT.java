@@ -1,5 +1,6 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,17 +43,19 @@ class PushDeliveryIT {
       String dlq = topic + "-dlq";
       String sub = topic + "-sub";
       String letters = topic + "-letters";
-      assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
-      assertEquals(201, Http.put(url + "/v1/topics/" + dlq, "{}").status());
-      assertEquals(201, Http.put(url + "/v1/subscriptions/" + letters,
+      assertEquals(201, HTTP.request("PUT",
+          url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+      assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + dlq, "{}").status());
+      assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + letters,
           "{\"topic\":\"" + dlq + "\",\"startAt\":\"earliest\"}").status());
       receiver.failNext(5);
       receiver.failKey("poison");
-      var created = Http.put(url + "/v1/subscriptions/" + sub, pushSettings(topic, receiver,
+      var created = HTTP.request("PUT",
+          url + "/v1/subscriptions/" + sub, pushSettings(topic, receiver,
           secret, ",\"maxInFlight\":4,\"ordered\":true,\"maxDeliveries\":3,\"deadLetterTopic\":\""
               + dlq + "\""));
-      assertEquals(201, created.status(), created.body()::toString);
-      assertTrue(!created.body().get("push").get("secret").asText().equals(secret),
+      assertEquals(201, created.status(), created.json()::toString);
+      assertTrue(!created.json().get("push").get("secret").asText().equals(secret),
           "the secret is never shown");
       StringBuilder batch = new StringBuilder("{\"messages\":[");
       for (int i = 0; i < 30; i++) {
@@ -60,7 +63,8 @@ class PushDeliveryIT {
             .append(i % 5).append("\",\"data\":{\"seq\":").append(i).append("}}");
       }
       batch.append(",{\"id\":\"bad-1\",\"key\":\"poison\",\"data\":{\"seq\":-1}}]}");
-      assertEquals(200, Http.post(url + "/v1/topics/" + topic + "/messages", batch.toString()).status());
+      assertEquals(200, HTTP.request("POST",
+          url + "/v1/topics/" + topic + "/messages", batch.toString()).status());
 
       Await.until("30 accepted", () -> distinctAccepted(receiver) == 30);
       assertEquals(List.of(), receiver.badlySigned(), "every request verifies");
@@ -79,7 +83,8 @@ class PushDeliveryIT {
       }
       assertTrue(receiver.received().stream().anyMatch(r -> r.deliveryAttempt() > 1), "retried");
 
-      var dead = Http.get(url + "/v1/subscriptions/" + letters + "/messages?wait=PT30S").body();
+      var dead = HTTP.request("GET",
+          url + "/v1/subscriptions/" + letters + "/messages?wait=PT30S").json();
       JsonNode letter = dead.get("messages").get(0);
       assertEquals("bad-1@" + sub, letter.get("id").asText());
       assertEquals("bad-1", letter.get("attributes").get("courier.id").asText());
@@ -93,12 +98,13 @@ class PushDeliveryIT {
       });
 
       int before = receiver.received().size();
-      Http.post(url + "/v1/topics/" + topic + "/messages", "{\"id\":\"late\",\"data\":1}");
+      HTTP.request("POST",
+          url + "/v1/topics/" + topic + "/messages", "{\"id\":\"late\",\"data\":1}");
       Await.until("the next message", () -> receiver.accepted().stream()
           .anyMatch(r -> "late".equals(r.json().get("id").asText())));
       assertEquals(before + 1, receiver.received().size(), "nothing acked came again");
       // Push subscriptions are woken until deleted: leave none behind.
-      assertEquals(204, Http.send("DELETE", url + "/v1/subscriptions/" + sub, null).status());
+      assertEquals(204, HTTP.request("DELETE", url + "/v1/subscriptions/" + sub, null).status());
     }
   }
 
@@ -109,10 +115,11 @@ class PushDeliveryIT {
       String sub = topic + "-sub";
       try (TestNode node = TestNode.start()) {
         String url = node.url();
-        assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{}").status());
-        assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+        assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic, "{}").status());
+        assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
             pushSettings(topic, receiver, receiver.secret(), "")).status());
-        Http.post(url + "/v1/topics/" + topic + "/messages", "{\"id\":\"before\",\"data\":1}");
+        HTTP.request("POST",
+            url + "/v1/topics/" + topic + "/messages", "{\"id\":\"before\",\"data\":1}");
         Await.until("the first message", () -> distinctAccepted(receiver) == 1);
         Await.until("its ack", () -> LeasedDeliveryIT.stateAt(url, sub).get("acked").asLong() == 1);
       }
@@ -120,13 +127,15 @@ class PushDeliveryIT {
       long beforeRestart = receiver.received().stream()
           .filter(r -> "before".equals(r.json().get("id").asText())).count();
       try (TestNode node = TestNode.start()) {
-        Http.post(node.url() + "/v1/topics/" + topic + "/messages", "{\"id\":\"after\",\"data\":2}");
+        HTTP.request("POST",
+            node.url() + "/v1/topics/" + topic + "/messages", "{\"id\":\"after\",\"data\":2}");
         Await.until("delivery after the restart", () -> receiver.accepted().stream()
             .anyMatch(r -> "after".equals(r.json().get("id").asText())));
         assertEquals(beforeRestart, receiver.received().stream()
             .filter(r -> "before".equals(r.json().get("id").asText())).count(),
             "the acknowledged message is not pushed again");
-        assertEquals(204, Http.send("DELETE", node.url() + "/v1/subscriptions/" + sub, null).status());
+        assertEquals(204, HTTP.request("DELETE",
+            node.url() + "/v1/subscriptions/" + sub, null).status());
       }
     }
   }

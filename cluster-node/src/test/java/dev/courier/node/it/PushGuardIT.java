@@ -1,9 +1,11 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.courier.client.HttpAnswer;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,8 +50,8 @@ class PushGuardIT {
     receiver.stop(0);
   }
 
-  private static Http.Response subscribe(String sub, String topic, String hook) {
-    return Http.put(url + "/v1/subscriptions/" + sub, "{\"topic\":\"" + topic
+  private static HttpAnswer subscribe(String sub, String topic, String hook) {
+    return HTTP.request("PUT", url + "/v1/subscriptions/" + sub, "{\"topic\":\"" + topic
         + "\",\"startAt\":\"earliest\",\"push\":{\"url\":\"" + hook + "\",\"secret\":\""
         + SECRET + "\"}}");
   }
@@ -57,25 +59,26 @@ class PushGuardIT {
   @Test
   void privateTargetsAreRefusedAndAnAllowedHostIsDeliveredTo() throws Exception {
     String topic = "guard-" + UUID.randomUUID().toString().substring(0, 8);
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
     int port = receiver.getAddress().getPort();
 
     var loopback = subscribe(topic + "-a", topic, "http://127.0.0.1:" + port + "/hook");
-    assertEquals(400, loopback.status(), String.valueOf(loopback.body()));
-    assertEquals("push.url", loopback.body().get("errors").get(0).get("field").asText());
-    assertTrue(loopback.body().get("detail").asText().contains("loopback"), loopback.body().toString());
+    assertEquals(400, loopback.status(), loopback.body());
+    assertEquals("push.url", loopback.json().get("errors").get(0).get("field").asText());
+    assertTrue(loopback.json().get("detail").asText().contains("loopback"), loopback.body());
 
     var metadata = subscribe(topic + "-b", topic, "http://169.254.169.254/latest/meta-data/");
     assertEquals(400, metadata.status());
-    assertTrue(metadata.body().get("detail").asText().contains("link-local"));
+    assertTrue(metadata.json().get("detail").asText().contains("link-local"));
 
     var allowed = subscribe(topic + "-c", topic, "http://localhost:" + port + "/hook");
-    assertEquals(201, allowed.status(), String.valueOf(allowed.body()));
+    assertEquals(201, allowed.status(), allowed.body());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     // A 503 (Retry-After) while the topic's partition starts on a loaded host is retried, as a
     // client does; the id makes the retry safe.
     int status;
-    while ((status = Http.post(url + "/v1/topics/" + topic + "/messages",
+    while ((status = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
         "{\"id\":\"m1\",\"data\":1}").status()) == 503) {
       assertTrue(System.nanoTime() < deadline, "publish kept answering 503");
     }

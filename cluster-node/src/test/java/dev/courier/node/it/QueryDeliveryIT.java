@@ -4,10 +4,15 @@ import static dev.courier.node.it.SlowConsumerIT.state;
 import static dev.courier.node.it.SlowConsumerIT.subscribe;
 import static dev.courier.node.it.SlowConsumerIT.topic;
 import static dev.courier.node.it.SlowConsumerIT.unique;
+import static dev.courier.node.it.TestNode.HTTP;
+import static dev.courier.node.it.TestNode.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.HttpAnswer;
+import dev.courier.client.SseConsumer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,8 +43,9 @@ class QueryDeliveryIT {
     for (int i = from; i < until; i++) {
       b.append(i > from ? "," : "").append(message(i));
     }
-    Http.Response r = Http.post(url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
+    HttpAnswer r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
+    assertEquals(200, r.status(), () -> r.body());
   }
 
   /** What the query passes of messages [from, until): even i with a price over 100. */
@@ -58,7 +64,7 @@ class QueryDeliveryIT {
     int i = Integer.parseInt(record.get("id").asText().substring(2));
     assertEquals("NAS-" + i, record.get("key").asText());
     assertEquals(String.valueOf(i), record.get("attributes").get("n").asText());
-    assertEquals(Http.JSON.createObjectNode().put("symbol", "S" + i).put("price", i * 10),
+    assertEquals(JSON.createObjectNode().put("symbol", "S" + i).put("price", i * 10),
         record.get("data"), "the projection replaces data: " + record);
     assertTrue(record.get("offset").isIntegralNumber() && record.get("publishTime").isTextual());
     return i;
@@ -70,7 +76,7 @@ class QueryDeliveryIT {
     String query = "SELECT data.symbol, data.price FROM \"" + topic + "\""
         + " WHERE data.price > 100 AND key LIKE 'NAS%'";
     String body = "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"query\":"
-        + Http.JSON.writeValueAsString(query);
+        + JSON.writeValueAsString(query);
     String sse = topic + "-sse";
     String ws = topic + "-ws";
     String poll = topic + "-poll";
@@ -87,19 +93,19 @@ class QueryDeliveryIT {
             + "\",\"secret\":\"" + receiver.secret() + "\"}}").get("query").asText());
         publish(url, topic, 0, 40);
 
-        try (SseClient client =
-            SseClient.open(url + "/v1/subscriptions/" + sse + "/events", null)) {
+        try (SseConsumer client =
+            TestNode.sse(url, sse, null)) {
           Set<Integer> got = new HashSet<>();
           for (int n = 0; n < expected.size(); n++) {
-            assertTrue(got.add(checked(client.next().data())));
+            assertTrue(got.add(checked(client.messages(1, TestNode.AWAIT).get(0).json())));
           }
           assertEquals(expected, got);
         }
 
-        try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + ws + "/ws")) {
+        try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + ws + "/ws")) {
           Set<Integer> got = new HashSet<>();
           List<String> ackIds = new ArrayList<>();
-          for (JsonNode m : client.messages(expected.size())) {
+          for (JsonNode m : client.next("message", expected.size())) {
             assertTrue(got.add(checked(m)));
             ackIds.add(m.get("ackId").asText());
           }
@@ -113,16 +119,17 @@ class QueryDeliveryIT {
 
         Set<Integer> polled = new HashSet<>();
         while (polled.size() < expected.size()) {
-          JsonNode messages = Http.get(url + "/v1/subscriptions/" + poll
-              + "/messages?max=100&wait=PT5S").body().get("messages");
+          JsonNode messages = HTTP.request("GET", url + "/v1/subscriptions/" + poll
+              + "/messages?max=100&wait=PT5S").json().get("messages");
           List<String> ackIds = new ArrayList<>();
           for (JsonNode m : messages) {
             assertTrue(polled.add(checked(m)), () -> "once: " + m);
             ackIds.add(m.get("ackId").asText());
           }
-          assertEquals(ackIds.size(), Http.post(url + "/v1/subscriptions/" + poll + "/ack",
-              Http.JSON.createObjectNode().set("ackIds", Http.JSON.valueToTree(ackIds))
-                  .toString()).body().get("acked").asInt());
+          assertEquals(ackIds.size(), HTTP.request("POST",
+              url + "/v1/subscriptions/" + poll + "/ack",
+              JSON.createObjectNode().set("ackIds", JSON.valueToTree(ackIds))
+                  .toString()).json().get("acked").asInt());
         }
         assertEquals(expected, polled);
 
@@ -147,17 +154,17 @@ class QueryDeliveryIT {
         String url = node.url();
         publish(url, topic, 40, 46);
         Set<Integer> next = matching(40, 46);
-        try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + ws + "/ws")) {
+        try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + ws + "/ws")) {
           Set<Integer> got = new HashSet<>();
-          for (JsonNode m : client.messages(next.size())) {
+          for (JsonNode m : client.next("message", next.size())) {
             assertTrue(got.add(checked(m)), () -> "once: " + m);
           }
           assertEquals(next, got, "only the new matching messages");
         }
         Set<Integer> got = new HashSet<>();
         while (got.size() < next.size()) {
-          for (JsonNode m : Http.get(url + "/v1/subscriptions/" + poll
-              + "/messages?max=100&wait=PT5S").body().get("messages")) {
+          for (JsonNode m : HTTP.request("GET", url + "/v1/subscriptions/" + poll
+              + "/messages?max=100&wait=PT5S").json().get("messages")) {
             assertTrue(got.add(checked(m)), () -> "once: " + m);
           }
         }

@@ -1,10 +1,8 @@
 package dev.courier.node.it;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import static dev.courier.node.it.TestNode.HTTP;
+
+import dev.courier.client.HttpAnswer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,21 +10,11 @@ import java.util.Map;
 record Scrape(String contentType, String text) {
 
   static Scrape of(String baseUrl) {
-    try {
-      HttpResponse<String> r = Http.CLIENT.send(
-          HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
-              .timeout(Duration.ofSeconds(30)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new AssertionError("/metrics answered " + r.statusCode() + ": " + r.body());
-      }
-      return new Scrape(r.headers().firstValue("Content-Type").orElse(""), r.body());
-    } catch (IOException e) {
-      throw new IllegalStateException("GET /metrics failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    HttpAnswer r = HTTP.request("GET", baseUrl + "/metrics");
+    if (r.status() != 200) {
+      throw new AssertionError("/metrics answered " + r.status() + ": " + r.body());
     }
+    return new Scrape(r.contentType(), r.body());
   }
 
   /** The value of the series {@code name} whose labels include {@code labels}; null if none. */

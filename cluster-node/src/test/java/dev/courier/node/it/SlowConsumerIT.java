@@ -1,10 +1,17 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.CourierClient;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.HttpAnswer;
+import dev.courier.client.SseConsumer;
+import dev.courier.client.SseEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,17 +37,18 @@ class SlowConsumerIT extends OneNodeIT {
 
   static void topic(String url, String topic, int partitions) {
     assertEquals(201,
-        Http.put(url + "/v1/topics/" + topic, "{\"partitions\":" + partitions + "}").status());
+        HTTP.request("PUT",
+            url + "/v1/topics/" + topic, "{\"partitions\":" + partitions + "}").status());
   }
 
   static JsonNode subscribe(String url, String sub, String body) {
-    Http.Response r = Http.put(url + "/v1/subscriptions/" + sub, body);
-    assertEquals(201, r.status(), () -> String.valueOf(r.body()));
-    return r.body();
+    HttpAnswer r = HTTP.request("PUT", url + "/v1/subscriptions/" + sub, body);
+    assertEquals(201, r.status(), () -> r.body());
+    return r.json();
   }
 
   static JsonNode state(String url, String sub) {
-    return Http.get(url + "/v1/subscriptions/" + sub).body();
+    return HTTP.request("GET", url + "/v1/subscriptions/" + sub).json();
   }
 
   /** Publishes {@code count} messages in one batch; key {@code keys[i % keys.length]} (null: none). */
@@ -56,12 +64,13 @@ class SlowConsumerIT extends OneNodeIT {
       }
       b.append(",\"data\":{\"seq\":").append(i).append("}}");
     }
-    Http.Response r = Http.post(url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
-    assertEquals(200, r.status(), () -> String.valueOf(r.body()));
+    HttpAnswer r = HTTP.request("POST",
+        url + "/v1/topics/" + topic + "/messages", b.append("]}").toString());
+    assertEquals(200, r.status(), () -> r.body());
   }
 
   /** The next message frame within {@code wait} (lag and other frames skipped), else null. */
-  static JsonNode nextMessage(WsClient ws, Duration wait) throws InterruptedException {
+  static JsonNode nextMessage(FrameSocket ws, Duration wait) throws InterruptedException {
     long until = System.nanoTime() + wait.toNanos();
     while (System.nanoTime() < until) {
       JsonNode f = ws.poll(Duration.ofNanos(Math.max(1, until - System.nanoTime())));
@@ -87,14 +96,15 @@ class SlowConsumerIT extends OneNodeIT {
     publish(url, topic, 0, 50);
     Await.until("40 of 50 to be skipped", () -> state(url, sub).get("skipped").asInt() == 40);
     assertEquals(10, state(url, sub).get("backlog").asInt());
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
+    try (SseConsumer sse = TestNode.sse(url, sub, null)) {
       List<Integer> seqs = new ArrayList<>();
-      for (SseClient.Event e : sse.next(10)) {
-        seqs.add(seq(e.data()));
+      for (SseEvent e : sse.messages(10, TestNode.AWAIT)) {
+        seqs.add(seq(e.json()));
       }
       assertEquals(List.of(40, 41, 42, 43, 44, 45, 46, 47, 48, 49), seqs);
       publish(url, topic, 50, 3);
-      assertEquals(50, seq(sse.next().data()), "a consumer that keeps up loses nothing");
+      assertEquals(50, seq(sse.messages(1, TestNode.AWAIT).get(0).json()),
+          "a consumer that keeps up loses nothing");
     }
     JsonNode s = state(url, sub);
     assertEquals(40, s.get("skipped").asInt());
@@ -113,11 +123,11 @@ class SlowConsumerIT extends OneNodeIT {
     // 40 messages over keys k0..k3 (10 versions each) and keyless ones.
     publish(url, topic, 0, 25, "k0", "k1", "k2", "k3", null);
     publish(url, topic, 25, 25, "k0", "k1", "k2", "k3", null);
-    try (WsClient ws = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
+    try (FrameSocket ws = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
       Map<String, Integer> byKey = new HashMap<>();
       Set<Integer> keyless = new HashSet<>();
       List<String> ackIds = new ArrayList<>();
-      for (JsonNode m : ws.messages(14)) {
+      for (JsonNode m : ws.next("message", 14)) {
         ackIds.add(m.get("ackId").asText());
         if (m.hasNonNull("key")) {
           assertEquals(null, byKey.put(m.get("key").asText(), seq(m)), "one per key: " + m);
@@ -145,39 +155,39 @@ class SlowConsumerIT extends OneNodeIT {
     subscribe(url, sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}");
     publish(url, topic, 0, 20);
     Await.until("the backlog to be seen", () -> state(url, sub).get("backlog").asInt() == 20);
-    Http.Response changed = Http.send("PATCH", url + "/v1/subscriptions/" + sub,
+    HttpAnswer changed = HTTP.request("PATCH", url + "/v1/subscriptions/" + sub,
         "{\"overflow\":\"drop-oldest\",\"maxBacklog\":5,\"maxInFlight\":3,\"lagWarning\":\"PT1S\"}");
-    assertEquals(200, changed.status(), () -> String.valueOf(changed.body()));
-    assertEquals("drop-oldest", changed.body().get("overflow").asText());
-    assertEquals(3, changed.body().get("maxInFlight").asInt());
-    assertEquals(15, changed.body().get("skipped").asInt(), "in force at once");
-    assertEquals(5, changed.body().get("backlog").asInt());
-    try (WsClient ws = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
-      List<JsonNode> first = ws.messages(3);
+    assertEquals(200, changed.status(), () -> changed.body());
+    assertEquals("drop-oldest", changed.json().get("overflow").asText());
+    assertEquals(3, changed.json().get("maxInFlight").asInt());
+    assertEquals(15, changed.json().get("skipped").asInt(), "in force at once");
+    assertEquals(5, changed.json().get("backlog").asInt());
+    try (FrameSocket ws = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
+      List<JsonNode> first = ws.next("message", 3);
       assertEquals(15, seq(first.get(0)));
       assertEquals(null, nextMessage(ws, Duration.ofMillis(500)), "maxInFlight 3 holds");
-      Http.Response wider = Http.send("PATCH", url + "/v1/subscriptions/" + sub,
+      HttpAnswer wider = HTTP.request("PATCH", url + "/v1/subscriptions/" + sub,
           "{\"maxInFlight\":10,\"overflow\":\"backpressure\"}");
       assertEquals(200, wider.status());
-      assertFalse(wider.body().has("maxBacklog"));
+      assertFalse(wider.json().has("maxBacklog"));
       // The socket's window is maxInFlight as it was when it opened; acks make room.
       ws.ack(first.stream().map(m -> m.get("ackId").asText()).toList());
-      List<JsonNode> rest = ws.messages(2);
+      List<JsonNode> rest = ws.next("message", 2);
       assertEquals(19, seq(rest.get(1)));
     }
     for (String fixed : List.of("{\"topic\":\"other\"}", "{\"ordered\":true}",
         "{\"startAt\":\"latest\"}", "{\"query\":\"SELECT * FROM x\"}")) {
-      Http.Response r = Http.send("PATCH", url + "/v1/subscriptions/" + sub, fixed);
+      HttpAnswer r = HTTP.request("PATCH", url + "/v1/subscriptions/" + sub, fixed);
       assertEquals(409, r.status(), fixed);
       assertTrue(r.contentType().startsWith("application/problem+json"));
     }
-    Http.Response noBacklog = Http.send("PATCH", url + "/v1/subscriptions/" + sub,
+    HttpAnswer noBacklog = HTTP.request("PATCH", url + "/v1/subscriptions/" + sub,
         "{\"overflow\":\"drop-oldest\"}");
     assertEquals(400, noBacklog.status());
-    assertEquals("maxBacklog", noBacklog.body().get("errors").get(0).get("field").asText());
-    assertEquals(400, Http.send("PATCH", url + "/v1/subscriptions/" + sub,
+    assertEquals("maxBacklog", noBacklog.json().get("errors").get(0).get("field").asText());
+    assertEquals(400, HTTP.request("PATCH", url + "/v1/subscriptions/" + sub,
         "{\"lagWarning\":\"PT0.001S\"}").status());
-    assertEquals(404, Http.send("PATCH", url + "/v1/subscriptions/" + unique("none"),
+    assertEquals(404, HTTP.request("PATCH", url + "/v1/subscriptions/" + unique("none"),
         "{\"maxInFlight\":4}").status());
     JsonNode after = state(url, sub);
     assertEquals("backpressure", after.get("overflow").asText());
@@ -193,7 +203,7 @@ class SlowConsumerIT extends OneNodeIT {
     subscribe(url, sub, "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\","
         + "\"maxInFlight\":1,\"lagWarning\":\"PT0.5S\"}");
     publish(url, topic, 0, 5);
-    try (WsClient ws = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
+    try (FrameSocket ws = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws")) {
       List<JsonNode> lags = new ArrayList<>();
       List<String> held = new ArrayList<>();
       long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -248,20 +258,24 @@ class SlowConsumerIT extends OneNodeIT {
             .append(",\"pad\":\"").append(pad).append("\"}}");
       }
       assertEquals(200,
-          Http.post(url + "/v1/topics/" + topic + "/messages", b.append("]}").toString()).status());
+          HTTP.request("POST",
+              url + "/v1/topics/" + topic + "/messages", b.append("]}").toString()).status());
     }
     Thread.sleep(500);
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
+    // A queue of one event: the reader takes no more than the test reads, so the stream backs up
+    try (SseConsumer sse = CourierClient.builder(url).build().sse(sub,
+        SseConsumer.Options.defaults().reconnect(false).queueCapacity(1))) {
       // Read nothing for a while: the stream backs up, the backlog stays, the lag grows.
       Thread.sleep(1500);
       int messages = 0;
       List<JsonNode> lags = new ArrayList<>();
       String lastId = null;
       while (lags.isEmpty() || !lags.get(lags.size() - 1).get("caughtUp").asBoolean()) {
-        SseClient.Event e = sse.nextEvent();
-        if (e.type().equals("lag")) {
-          assertEquals(null, e.id(), "a lag event carries no id: Last-Event-ID stays");
-          lags.add(e.data());
+        SseEvent e = sse.next(TestNode.AWAIT);
+        assertNotNull(e, "an event within " + TestNode.AWAIT);
+        if (e.event().equals("lag")) {
+          assertEquals(lastId, e.id(), "a lag event carries no id: Last-Event-ID stays");
+          lags.add(e.json());
         } else {
           messages++;
           lastId = e.id();

@@ -1,10 +1,13 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.SseConsumer;
+import dev.courier.client.SseEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +25,7 @@ class SubscriptionLifecycleIT extends OneNodeIT {
 
   private static void publish(String topic, String... ids) {
     for (String id : ids) {
-      var r = Http.post(url + "/v1/topics/" + topic + "/messages",
+      var r = HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
           "{\"id\":\"" + id + "\",\"data\":\"" + id + "\"}");
       assertEquals(200, r.status());
     }
@@ -30,9 +33,9 @@ class SubscriptionLifecycleIT extends OneNodeIT {
 
   private static List<String> read(String sub, int count) throws Exception {
     List<String> ids = new ArrayList<>();
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
-      for (SseClient.Event e : sse.next(count)) {
-        ids.add(e.data().get("id").asText());
+    try (SseConsumer sse = TestNode.sse(url, sub, null)) {
+      for (SseEvent e : sse.messages(count, TestNode.AWAIT)) {
+        ids.add(e.json().get("id").asText());
       }
     }
     return ids;
@@ -47,15 +50,15 @@ class SubscriptionLifecycleIT extends OneNodeIT {
 
   private static String topic(int partitions) {
     String topic = unique("life");
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic,
+    assertEquals(201, HTTP.request("PUT", url + "/v1/topics/" + topic,
         "{\"partitions\":" + partitions + "}").status());
     return topic;
   }
 
   private static void subscribe(String sub, String topic, String startAt) {
-    var r = Http.put(url + "/v1/subscriptions/" + sub,
+    var r = HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"" + startAt + "\"}");
-    assertEquals(201, r.status(), () -> String.valueOf(r.body()));
+    assertEquals(201, r.status(), () -> r.body());
   }
 
   @Test
@@ -83,24 +86,28 @@ class SubscriptionLifecycleIT extends OneNodeIT {
     // A closed stream is noticed at the second heartbeat after the close; until then it would
     // share the replay (a reconnect with Last-Event-ID replaces it at once instead).
     Await.until("the closed stream to be noticed",
-        () -> Http.get(url + "/v1/subscriptions/" + sub).body().get("consumers").asInt() == 0);
-    var seek = Http.post(url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":\"earliest\"}");
+        () -> HTTP.request("GET",
+            url + "/v1/subscriptions/" + sub).json().get("consumers").asInt() == 0);
+    var seek = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":\"earliest\"}");
     assertEquals(200, seek.status());
-    assertTrue(seek.body().get("cursor").asText().endsWith(":0"), seek.body().toString());
+    assertTrue(seek.json().get("cursor").asText().endsWith(":0"), seek.json().toString());
     String afterA;
-    try (SseClient sse = SseClient.open(url + "/v1/subscriptions/" + sub + "/events", null)) {
-      List<SseClient.Event> replay = sse.next(3);
+    try (SseConsumer sse = TestNode.sse(url, sub, null)) {
+      List<SseEvent> replay = sse.messages(3, TestNode.AWAIT);
       assertEquals(List.of("a", "b", "c"),
-          replay.stream().map(e -> e.data().get("id").asText()).toList());
+          replay.stream().map(e -> e.json().get("id").asText()).toList());
       afterA = replay.get(0).id();
     }
     Await.until("the closed stream to be noticed",
-        () -> Http.get(url + "/v1/subscriptions/" + sub).body().get("consumers").asInt() == 0);
-    var toEvent = Http.post(url + "/v1/subscriptions/" + sub + "/seek",
+        () -> HTTP.request("GET",
+            url + "/v1/subscriptions/" + sub).json().get("consumers").asInt() == 0);
+    var toEvent = HTTP.request("POST", url + "/v1/subscriptions/" + sub + "/seek",
         "{\"to\":{\"cursor\":\"" + afterA + "\"}}");
     assertEquals(200, toEvent.status(), "an SSE event id is a cursor");
     assertEquals(List.of("b", "c"), read(sub, 2));
-    var bad = Http.post(url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":{\"cursor\":\"1.2\"}}");
+    var bad = HTTP.request("POST",
+        url + "/v1/subscriptions/" + sub + "/seek", "{\"to\":{\"cursor\":\"1.2\"}}");
     assertEquals(400, bad.status(), "a cursor of another shape is refused");
   }
 
@@ -114,8 +121,8 @@ class SubscriptionLifecycleIT extends OneNodeIT {
     String token = null;
     int pages = 0;
     do {
-      JsonNode page = Http.get(url + "/v1/topics?limit=2"
-          + (token == null ? "" : "&pageToken=" + token)).body();
+      JsonNode page = HTTP.request("GET", url + "/v1/topics?limit=2"
+          + (token == null ? "" : "&pageToken=" + token)).json();
       assertTrue(page.get("topics").size() <= 2, "a page holds at most its limit");
       for (JsonNode t : page.get("topics")) {
         seen.merge(t.get("name").asText(), 1, Integer::sum);
@@ -126,7 +133,7 @@ class SubscriptionLifecycleIT extends OneNodeIT {
     for (String t : mine) {
       assertEquals(1, seen.getOrDefault(t, 0), () -> t + " is listed exactly once");
     }
-    assertEquals(400, Http.get(url + "/v1/topics?pageToken=zz-zz").status());
+    assertEquals(400, HTTP.request("GET", url + "/v1/topics?pageToken=zz-zz").status());
   }
 
   @Test
@@ -138,8 +145,8 @@ class SubscriptionLifecycleIT extends OneNodeIT {
     String token = null;
     int pages = 0;
     do {
-      JsonNode page = Http.get(url + "/v1/subscriptions?limit=200"
-          + (token == null ? "" : "&pageToken=" + token)).body();
+      JsonNode page = HTTP.request("GET", url + "/v1/subscriptions?limit=200"
+          + (token == null ? "" : "&pageToken=" + token)).json();
       for (JsonNode s : page.get("subscriptions")) {
         found |= s.get("name").asText().equals(sub);
       }
@@ -148,17 +155,18 @@ class SubscriptionLifecycleIT extends OneNodeIT {
       pages++;
     } while (!found && token != null && pages < 1000);
     assertTrue(found, "a new subscription is listed");
-    assertEquals(400, Http.get(url + "/v1/subscriptions?limit=0").status());
-    assertEquals(400, Http.get(url + "/v1/subscriptions?pageToken=zz-zz").status());
-    assertEquals(200, Http.get(url + "/v1/topics/" + topic).status());
-    assertEquals(204, Http.send("DELETE", url + "/v1/topics/" + topic, null).status());
-    assertEquals(404, Http.get(url + "/v1/topics/" + topic).status());
-    assertEquals(404, Http.get(url + "/v1/subscriptions/" + sub).status());
-    for (JsonNode s : Http.get(url + "/v1/subscriptions").body().get("subscriptions")) {
+    assertEquals(400, HTTP.request("GET", url + "/v1/subscriptions?limit=0").status());
+    assertEquals(400, HTTP.request("GET", url + "/v1/subscriptions?pageToken=zz-zz").status());
+    assertEquals(200, HTTP.request("GET", url + "/v1/topics/" + topic).status());
+    assertEquals(204, HTTP.request("DELETE", url + "/v1/topics/" + topic, null).status());
+    assertEquals(404, HTTP.request("GET", url + "/v1/topics/" + topic).status());
+    assertEquals(404, HTTP.request("GET", url + "/v1/subscriptions/" + sub).status());
+    for (JsonNode s : HTTP.request("GET", url + "/v1/subscriptions").json().get("subscriptions")) {
       assertFalse(s.get("name").asText().equals(sub), "a deleted subscription is not listed");
     }
-    assertEquals(404, Http.send("DELETE", url + "/v1/topics/" + topic, null).status());
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":2}").status(),
+    assertEquals(404, HTTP.request("DELETE", url + "/v1/topics/" + topic, null).status());
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":2}").status(),
         "the name can be used again");
   }
 }

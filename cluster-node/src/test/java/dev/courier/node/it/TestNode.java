@@ -1,6 +1,9 @@
 package dev.courier.node.it;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import dev.courier.client.CourierClient;
+import dev.courier.client.SseConsumer;
 import dev.courier.node.CourierNode;
 import dev.courier.node.NodeConfig;
 import dev.courier.persistence.cassandra.RealCassandra;
@@ -11,6 +14,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** A real Courier node in this JVM (own actor system, ephemeral ports) on the real Cassandra. */
 public final class TestNode implements AutoCloseable {
+  /**
+   * The client library, for requests the tests send to full URLs of any node ({@link
+   * CourierClient#request}): it answers status, headers and body as sent, errors included.
+   */
+  public static final CourierClient HTTP = CourierClient.builder("http://127.0.0.1").build();
+  /** How long a test waits for what it expects to be delivered. */
+  public static final Duration AWAIT = Duration.ofSeconds(60);
+  /** Reads and builds the JSON bodies the tests send and check. */
+  public static final ObjectMapper JSON = new ObjectMapper();
+
   private final ActorSystem<Void> system;
   private final CourierNode node;
 
@@ -54,6 +67,20 @@ public final class TestNode implements AutoCloseable {
 
   public String url() {
     return "http://127.0.0.1:" + node.httpAddress().getPort();
+  }
+
+  /** The client library on this node, without a token. */
+  public CourierClient client() {
+    return CourierClient.builder(url()).build();
+  }
+
+  /**
+   * One SSE connection to a subscription at {@code url}, resuming after {@code lastEventId} (null:
+   * from the subscription's position); no reconnect, so the test sees what this stream delivers.
+   */
+  public static SseConsumer sse(String url, String subscription, String lastEventId) {
+    return CourierClient.builder(url).build().sse(subscription,
+        SseConsumer.Options.defaults().reconnect(false).resumeAfter(lastEventId));
   }
 
   /** This node's remoting address, host:port, as a subscription's {@code node} shows it. */

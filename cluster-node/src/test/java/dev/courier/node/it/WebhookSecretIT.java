@@ -1,5 +1,6 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,17 +43,18 @@ class WebhookSecretIT {
       byte[] keyBytes = Base64.getDecoder().decode(secret.substring("whsec_".length()));
       try (TestNode node = TestNode.start()) {
         String url = node.url();
-        assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+        assertEquals(201, HTTP.request("PUT",
+            url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
         String body = "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"push\":{\"url\":\""
             + receiver.url() + "\",\"secret\":\"" + secret + "\"}}";
-        var created = Http.put(url + "/v1/subscriptions/" + sub, body);
-        assertEquals(201, created.status(), () -> String.valueOf(created.body()));
-        assertEquals(200, Http.put(url + "/v1/subscriptions/" + sub, body).status(),
+        var created = HTTP.request("PUT", url + "/v1/subscriptions/" + sub, body);
+        assertEquals(201, created.status(), () -> created.body());
+        assertEquals(200, HTTP.request("PUT", url + "/v1/subscriptions/" + sub, body).status(),
             "the same PUT again is the same subscription");
         publish(url, topic, "before");
         Await.until("a delivery verified with the secret", () -> receiver.accepted().size() >= 1);
         assertEquals(List.of(), receiver.badlySigned());
-        String shown = Http.get(url + "/v1/subscriptions/" + sub).body().toString();
+        String shown = HTTP.request("GET", url + "/v1/subscriptions/" + sub).json().toString();
         assertFalse(shown.contains(secret.substring(6)), shown);
         assertFalse(shown.contains("sealed:"), "nor its sealed form: " + shown);
       }
@@ -83,8 +85,8 @@ class WebhookSecretIT {
         publish(url, topic, "after");
         Await.until("an error saying the secret cannot be opened", () -> errors(logged).stream()
             .anyMatch(m -> m.contains(sub) && m.contains("courier.security.key")));
-        assertEquals(200, Http.get(url + "/v1/subscriptions/" + sub).status());
-        assertEquals(200, Http.get(url + "/health/ready").status());
+        assertEquals(200, HTTP.request("GET", url + "/v1/subscriptions/" + sub).status());
+        assertEquals(200, HTTP.request("GET", url + "/health/ready").status());
         assertEquals(before, receiver.received().size(), "nothing was sent");
         for (String m : errors(logged)) {
           assertFalse(m.contains(secret.substring(6)), "the log never shows the secret");
@@ -106,7 +108,7 @@ class WebhookSecretIT {
   }
 
   private static void publish(String url, String topic, String id) {
-    assertEquals(200, Http.post(url + "/v1/topics/" + topic + "/messages",
+    assertEquals(200, HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
         "{\"id\":\"" + id + "\",\"data\":1}").status());
   }
 

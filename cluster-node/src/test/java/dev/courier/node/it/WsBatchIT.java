@@ -1,9 +1,11 @@
 package dev.courier.node.it;
 
+import static dev.courier.node.it.TestNode.HTTP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.client.FrameSocket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,18 +37,19 @@ class WsBatchIT {
     String topic = "batch-" + UUID.randomUUID().toString().substring(0, 8);
     String sub = topic + "-sub";
     String url = node.url();
-    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
-    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+    assertEquals(201, HTTP.request("PUT",
+        url + "/v1/topics/" + topic, "{\"partitions\":2}").status());
+    assertEquals(201, HTTP.request("PUT", url + "/v1/subscriptions/" + sub,
         "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\"}").status());
     StringBuilder batch = new StringBuilder("{\"messages\":[");
     for (int i = 0; i < 300; i++) {
       batch.append(i > 0 ? "," : "").append("{\"id\":\"b-").append(i)
           .append("\",\"data\":{\"i\":").append(i).append("}}");
     }
-    assertEquals(200, Http.post(url + "/v1/topics/" + topic + "/messages",
+    assertEquals(200, HTTP.request("POST", url + "/v1/topics/" + topic + "/messages",
         batch.append("]}").toString()).status());
 
-    try (WsClient client = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws?batch=true")) {
+    try (FrameSocket client = HTTP.frames(url + "/v1/subscriptions/" + sub + "/ws?batch=true")) {
       Set<String> ids = new HashSet<>();
       List<String> ackIds = new ArrayList<>();
       int frames = 0;
@@ -69,14 +72,14 @@ class WsBatchIT {
       }
       assertEquals(new HashSet<>(ackIds), confirmed);
     }
-    JsonNode state = Http.get(url + "/v1/subscriptions/" + sub).body();
+    JsonNode state = HTTP.request("GET", url + "/v1/subscriptions/" + sub).json();
     assertEquals(300, state.get("acked").asLong());
   }
 
   @Test
   void anythingButTrueOrFalseIsABadRequest() {
-    var r = Http.get(node.url() + "/v1/subscriptions/whatever/ws?batch=yes");
+    var r = HTTP.request("GET", node.url() + "/v1/subscriptions/whatever/ws?batch=yes");
     assertEquals(400, r.status());
-    assertEquals("batch", r.body().get("errors").get(0).get("field").asText());
+    assertEquals("batch", r.json().get("errors").get(0).get("field").asText());
   }
 }

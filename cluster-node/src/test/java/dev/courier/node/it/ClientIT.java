@@ -1,4 +1,4 @@
-package dev.courier.client;
+package dev.courier.node.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +13,21 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.courier.node.it.TestNode;
+import dev.courier.client.CourierClient;
+import dev.courier.client.Delivery;
+import dev.courier.client.FrameSocket;
+import dev.courier.client.HttpAnswer;
+import dev.courier.client.Message;
+import dev.courier.client.Page;
+import dev.courier.client.ProblemException;
+import dev.courier.client.PublishResult;
+import dev.courier.client.SseConsumer;
+import dev.courier.client.SseEvent;
+import dev.courier.client.Subscription;
+import dev.courier.client.SubscriptionSettings;
+import dev.courier.client.Topic;
+import dev.courier.client.TopicSettings;
+import dev.courier.client.WebSocketConsumer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -229,7 +243,7 @@ class ClientIT {
         SseConsumer sse = CourierClient.builder(proxy.url()).token(token("consume:" + s)).build()
             .sse(s, SseConsumer.Options.defaults().backoff(Duration.ofMillis(50),
                 Duration.ofMillis(500)))) {
-      SseEvent first = nextMessage(sse);
+      SseEvent first = sse.messages(1, AWAIT).get(0);
       cursorOfE1 = first.id();
       assertEquals("e1", first.delivery().id());
       assertEquals(List.of("e2", "e3"), take(sse, 2));
@@ -325,23 +339,56 @@ class ClientIT {
         () -> client.subscription(name("missing"))).status());
   }
 
-  private static List<String> take(SseConsumer sse, int n) throws InterruptedException {
-    List<String> ids = new ArrayList<>();
-    while (ids.size() < n) {
-      ids.add(nextMessage(sse).delivery().id());
-    }
-    return ids;
+  @Test
+  void rawRequestsAnswerStatusHeadersAndBodiesAsSent() {
+    String t = name("raw");
+    HttpAnswer created = client.request("PUT", "/v1/topics/" + t, "{\"partitions\": 1}");
+    assertEquals(201, created.status());
+    assertEquals(t, created.json().path("name").asText());
+    HttpAnswer malformed = client.request("POST", "/v1/topics/" + t + "/messages", "{\"data\": ");
+    assertEquals(400, malformed.status(), "no exception: the answer as sent");
+    assertTrue(malformed.contentType().startsWith("application/problem+json"),
+        malformed.contentType());
+    assertEquals(400, malformed.problem().status());
+    assertEquals(415, client.request("POST", "/v1/topics/" + t + "/messages", "x=1",
+        "Content-Type", "application/x-www-form-urlencoded").status(), "the caller's type goes");
+    assertEquals(401, CourierClient.builder(node.url()).build()
+        .request("GET", node.url() + "/v1/topics").status(), "an absolute URL, no token");
+    assertTrue(client.request("GET", "/health/ready").header("content-type").isPresent(),
+        "headers by any case");
   }
 
-  private static SseEvent nextMessage(SseConsumer sse) throws InterruptedException {
-    long deadline = System.nanoTime() + AWAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      SseEvent e = sse.next(Duration.ofMillis(500));
-      if (e != null && e.isMessage()) {
-        return e;
-      }
+  @Test
+  void frameSocketSpeaksThePublishStreamAndOneShotSseEndsWithItsStream() throws Exception {
+    String t = name("frames");
+    String s = name("frames-sub");
+    client.createTopic(t, new TopicSettings(1, null, null));
+    client.createSubscription(s, SubscriptionSettings.of(t).startAt("earliest"));
+    try (FrameSocket ws = client.frames("/v1/topics/" + t + "/publish")) {
+      ws.send("{\"id\": \"f1\", \"data\": 1}");
+      JsonNode result = ws.next();
+      assertEquals("f1", result.path("id").asText());
+      assertFalse(result.path("duplicate").asBoolean());
+      ws.send("{\"data\": ");
+      assertEquals(400, ws.next().path("status").asInt(), "an error frame; the socket goes on");
+      ws.sendJson(Map.of("id", "f2", "data", 2));
+      assertEquals("f2", ws.next().path("id").asText());
     }
-    throw new AssertionError("no message within " + AWAIT);
+    try (SseConsumer once = client.sse(s, SseConsumer.Options.defaults().reconnect(false))) {
+      assertEquals(List.of("f1", "f2"), take(once, 2));
+      assertEquals(1, once.connects());
+    }
+    try (SseConsumer missing = client.sse(name("nowhere"),
+        SseConsumer.Options.defaults().reconnect(false))) {
+      assertEquals(404, assertThrows(ProblemException.class, () -> missing.next(AWAIT)).status());
+    }
+    ProblemException refused = assertThrows(ProblemException.class,
+        () -> client.frames("/v1/subscriptions/" + name("nowhere") + "/ws"));
+    assertEquals(404, refused.status(), "a refused handshake carries the server's problem");
+  }
+
+  private static List<String> take(SseConsumer sse, int n) throws InterruptedException {
+    return sse.messages(n, AWAIT).stream().map(e -> e.delivery().id()).toList();
   }
 
   private static void awaitBacklog(String sub, long backlog) {

@@ -1,4 +1,4 @@
-package dev.courier.client;
+package dev.courier.node.it;
 
 import java.io.IOException;
 import java.io.InputStream;
