@@ -35,6 +35,17 @@ final class WsClient implements AutoCloseable {
     socket.sendText(text, true).get(30, TimeUnit.SECONDS);
   }
 
+  /** Sends part of a text frame: the frame ends with the part sent with {@code last}. */
+  void sendPart(String text, boolean last) throws Exception {
+    socket.sendText(text, last).get(30, TimeUnit.SECONDS);
+  }
+
+  /** The next frame if one comes within {@code millis}, else null. */
+  JsonNode poll(long millis) throws Exception {
+    String frame = frames.poll(millis, TimeUnit.MILLISECONDS);
+    return frame == null ? null : Json.MAPPER.readTree(frame);
+  }
+
   void sendBinary(byte[] bytes) throws Exception {
     socket.sendBinary(ByteBuffer.wrap(bytes), true).get(30, TimeUnit.SECONDS);
   }

@@ -52,6 +52,11 @@ final class WsClient implements AutoCloseable {
     socket.sendText(text, true).join();
   }
 
+  /** Sends part of a text frame: the frame ends with the part sent with {@code last}. */
+  void sendPart(String text, boolean last) {
+    socket.sendText(text, last).join();
+  }
+
   void sendBinary(byte[] bytes) {
     socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
   }
