@@ -203,7 +203,8 @@ final class DeliveryCore<C, R> {
     }
     if (fresh) {
       int start = mode == ConsumerMode.LEASE ? window(credit) : Math.max(0, credit);
-      consumers.put(consumer, new AttachedConsumer<>(consumer, mode, streamId, start));
+      consumers.put(consumer,
+          new AttachedConsumer<>(consumer, mode, streamId, start, settings.maxConsumerBytes()));
     }
     // A cursor of another incarnation of the topic, or not a cursor at all, is ignored: the stream
     // starts at the subscription's position, as without one (an EventSource gets no error status).
@@ -235,6 +236,7 @@ final class DeliveryCore<C, R> {
     AttachedConsumer<C> c = consumers.get(consumer);
     if (c != null && !c.leases() && credit > 0) {
       c.credit += credit;
+      c.handed(credit);
       dispatch(now);
     }
     return end();
@@ -593,6 +595,12 @@ final class DeliveryCore<C, R> {
     return n;
   }
 
+  /** Bytes a consumer holds against the per-consumer cap; -1 if it is not attached. */
+  long heldBytes(C consumer) {
+    AttachedConsumer<C> c = consumers.get(consumer);
+    return c == null ? -1 : c.bytes;
+  }
+
   /** Unacknowledged messages a lease consumer holds; -1 if it is not attached. */
   int outstanding(C consumer) {
     AttachedConsumer<C> c = consumers.get(consumer);
@@ -726,19 +734,25 @@ final class DeliveryCore<C, R> {
         c.credit--;
         c.unproven.add(next);
         lane.unproven.add(m.offset());
-        out.send(c.ref, new Delivery(record, cursor()));
+        Delivery delivery = new Delivery(record, cursor());
+        c.sent(delivery.wireSize());
+        out.send(c.ref, delivery);
         continue;
       }
       C owner = null;
+      long leaseBytes = 0;
       if (taker instanceof AttachedConsumer<?> any) {
         AttachedConsumer<C> c = cast(any);
         c.outstanding++;
+        leaseBytes = m.wireSize();
+        c.bytes += leaseBytes;
         owner = c.ref;
         out.send(c.ref, new Delivery(record, null));
       } else {
         ((WaitingPoll<?>) taker).take(record);
       }
       Lease<C> lease = new Lease<>(m, next.attempt(), owner, deadline, ++leaseSeq);
+      lease.ownerBytes = leaseBytes;
       lane.addLease(lease);
       leaseQueue.add(new LeaseRef(lane.partition, m.offset(), lease.id, deadline));
       leased++;
@@ -1089,6 +1103,7 @@ final class DeliveryCore<C, R> {
     AttachedConsumer<C> owner = lease.owner == null ? null : consumers.get(lease.owner);
     if (owner != null) {
       owner.outstanding--;
+      owner.bytes -= lease.ownerBytes;
     }
   }
 
@@ -1227,6 +1242,7 @@ final class DeliveryCore<C, R> {
     for (AttachedConsumer<C> c : consumers.values()) {
       c.outstanding = 0;
       c.unproven.clear();
+      c.clearBytes();
     }
   }
 

@@ -1,0 +1,79 @@
+package dev.courier.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The per-consumer byte cap on a real node (2.5 MB here): a WebSocket consumer with a window of 100
+ * messages that does not ack 1 MB messages holds three of them, the cap plus at most one message
+ * (the subscription's inFlight says so), and once it acks, every message comes, once, in order.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ConsumerBytesIT {
+  private static final int MESSAGES = 12;
+  private static TestNode node;
+  private static String url;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start("courier.subscription.max-consumer-bytes = 2500000");
+    url = node.url();
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void aWebSocketThatDoesNotAckHoldsTheCapAndGetsEverythingOnceItDoes() throws Exception {
+    String topic = "bytes-" + UUID.randomUUID().toString().substring(0, 8);
+    String sub = topic + "-ws";
+    assertEquals(201, Http.put(url + "/v1/topics/" + topic, "{\"partitions\":1}").status());
+    assertEquals(201, Http.put(url + "/v1/subscriptions/" + sub,
+        "{\"topic\":\"" + topic + "\",\"startAt\":\"earliest\",\"maxInFlight\":1000}").status());
+    String data = "d".repeat(1_000_000);
+    for (int i = 0; i < MESSAGES; i++) {
+      assertEquals(200, Http.post(url + "/v1/topics/" + topic + "/messages",
+          "{\"id\":\"big-" + i + "\",\"data\":\"" + data + "\"}").status());
+    }
+
+    try (WsClient ws = WsClient.open(url + "/v1/subscriptions/" + sub + "/ws")) {
+      ws.send("{\"type\":\"credit\",\"messages\":100}");
+      List<JsonNode> got = new ArrayList<>(ws.messages(3));
+      JsonNode fourth = ws.poll(Duration.ofSeconds(2));
+      assertTrue(fourth == null, () -> "no fourth message while three are unacked, got "
+          + fourth.path("id").asText());
+      assertEquals(3, LeasedDeliveryIT.stateAt(url, sub).get("inFlight").asInt(),
+          "two 1 MB messages are below 2.5 MB, the third passes it: no more, whatever the window");
+
+      // Acking as it reads, the consumer gets the rest; never more than three unacked.
+      for (int i = 0; i < MESSAGES; i++) {
+        ws.ack(List.of(got.get(i).get("ackId").asText()));
+        if (got.size() < MESSAGES) {
+          got.add(ws.next("message"));
+        }
+        assertTrue(LeasedDeliveryIT.stateAt(url, sub).get("inFlight").asInt() <= 3);
+      }
+      List<String> ids = got.stream().map(m -> m.get("id").asText()).toList();
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < MESSAGES; i++) {
+        expected.add("big-" + i);
+      }
+      assertEquals(expected, ids, "every message, once, in order");
+      assertTrue(got.stream().allMatch(m -> m.get("data").asText().equals(data)), "whole");
+      Await.until("everything acked", () -> LeasedDeliveryIT.stateAt(url, sub).get("inFlight").asInt() == 0);
+    }
+  }
+}
