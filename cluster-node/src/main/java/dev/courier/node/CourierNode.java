@@ -13,6 +13,7 @@ import dev.courier.node.push.PushConfig;
 import dev.courier.node.push.PushDelivery;
 import dev.courier.node.push.PushKeeper;
 import dev.courier.persistence.PushRegistry;
+import dev.courier.node.subscription.StashOverflow;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.node.topic.TopicPartitionSettings;
@@ -151,6 +152,9 @@ public final class CourierNode {
                     pushConfig),
             DeliverySettings.fromConfig(config)));
     PushKeeper.init(system, pushRegistry);
+    system.systemActorOf(
+        StashOverflow.create(config.getDuration("courier.subscription.stash-overflow-resend")),
+        "stash-overflow", org.apache.pekko.actor.typed.Props.empty());
     // Webhook connection pools close before the actor system does, not under it.
     org.apache.pekko.actor.CoordinatedShutdown.get(system)
         .addTask(
