@@ -437,7 +437,7 @@ final class DeliveryCore<C, R> {
     if (partition < lanes.size()) {
       PartitionLane<C> lane = lanes.get(partition);
       lane.head = Math.max(lane.head, nextOffset);
-      lane.offer(messages, settings.bufferPerPartition());
+      lane.offer(messages, settings.bufferPerPartition(), settings.bufferBytesPerPartition());
       dispatch(now);
     }
     return end();
@@ -593,6 +593,11 @@ final class DeliveryCore<C, R> {
       n += lane.leases.size();
     }
     return n;
+  }
+
+  /** Bytes a partition's read-ahead buffer holds. */
+  long bufferedBytes(int partition) {
+    return lanes.get(partition).bufferBytes;
   }
 
   /** Bytes a consumer holds against the per-consumer cap; -1 if it is not attached. */
@@ -977,7 +982,9 @@ final class DeliveryCore<C, R> {
   /**
    * Starts a catch-up read when the lane's buffer runs low. Without consumers a lane holds just
    * its next message (enough to report lag), so idle subscriptions cost little memory. A page
-   * (and the buffer) grows to the largest waiting long poll, so a poll with a backlog is full.
+   * (and the buffer) grows to the largest waiting long poll, so a poll with a backlog is full. The
+   * buffer is bounded in bytes as well ({@code buffer-bytes-per-partition}): a read asks for as
+   * many messages as fit by the lane's typical message size.
    */
   private void readIfBehind(PartitionLane<C> lane, int need) {
     boolean aggregated = rowLane >= 0 && lane.partition != rowLane;
@@ -985,10 +992,13 @@ final class DeliveryCore<C, R> {
         idle() && !aggregated ? 1 : Math.max(settings.bufferPerPartition(), need);
     int page = Math.min(Math.max(settings.readPage(), need), capacity);
     int room = capacity - lane.buffer.size();
-    if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)) {
+    long bytesRoom = settings.bufferBytesPerPartition() - lane.bufferBytes;
+    if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)
+        || (bytesRoom <= 0 && !lane.buffer.isEmpty())) {
       return;
     }
-    int limit = Math.min(page, room);
+    // Bounded in bytes too: large messages are read a few at a time.
+    int limit = Math.min(Math.min(page, room), lane.messagesWithin(bytesRoom));
     long from = lane.bufferEnd();
     if (lane.partition == rowLane) {
       // The row lane's log is the persisted rows: read at once, in memory.
@@ -1173,7 +1183,8 @@ final class DeliveryCore<C, R> {
     if (!rows.isEmpty()) {
       PartitionLane<C> lane = lanes.get(rowLane);
       lane.headHeard(seq);
-      lane.offer(rowMessages(rows), settings.bufferPerPartition());
+      lane.offer(rowMessages(rows), settings.bufferPerPartition(),
+          settings.bufferBytesPerPartition());
     }
   }
 

@@ -16,8 +16,9 @@ import java.time.Duration;
  * that bound one subscription's memory whatever its clients do: consumers attached at once, and
  * nacked messages waiting out a delay; and how often an aggregation subscription looks at the
  * wall clock to close windows and how many of its rows may wait for an ack before it stops
- * accepting messages; and the bytes of deliveries one consumer may hold (a WebSocket's unacked,
- * an SSE stream's not yet handed to its socket).
+ * accepting messages; the bytes of deliveries one consumer may hold (a WebSocket's unacked, an
+ * SSE stream's not yet handed to its socket); and the bytes one partition's read-ahead buffer may
+ * hold.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -39,12 +40,16 @@ public record DeliverySettings(
     int maxDelayedNacks,
     Duration windowClockInterval,
     int maxPendingRows,
-    long maxConsumerBytes) {
+    long maxConsumerBytes,
+    long bufferBytesPerPartition) {
 
   /** What one consumer may hold when no setting says otherwise. */
   public static final long DEFAULT_MAX_CONSUMER_BYTES = 8L << 20;
 
-  /** Settings with the default per-consumer byte cap. */
+  /** What one partition's read-ahead buffer may hold when no setting says otherwise. */
+  public static final long DEFAULT_BUFFER_BYTES_PER_PARTITION = 16L << 20;
+
+  /** Settings with the default per-consumer and per-partition byte caps. */
   public DeliverySettings(
       Duration commitInterval, int reserveAhead, int readPage, int bufferPerPartition,
       Duration rewatchDelay, int snapshotEvery, Duration leaseCheckInterval, int maxWaitingPolls,
@@ -54,7 +59,8 @@ public record DeliverySettings(
     this(commitInterval, reserveAhead, readPage, bufferPerPartition, rewatchDelay, snapshotEvery,
         leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain, pollFillWait,
         lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers, maxDelayedNacks,
-        windowClockInterval, maxPendingRows, DEFAULT_MAX_CONSUMER_BYTES);
+        windowClockInterval, maxPendingRows, DEFAULT_MAX_CONSUMER_BYTES,
+        DEFAULT_BUFFER_BYTES_PER_PARTITION);
   }
 
   /** The same settings with another per-consumer byte cap. */
@@ -62,7 +68,15 @@ public record DeliverySettings(
     return new DeliverySettings(commitInterval, reserveAhead, readPage, bufferPerPartition,
         rewatchDelay, snapshotEvery, leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain,
         pollFillWait, lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers,
-        maxDelayedNacks, windowClockInterval, maxPendingRows, bytes);
+        maxDelayedNacks, windowClockInterval, maxPendingRows, bytes, bufferBytesPerPartition);
+  }
+
+  /** The same settings with another per-partition read-ahead byte cap. */
+  public DeliverySettings withBufferBytesPerPartition(long bytes) {
+    return new DeliverySettings(commitInterval, reserveAhead, readPage, bufferPerPartition,
+        rewatchDelay, snapshotEvery, leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain,
+        pollFillWait, lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers,
+        maxDelayedNacks, windowClockInterval, maxPendingRows, maxConsumerBytes, bytes);
   }
 
   /**
@@ -78,7 +92,8 @@ public record DeliverySettings(
     this(commitInterval, reserveAhead, readPage, bufferPerPartition, rewatchDelay, snapshotEvery,
         leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain, pollFillWait,
         lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers, maxDelayedNacks,
-        Duration.ofSeconds(1), 100_000, DEFAULT_MAX_CONSUMER_BYTES);
+        Duration.ofSeconds(1), 100_000, DEFAULT_MAX_CONSUMER_BYTES,
+        DEFAULT_BUFFER_BYTES_PER_PARTITION);
   }
 
   public static DeliverySettings fromConfig(Config config) {
@@ -103,6 +118,7 @@ public record DeliverySettings(
         c.getInt("max-delayed-nacks"),
         c.getDuration("window-clock-interval"),
         c.getInt("max-pending-rows"),
-        c.getMemorySize("max-consumer-bytes").toBytes());
+        c.getMemorySize("max-consumer-bytes").toBytes(),
+        c.getMemorySize("buffer-bytes-per-partition").toBytes());
   }
 }
