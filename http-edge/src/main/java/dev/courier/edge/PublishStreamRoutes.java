@@ -157,14 +157,14 @@ public final class PublishStreamRoutes extends AllDirectives {
           return hold.add(bytes).toCompletableFuture()
               .completeOnTimeout(false, roomWait.toMillis(), TimeUnit.MILLISECONDS)
               .thenApply(held -> {
-            if (held) {
-              whole.append(chunk);
-            } else {
-              whole.refuse();
-              hold.release();
-            }
-            return chunk;
-          });
+                if (held) {
+                  whole.append(chunk);
+                } else {
+                  whole.refuse();
+                  hold.release();
+                }
+                return chunk;
+              });
         })
         .completionTimeout(settings.frameTimeout())
         .runWith(Sink.ignore(), materializer)
