@@ -57,7 +57,7 @@ final class AttachedConsumer<C> implements Taker {
     }
   }
 
-  /** Forgets every byte it held (a seek takes everything back). */
+  /** Forgets every byte it held (a seek takes a lease consumer's leases back). */
   void clearBytes() {
     bytes = 0;
     unhanded.clear();

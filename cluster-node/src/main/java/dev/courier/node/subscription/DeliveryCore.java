@@ -1253,7 +1253,11 @@ final class DeliveryCore<C, R> {
     for (AttachedConsumer<C> c : consumers.values()) {
       c.outstanding = 0;
       c.unproven.clear();
-      c.clearBytes();
+      if (c.leases()) {
+        // Its leases are gone. A cursor consumer's sent deliveries still go out (the edge reports
+        // them with its Demand), so what it holds stays counted.
+        c.clearBytes();
+      }
     }
   }
 

@@ -97,6 +97,27 @@ class ConsumerBytesTest {
   }
 
   @Test
+  void afterASeekAnSseStreamStillCountsWhatWasSentBeforeIt() {
+    long cap = 3L * MIB;
+    var core = core(cap, 10, MIB);
+    assertEquals(3, sent(core.attach("sse", ConsumerMode.CURSOR, 256, null, null, now)).size());
+    // The seek does not reach the edge's queue: those three still go out, and are reported.
+    var seek = core.seek(List.of(0L), "seeker", now);
+    assertTrue(sent(seek).isEmpty());
+    // The log is read again from the start: nothing goes while the three are not handed over.
+    for (Step.Read read : seek.reads()) {
+      List<StoredMessage> rows = new ArrayList<>();
+      for (long o = read.from(); o < Math.min(read.until(), read.from() + read.limit()); o++) {
+        rows.add(message(o, MIB));
+      }
+      assertTrue(sent(core.loaded(0, read.generation(), read.from(), read.until(), rows, now))
+          .isEmpty(), "nothing more while the three are not handed to the socket");
+    }
+    assertEquals(1, sent(core.demand("sse", 1, now)).size(), "one handed over, one more sent");
+    assertTrue(core.heldBytes("sse") < cap + MIB + 1024, "held " + core.heldBytes("sse"));
+  }
+
+  @Test
   void aMessageLargerThanTheCapGoesAloneAndTheNextWaitsForItsAck() {
     var core = core(512 * 1024, 3, MIB);
     List<Delivery> first = sent(core.attach("ws", ConsumerMode.LEASE, 100, null, null, now));
