@@ -595,6 +595,24 @@ final class DeliveryCore<C, R> {
     return n;
   }
 
+  /** Bytes every attached consumer holds against its cap, together. */
+  long consumerBytes() {
+    long sum = 0;
+    for (AttachedConsumer<C> c : consumers.values()) {
+      sum += c.bytes;
+    }
+    return sum;
+  }
+
+  /** Bytes every partition's read-ahead buffer holds, together. */
+  long bufferedBytes() {
+    long sum = 0;
+    for (PartitionLane<C> lane : lanes) {
+      sum += lane.bufferBytes;
+    }
+    return sum;
+  }
+
   /** Bytes a partition's read-ahead buffer holds. */
   long bufferedBytes(int partition) {
     return lanes.get(partition).bufferBytes;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The per-consumer byte cap on a real node (2.5 MB here): a WebSocket consumer with a window of 100
  * messages that does not ack 1 MB messages holds three of them, the cap plus at most one message
- * (the subscription's inFlight says so), and once it acks, every message comes, once, in order.
+ * (the subscription's inFlight and {@code courier_consumer_held_bytes} say so), and once it acks,
+ * every message comes, once, in order.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ConsumerBytesIT {
@@ -57,6 +58,11 @@ class ConsumerBytesIT {
           + fourth.path("id").asText());
       assertEquals(3, LeasedDeliveryIT.stateAt(url, sub).get("inFlight").asInt(),
           "two 1 MB messages are below 2.5 MB, the third passes it: no more, whatever the window");
+      // /metrics says what the consumer holds: three messages, under the cap plus one message.
+      Await.until("the held bytes reported", () -> Scrape.of(url)
+          .count("courier_consumer_held_bytes", "subscription", sub) >= 3_000_000);
+      double held = Scrape.of(url).count("courier_consumer_held_bytes", "subscription", sub);
+      assertTrue(held < 2_500_000 + 1_001_000, "held " + held);
 
       // Acking as it reads, the consumer gets the rest; never more than three unacked.
       for (int i = 0; i < MESSAGES; i++) {
@@ -73,7 +79,10 @@ class ConsumerBytesIT {
       }
       assertEquals(expected, ids, "every message, once, in order");
       assertTrue(got.stream().allMatch(m -> m.get("data").asText().equals(data)), "whole");
-      Await.until("everything acked", () -> LeasedDeliveryIT.stateAt(url, sub).get("inFlight").asInt() == 0);
+      Await.until("everything acked",
+          () -> LeasedDeliveryIT.stateAt(url, sub).get("inFlight").asInt() == 0);
+      Await.until("nothing held", () -> Scrape.of(url)
+          .count("courier_consumer_held_bytes", "subscription", sub) == 0);
     }
   }
 }
