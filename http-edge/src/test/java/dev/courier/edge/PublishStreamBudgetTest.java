@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.protocol.topic.PublishReply;
 import dev.courier.protocol.topic.PublishResult;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -50,17 +48,7 @@ class PublishStreamBudgetTest {
 
   /** The status line of a POST publish of a {@code bytes}-byte body. */
   private String post(int bytes) throws IOException {
-    String body = frame("post", bytes);
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(15_000);
-      socket.getOutputStream().write(("POST /v1/topics/orders/messages HTTP/1.1\r\nHost: x\r\n"
-          + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
-          + body).getBytes(StandardCharsets.US_ASCII));
-      byte[] buf = new byte[4096];
-      int n = socket.getInputStream().read(buf);
-      String answer = n < 0 ? "EOF" : new String(buf, 0, n, StandardCharsets.US_ASCII);
-      return answer.lines().findFirst().orElse("");
-    }
+    return server.rawPublish(frame("post", bytes)).lines().findFirst().orElse("");
   }
 
   private WsClient open() throws Exception {

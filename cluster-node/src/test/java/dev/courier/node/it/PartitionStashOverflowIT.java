@@ -3,27 +3,15 @@ package dev.courier.node.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
-import dev.courier.node.NodeConfig;
 import dev.courier.node.topic.TopicPartitionEntity;
-import dev.courier.node.topic.TopicPartitionSettings;
-import dev.courier.persistence.CourierSchema;
-import dev.courier.persistence.DedupStore;
-import dev.courier.persistence.LatestStore;
-import dev.courier.persistence.TopicLogStore;
-import dev.courier.persistence.TopicStore;
-import dev.courier.persistence.cassandra.RealCassandra;
 import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.PartitionHead;
 import dev.courier.protocol.topic.PublishReply;
 import dev.courier.protocol.topic.TopicInfo;
 import dev.courier.protocol.topic.TopicPartitionCommand;
-import dev.courier.protocol.topic.TopicSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -42,46 +30,27 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PartitionStashOverflowIT {
   private static ActorTestKit testKit;
-  private static CqlSession session;
-  private static TopicPartitionSettings settings;
-  private static TopicLogStore log;
-  private static DedupStore dedup;
-  private static LatestStore latest;
+  private static PartitionStores stores;
 
   @BeforeAll
   static void start() {
-    var config = NodeConfig.load(com.typesafe.config.ConfigFactory.parseString("""
-        courier.cassandra.embedded.mode = off
-        courier.topic-partition.stash-capacity = 2
-        """));
-    session = RealCassandra.newSession();
-    for (String cql : CourierSchema.fromConfig(config).statements()) {
-      session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(60)));
-    }
-    log = new TopicLogStore(session, "courier", 256 * 1024, 64L << 20);
-    dedup = new DedupStore(session, "courier");
-    latest = new LatestStore(session, "courier", 256 * 1024);
-    settings = TopicPartitionSettings.fromConfig(config);
+    stores = PartitionStores.open("courier.topic-partition.stash-capacity = 2");
     testKit = ActorTestKit.create();
   }
 
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
-    session.close();
+    stores.close();
   }
 
   @Test
   void publishesPastAStartingPartitionsStashAreAnsweredOverloadedAndNothingIsLost()
       throws Exception {
-    TopicInfo topic = new TopicStore(session, "courier")
-        .create("stash-" + UUID.randomUUID().toString().substring(0, 8),
-            new TopicSettings(1, TopicSettings.DEFAULT_RETENTION,
-                TopicSettings.DEFAULT_DEDUP_WINDOW))
-        .toCompletableFuture().get(30, TimeUnit.SECONDS).topic();
+    TopicInfo topic = stores.newTopic("stash-");
     ActorRef<TopicPartitionCommand> partition = testKit.spawn(TopicPartitionEntity.create(
-        TopicPartitionEntity.entityId(topic.topicId(), 0), testKit.system().ignoreRef(), log,
-        dedup, latest, settings));
+        TopicPartitionEntity.entityId(topic.topicId(), 0), testKit.system().ignoreRef(),
+        stores.log, stores.dedup, stores.latest, stores.settings));
     TestProbe<PublishReply> replies = testKit.createTestProbe();
     TestProbe<PartitionHead> head = testKit.createTestProbe();
     // All of these arrive while the partition reads its head back from Cassandra.

@@ -56,17 +56,7 @@ class StashOverflowTest {
 
   /** A fresh subscription entity over an empty two-partition topic. */
   private ActorRef<SubscriptionCommand> entity() {
-    SubscriptionNames names = new SubscriptionNames() {
-      @Override
-      public CompletableFuture<Void> register(String name, String topic, Instant at) {
-        return CompletableFuture.completedFuture(null);
-      }
-
-      @Override
-      public CompletableFuture<Void> unregister(String name) {
-        return CompletableFuture.completedFuture(null);
-      }
-    };
+    SubscriptionNames names = CoreFixture.noNames();
     var deps = new SubscriptionEntity.Dependencies(
         (id, partition, from, until, limit) -> CompletableFuture.completedFuture(List.of()),
         (id, partition, keys) -> CompletableFuture.completedFuture(Map.of()),
