@@ -58,6 +58,14 @@ public final class FrameSocket implements AutoCloseable {
     await(socket.sendText(text, true));
   }
 
+  /**
+   * Sends part of a text message (a WebSocket fragment): the message ends with the part sent with
+   * {@code last}. For a message too large to hold at once, or streamed as it is made.
+   */
+  public void sendPart(String text, boolean last) {
+    await(socket.sendText(text, last));
+  }
+
   /** Sends one binary frame (Courier's protocols answer it with a close). */
   public void sendBinary(byte[] bytes) {
     await(socket.sendBinary(ByteBuffer.wrap(bytes), true));

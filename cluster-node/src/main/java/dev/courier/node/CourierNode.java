@@ -13,6 +13,7 @@ import dev.courier.node.push.PushConfig;
 import dev.courier.node.push.PushKeeper;
 import dev.courier.node.push.WebhookLauncher;
 import dev.courier.persistence.PushRegistry;
+import dev.courier.node.subscription.StashOverflow;
 import dev.courier.node.subscription.SubscriptionEntity;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.node.topic.TopicPartitionSettings;
@@ -162,6 +163,9 @@ public final class CourierNode {
             DeliverySettings.fromConfig(config),
             AckIdKey.of(key)));
     launcher.keeper(PushKeeper.init(system, pushRegistry));
+    system.systemActorOf(
+        StashOverflow.create(config.getDuration("courier.subscription.stash-overflow-resend")),
+        "stash-overflow", org.apache.pekko.actor.typed.Props.empty());
     // Webhook connection pools close before the actor system does, not under it.
     org.apache.pekko.actor.CoordinatedShutdown.get(system)
         .addTask(

@@ -345,21 +345,18 @@ public final class NodeBackend implements CourierBackend {
           .thenApply(hs -> hs.stream().map(PartitionHead::nextOffset).toList())
           .thenCompose(
               until ->
-                  subscriptionEntity(name)
-                      .ask(
-                          replyTo ->
-                              new SubscriptionCommand.Create(
-                                  settings, topic, zeros(topic), until, replyTo),
-                          askTimeout));
+                  askSubscription(name,
+                      replyTo -> new SubscriptionCommand.Create(
+                          settings, topic, zeros(topic), until, replyTo),
+                      askTimeout));
     }
     return startPositions(topic, settings.startAt())
         .thenCompose(
             start ->
-                subscriptionEntity(name)
-                    .ask(
-                        replyTo ->
-                            new SubscriptionCommand.Create(settings, topic, start, List.of(), replyTo),
-                        askTimeout));
+                askSubscription(name,
+                    replyTo -> new SubscriptionCommand.Create(
+                        settings, topic, start, List.of(), replyTo),
+                    askTimeout));
   }
 
   private static List<Long> zeros(TopicInfo topic) {
@@ -372,8 +369,8 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> changeSubscription(String name, SettingsChange change) {
-    return subscriptionEntity(name)
-        .ask(replyTo -> new SubscriptionCommand.ChangeSettings(change, replyTo), askTimeout);
+    return askSubscription(name,
+        replyTo -> new SubscriptionCommand.ChangeSettings(change, replyTo), askTimeout);
   }
 
   private CompletionStage<List<Long>> startPositions(TopicInfo topic, String startAt) {
@@ -402,7 +399,7 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> subscription(String name) {
-    return subscriptionEntity(name).ask(SubscriptionCommand.Get::new, askTimeout);
+    return askSubscription(name, SubscriptionCommand.Get::new, askTimeout);
   }
 
   @Override
@@ -445,7 +442,7 @@ public final class NodeBackend implements CourierBackend {
 
   @Override
   public CompletionStage<SubscriptionReply> deleteSubscription(String name) {
-    return subscriptionEntity(name).ask(SubscriptionCommand.Delete::new, askTimeout);
+    return askSubscription(name, SubscriptionCommand.Delete::new, askTimeout);
   }
 
   @Override
@@ -467,16 +464,16 @@ public final class NodeBackend implements CourierBackend {
   private CompletionStage<SubscriptionReply> ackOnce(String name, List<String> ackIds) {
     // Acks are idempotent: after a member loss the same acks are simply sent again.
     Supplier<CompletionStage<SubscriptionReply>> ack =
-        () -> subscriptionEntity(name)
-            .ask(replyTo -> new SubscriptionCommand.Ack(ackIds, replyTo), askTimeout);
+        () -> askSubscription(name,
+            replyTo -> new SubscriptionCommand.Ack(ackIds, replyTo), askTimeout);
     return memberLoss.ask(ack, ack, reply -> {});
   }
 
   @Override
   public CompletionStage<SubscriptionReply> nack(String name, List<String> ackIds, Duration delay) {
     return inShares(ackIds,
-        share -> subscriptionEntity(name)
-            .ask(replyTo -> new SubscriptionCommand.Nack(share, delay, replyTo), askTimeout),
+        share -> askSubscription(name,
+            replyTo -> new SubscriptionCommand.Nack(share, delay, replyTo), askTimeout),
         replies -> {
           int nacked = 0;
           for (SubscriptionReply reply : replies) {
@@ -486,10 +483,7 @@ public final class NodeBackend implements CourierBackend {
             nacked += n.nacked();
           }
           return new SubscriptionReply.Nacked(nacked);
-        })
-        .thenCompose(reply -> reply instanceof SubscriptionReply.Overloaded o
-            ? CompletableFuture.failedFuture(new dev.courier.port.Overload(o.detail(), 1))
-            : CompletableFuture.completedFuture(reply));
+        });
   }
 
   /**
@@ -530,10 +524,8 @@ public final class NodeBackend implements CourierBackend {
   }
 
   private CompletionStage<SubscriptionReply> pullOnce(String name, int max, Duration maxWait) {
-    return subscriptionEntity(name)
-        .ask(
-            replyTo -> new SubscriptionCommand.Pull(max, maxWait, replyTo),
-            maxWait.plus(askTimeout));
+    return askSubscription(name,
+        replyTo -> new SubscriptionCommand.Pull(max, maxWait, replyTo), maxWait.plus(askTimeout));
   }
 
   @Override
@@ -599,8 +591,24 @@ public final class NodeBackend implements CourierBackend {
   }
 
   private CompletionStage<SubscriptionReply> seekTo(String name, List<Long> positions) {
-    return subscriptionEntity(name)
-        .ask(replyTo -> new SubscriptionCommand.Seek(positions, replyTo), askTimeout);
+    return askSubscription(name,
+        replyTo -> new SubscriptionCommand.Seek(positions, replyTo), askTimeout);
+  }
+
+  /**
+   * Asks a subscription entity; its Overloaded answer (a cap, or a full stash: StashOverflow)
+   * fails the answer with {@link dev.courier.port.Overload}, which the edge answers 429 with
+   * Retry-After.
+   */
+  private CompletionStage<SubscriptionReply> askSubscription(
+      String name,
+      org.apache.pekko.japi.function.Function<
+          org.apache.pekko.actor.typed.ActorRef<SubscriptionReply>, SubscriptionCommand> command,
+      Duration timeout) {
+    return subscriptionEntity(name).ask(command, timeout)
+        .thenCompose(reply -> reply instanceof SubscriptionReply.Overloaded o
+            ? CompletableFuture.failedFuture(new dev.courier.port.Overload(o.detail(), 1))
+            : CompletableFuture.completedFuture(reply));
   }
 
   @Override

@@ -33,6 +33,10 @@ public final class CourierRoutes extends AllDirectives {
       ConsumerDrain drains,
       AuthSettings auth) {
     AccessControl access = AccessControl.create(auth, settings.sseRetry());
+    var config = system.settings().config();
+    PublishBudget budget = new PublishBudget(
+        config.getMemorySize("courier.http.limits.max-publish-bytes-in-flight").toBytes(),
+        config.getMemorySize("pekko.http.server.parsing.max-content-length").toBytes());
     Route api =
         concat(
             new TopicRoutes(backend, settings).routes(),
@@ -53,15 +57,11 @@ public final class CourierRoutes extends AllDirectives {
                 .routes(),
             new PublishStreamRoutes(
                     system, backend, settings,
-                    PublishStreamSettings.fromConfig(system.settings().config()))
+                    PublishStreamSettings.fromConfig(config), budget)
                 .routes());
     var exceptions = Problems.exceptionHandler();
     var rejections = Problems.rejectionHandler();
-    Origins origins = new Origins(OriginPolicy.fromConfig(system.settings().config()));
-    var config = system.settings().config();
-    PublishBudget budget = new PublishBudget(
-        config.getMemorySize("courier.http.limits.max-publish-bytes-in-flight").toBytes(),
-        config.getMemorySize("pekko.http.server.parsing.max-content-length").toBytes());
+    Origins origins = new Origins(OriginPolicy.fromConfig(config));
     this.all =
         origins.guard(
             () -> budget.guard(

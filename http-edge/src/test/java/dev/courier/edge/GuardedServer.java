@@ -51,6 +51,22 @@ public final class GuardedServer {
     return backend;
   }
 
+  /**
+   * POSTs {@code body} to {@code /v1/topics/orders/messages} over a raw socket of its own, as a
+   * separate client would; the answer's first bytes ("EOF" if none).
+   */
+  public String rawPublish(String body) throws java.io.IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port())) {
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write(("POST /v1/topics/orders/messages HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+          + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] buf = new byte[4096];
+      int n = socket.getInputStream().read(buf);
+      return n < 0 ? "EOF" : new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+  }
+
   public void stop() {
     testKit.shutdownTestKit();
   }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.courier.protocol.topic.PublishReply;
 import dev.courier.protocol.topic.PublishResult;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,16 +34,7 @@ class PublishBudgetTest {
 
   /** Publishes a message of {@code dataChars} characters; the answer's head. */
   private static String publish(int dataChars) throws IOException {
-    String body = "{\"data\":\"" + "x".repeat(dataChars) + "\"}";
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(15_000);
-      socket.getOutputStream().write(("POST /v1/topics/orders/messages HTTP/1.1\r\nHost: x\r\n"
-          + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
-          + body).getBytes(StandardCharsets.US_ASCII));
-      byte[] buf = new byte[4096];
-      int n = socket.getInputStream().read(buf);
-      return n < 0 ? "EOF" : new String(buf, 0, n, StandardCharsets.US_ASCII);
-    }
+    return server.rawPublish("{\"data\":\"" + "x".repeat(dataChars) + "\"}");
   }
 
   @Test

@@ -20,6 +20,8 @@ public final class SubscriptionMeters {
   private final AtomicIntegerArray consumers =
       new AtomicIntegerArray(DeliveryProtocol.values().length);
   private volatile long backlog;
+  private volatile long consumerBytes;
+  private volatile long bufferedBytes;
   private volatile Instant oldestUndelivered;
   private boolean closed;
 
@@ -94,6 +96,20 @@ public final class SubscriptionMeters {
       }
       consumers.set(p.ordinal(), n);
     }
+  }
+
+  /** What its consumers hold (against their byte caps) and its read-ahead buffers, in bytes. */
+  public void bytes(long consumers, long buffered) {
+    this.consumerBytes = consumers;
+    this.bufferedBytes = buffered;
+  }
+
+  long consumerBytes() {
+    return consumerBytes;
+  }
+
+  long bufferedBytes() {
+    return bufferedBytes;
   }
 
   /** Stops reporting; the series go once no hosted subscription reports into them. */

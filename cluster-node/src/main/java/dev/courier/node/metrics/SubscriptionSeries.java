@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The series of one {@code subscription} label value and the hosted subscriptions that report
  * into it: one subscription, or all of them when names are off or over the cap. Counters are
- * shared; gauges add up backlog and consumers and take the largest lag of their members.
+ * shared; gauges add up backlog, consumers and held bytes and take the largest lag of their
+ * members.
  */
 final class SubscriptionSeries {
   private final MeterRegistry registry;
@@ -52,6 +53,14 @@ final class SubscriptionSeries {
     keep(Gauge.builder("courier.subscription.backlog", this, SubscriptionSeries::backlog)
         .description("Messages not delivered yet, or waiting to be delivered again")
         .tags(tags).strongReference(true).register(registry));
+    keep(Gauge.builder("courier.consumer.held", this,
+            s -> s.sum(SubscriptionMeters::consumerBytes))
+        .description("Bytes of deliveries its consumers hold against their byte caps")
+        .baseUnit("bytes").tags(tags).strongReference(true).register(registry));
+    keep(Gauge.builder("courier.subscription.buffered", this,
+            s -> s.sum(SubscriptionMeters::bufferedBytes))
+        .description("Bytes of messages read ahead of delivery")
+        .baseUnit("bytes").tags(tags).strongReference(true).register(registry));
     keep(Gauge.builder("courier.subscription.lag", this, SubscriptionSeries::lagSeconds)
         .description("Age of the oldest message not delivered yet, by its publish time")
         .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
@@ -107,6 +116,14 @@ final class SubscriptionSeries {
         }
       }
     }
+  }
+
+  private double sum(java.util.function.ToLongFunction<SubscriptionMeters> of) {
+    long sum = 0;
+    for (SubscriptionMeters m : members) {
+      sum += of.applyAsLong(m);
+    }
+    return sum;
   }
 
   private double backlog() {

@@ -229,7 +229,8 @@ final class DeliveryCore<C, R> {
     }
     if (fresh) {
       int start = mode == ConsumerMode.LEASE ? window(credit) : Math.max(0, credit);
-      consumers.put(consumer, new AttachedConsumer<>(consumer, mode, streamId, start));
+      consumers.put(consumer,
+          new AttachedConsumer<>(consumer, mode, streamId, start, settings.maxConsumerBytes()));
     }
     // A cursor of another incarnation of the topic, or not a cursor at all, is ignored: the stream
     // starts at the subscription's position, as without one (an EventSource gets no error status).
@@ -261,6 +262,7 @@ final class DeliveryCore<C, R> {
     AttachedConsumer<C> c = consumers.get(consumer);
     if (c != null && !c.leases() && credit > 0) {
       c.credit += credit;
+      c.handed(credit);
       dispatch(now);
     }
     return end();
@@ -491,7 +493,7 @@ final class DeliveryCore<C, R> {
     if (partition < lanes.size()) {
       PartitionLane<C> lane = lanes.get(partition);
       lane.head = Math.max(lane.head, nextOffset);
-      lane.offer(messages, settings.bufferPerPartition());
+      lane.offer(messages, settings.bufferPerPartition(), settings.bufferBytesPerPartition());
       dispatch(now);
     }
     return end();
@@ -675,6 +677,35 @@ final class DeliveryCore<C, R> {
     polls.clear();
   }
 
+  /** Bytes every attached consumer holds against its cap, together. */
+  long consumerBytes() {
+    long sum = 0;
+    for (AttachedConsumer<C> c : consumers.values()) {
+      sum += c.bytes;
+    }
+    return sum;
+  }
+
+  /** Bytes every partition's read-ahead buffer holds, together. */
+  long bufferedBytes() {
+    long sum = 0;
+    for (PartitionLane<C> lane : lanes) {
+      sum += lane.bufferBytes;
+    }
+    return sum;
+  }
+
+  /** Bytes a partition's read-ahead buffer holds. */
+  long bufferedBytes(int partition) {
+    return lanes.get(partition).bufferBytes;
+  }
+
+  /** Bytes a consumer holds against the per-consumer cap; -1 if it is not attached. */
+  long heldBytes(C consumer) {
+    AttachedConsumer<C> c = consumers.get(consumer);
+    return c == null ? -1 : c.bytes;
+  }
+
   /** Unacknowledged messages a lease consumer holds; -1 if it is not attached. */
   int outstanding(C consumer) {
     AttachedConsumer<C> c = consumers.get(consumer);
@@ -808,19 +839,25 @@ final class DeliveryCore<C, R> {
         c.credit--;
         c.unproven.add(next);
         lane.unproven.add(m.offset());
-        out.send(c.ref, new Delivery(record, cursor()));
+        Delivery delivery = new Delivery(record, cursor());
+        c.sent(delivery.wireSize());
+        out.send(c.ref, delivery);
         continue;
       }
       C owner = null;
+      long leaseBytes = 0;
       if (taker instanceof AttachedConsumer<?> any) {
         AttachedConsumer<C> c = cast(any);
         c.outstanding++;
+        leaseBytes = m.wireSize();
+        c.bytes += leaseBytes;
         owner = c.ref;
         out.send(c.ref, new Delivery(record, null));
       } else {
         ((WaitingPoll<?>) taker).take(record);
       }
       Lease<C> lease = new Lease<>(m, next.attempt(), owner, deadline, ++leaseSeq);
+      lease.ownerBytes = leaseBytes;
       lane.addLease(lease);
       leaseQueue.add(new LeaseRef(lane.partition, m.offset(), lease.id, deadline));
       leased++;
@@ -1045,7 +1082,9 @@ final class DeliveryCore<C, R> {
   /**
    * Starts a catch-up read when the lane's buffer runs low. Without consumers a lane holds just
    * its next message (enough to report lag), so idle subscriptions cost little memory. A page
-   * (and the buffer) grows to the largest waiting long poll, so a poll with a backlog is full.
+   * (and the buffer) grows to the largest waiting long poll, so a poll with a backlog is full. The
+   * buffer is bounded in bytes as well ({@code buffer-bytes-per-partition}): a read asks for as
+   * many messages as fit by the lane's typical message size.
    */
   private void readIfBehind(PartitionLane<C> lane, int need) {
     boolean aggregated = rowLane >= 0 && lane.partition != rowLane;
@@ -1053,10 +1092,13 @@ final class DeliveryCore<C, R> {
         idle() && !aggregated ? 1 : Math.max(settings.bufferPerPartition(), need);
     int page = Math.min(Math.max(settings.readPage(), need), capacity);
     int room = capacity - lane.buffer.size();
-    if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)) {
+    long bytesRoom = settings.bufferBytesPerPartition() - lane.bufferBytes;
+    if (lane.reading || lane.bufferEnd() >= lane.head || room < Math.max(1, page / 2)
+        || (bytesRoom <= 0 && !lane.buffer.isEmpty())) {
       return;
     }
-    int limit = Math.min(page, room);
+    // Bounded in bytes too: large messages are read a few at a time.
+    int limit = Math.min(Math.min(page, room), lane.messagesWithin(bytesRoom));
     long from = lane.bufferEnd();
     if (lane.partition == rowLane) {
       // The row lane's log is the persisted rows: read at once, in memory.
@@ -1171,6 +1213,7 @@ final class DeliveryCore<C, R> {
     AttachedConsumer<C> owner = lease.owner == null ? null : consumers.get(lease.owner);
     if (owner != null) {
       owner.outstanding--;
+      owner.bytes -= lease.ownerBytes;
     }
   }
 
@@ -1240,7 +1283,8 @@ final class DeliveryCore<C, R> {
     if (!rows.isEmpty()) {
       PartitionLane<C> lane = lanes.get(rowLane);
       lane.headHeard(seq);
-      lane.offer(rowMessages(rows), settings.bufferPerPartition());
+      lane.offer(rowMessages(rows), settings.bufferPerPartition(),
+          settings.bufferBytesPerPartition());
     }
   }
 
@@ -1309,6 +1353,11 @@ final class DeliveryCore<C, R> {
     for (AttachedConsumer<C> c : consumers.values()) {
       c.outstanding = 0;
       c.unproven.clear();
+      if (c.leases()) {
+        // Its leases are gone. A cursor consumer's sent deliveries still go out (the edge reports
+        // them with its Demand), so what it holds stays counted.
+        c.clearBytes();
+      }
     }
   }
 

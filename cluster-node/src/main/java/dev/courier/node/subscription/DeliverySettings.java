@@ -16,7 +16,9 @@ import java.time.Duration;
  * that bound one subscription's memory whatever its clients do: consumers attached at once, and
  * nacked messages waiting out a delay; and how often an aggregation subscription looks at the
  * wall clock to close windows and how many of its rows may wait for an ack before it stops
- * accepting messages.
+ * accepting messages; the bytes of deliveries one consumer may hold (a WebSocket's unacked, an
+ * SSE stream's not yet handed to its socket); and the bytes one partition's read-ahead buffer may
+ * hold.
  */
 public record DeliverySettings(
     Duration commitInterval,
@@ -37,7 +39,45 @@ public record DeliverySettings(
     int maxConsumers,
     int maxDelayedNacks,
     Duration windowClockInterval,
-    int maxPendingRows) {
+    int maxPendingRows,
+    long maxConsumerBytes,
+    long bufferBytesPerPartition) {
+
+  /** What one consumer may hold when no setting says otherwise. */
+  public static final long DEFAULT_MAX_CONSUMER_BYTES = 8L << 20;
+
+  /** What one partition's read-ahead buffer may hold when no setting says otherwise. */
+  public static final long DEFAULT_BUFFER_BYTES_PER_PARTITION = 16L << 20;
+
+  /** Settings with the default per-consumer and per-partition byte caps. */
+  public DeliverySettings(
+      Duration commitInterval, int reserveAhead, int readPage, int bufferPerPartition,
+      Duration rewatchDelay, int snapshotEvery, Duration leaseCheckInterval, int maxWaitingPolls,
+      Duration ackLinger, Duration handoffDrain, Duration pollFillWait, Duration lagCheckInterval,
+      Duration watchRetry, Duration headCheck, long maxBatchBytes, int maxConsumers,
+      int maxDelayedNacks, Duration windowClockInterval, int maxPendingRows) {
+    this(commitInterval, reserveAhead, readPage, bufferPerPartition, rewatchDelay, snapshotEvery,
+        leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain, pollFillWait,
+        lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers, maxDelayedNacks,
+        windowClockInterval, maxPendingRows, DEFAULT_MAX_CONSUMER_BYTES,
+        DEFAULT_BUFFER_BYTES_PER_PARTITION);
+  }
+
+  /** The same settings with another per-consumer byte cap. */
+  public DeliverySettings withMaxConsumerBytes(long bytes) {
+    return new DeliverySettings(commitInterval, reserveAhead, readPage, bufferPerPartition,
+        rewatchDelay, snapshotEvery, leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain,
+        pollFillWait, lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers,
+        maxDelayedNacks, windowClockInterval, maxPendingRows, bytes, bufferBytesPerPartition);
+  }
+
+  /** The same settings with another per-partition read-ahead byte cap. */
+  public DeliverySettings withBufferBytesPerPartition(long bytes) {
+    return new DeliverySettings(commitInterval, reserveAhead, readPage, bufferPerPartition,
+        rewatchDelay, snapshotEvery, leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain,
+        pollFillWait, lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers,
+        maxDelayedNacks, windowClockInterval, maxPendingRows, maxConsumerBytes, bytes);
+  }
 
   /**
    * Settings without aggregation settings of their own: the wall clock looked at every second, at
@@ -52,7 +92,8 @@ public record DeliverySettings(
     this(commitInterval, reserveAhead, readPage, bufferPerPartition, rewatchDelay, snapshotEvery,
         leaseCheckInterval, maxWaitingPolls, ackLinger, handoffDrain, pollFillWait,
         lagCheckInterval, watchRetry, headCheck, maxBatchBytes, maxConsumers, maxDelayedNacks,
-        Duration.ofSeconds(1), 100_000);
+        Duration.ofSeconds(1), 100_000, DEFAULT_MAX_CONSUMER_BYTES,
+        DEFAULT_BUFFER_BYTES_PER_PARTITION);
   }
 
   public static DeliverySettings fromConfig(Config config) {
@@ -76,6 +117,8 @@ public record DeliverySettings(
         c.getInt("max-consumers"),
         c.getInt("max-delayed-nacks"),
         c.getDuration("window-clock-interval"),
-        c.getInt("max-pending-rows"));
+        c.getInt("max-pending-rows"),
+        c.getMemorySize("max-consumer-bytes").toBytes(),
+        c.getMemorySize("buffer-bytes-per-partition").toBytes());
   }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The entity's side of its metrics: counts what each carried-out step handed over (deliveries
  * per protocol, long-poll answers), the acks and dead letters its events made durable, and
- * reports backlog, lag and consumers after every step. Only the entity's thread calls it.
+ * reports backlog, lag, consumers and the bytes its consumers and read-ahead hold after every
+ * step. Only the entity's thread calls it.
  *
  * @param <C> the consumer handle
  */
@@ -64,6 +65,7 @@ final class HostedMeters<C> {
     }
     consumers[DeliveryProtocol.POLL.ordinal()] += core.waitingPolls();
     meters.state(core.backlog(), core.oldestUndelivered(), consumers);
+    meters.bytes(core.consumerBytes(), core.bufferedBytes());
   }
 
   void close() {

@@ -17,6 +17,8 @@ final class Lease<C> {
    */
   long deadline;
   final long id;
+  /** What it counts in its owner's bytes (0 for a long poll's). */
+  long ownerBytes;
   /** Out of attempts and being written to the dead-letter topic; no longer the owner's. */
   boolean deadLettering;
   /** Dead-letter writes of it that failed in a row: the next waits longer. */

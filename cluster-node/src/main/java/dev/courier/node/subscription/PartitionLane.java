@@ -34,6 +34,12 @@ final class PartitionLane<C> {
   long redeliverBelow;
   /** Contiguous messages from {@code readPos} on. */
   final ArrayDeque<StoredMessage> buffer = new ArrayDeque<>();
+  /** What the buffer holds, in bytes as between nodes ({@link StoredMessage#wireSize}). */
+  long bufferBytes;
+  /** A running estimate of this lane's message size, 0 until one was seen. */
+  private long typicalBytes;
+  /** Until a message was seen, each is taken to be as large as the largest allowed (1 MiB). */
+  static final long ASSUMED_MESSAGE_BYTES = (1 << 20) + 1024;
   /** A catch-up read is in flight. */
   boolean reading;
   /** Bumped by every seek, so a read that was started before it is discarded. */
@@ -116,6 +122,7 @@ final class PartitionLane<C> {
     this.redeliverBelow = Math.min(reserved, Math.max(head, position));
     head = Math.max(head, position);
     buffer.clear();
+    bufferBytes = 0;
     reading = false;
     generation++;
     leases.clear();
@@ -148,7 +155,7 @@ final class PartitionLane<C> {
    * Adds freshly appended messages if they continue the buffer and fit; otherwise a read will.
    * Either way they supersede older buffered messages of their keys.
    */
-  void offer(List<StoredMessage> messages, int capacity) {
+  void offer(List<StoredMessage> messages, int capacity, long maxBytes) {
     for (StoredMessage m : messages) {
       if (m.key() != null) {
         newer(m.key(), m.offset());
@@ -164,7 +171,8 @@ final class PartitionLane<C> {
       if (m.offset() < bufferEnd()) {
         continue;
       }
-      if (m.offset() != bufferEnd() || buffer.size() >= capacity) {
+      if (m.offset() != bufferEnd() || buffer.size() >= capacity
+          || (!buffer.isEmpty() && bufferBytes >= maxBytes)) {
         return;
       }
       add(m, null);
@@ -183,6 +191,9 @@ final class PartitionLane<C> {
   /** Appends to the buffer; {@code newest} (may be null) knows the key's newest offset in the log. */
   private void add(StoredMessage m, Map<String, Long> newest) {
     buffer.add(m);
+    long size = m.wireSize();
+    bufferBytes += size;
+    typicalBytes = typicalBytes == 0 ? size : (typicalBytes * 7 + size) / 8;
     String key = m.key();
     if (key == null) {
       return;
@@ -200,6 +211,15 @@ final class PartitionLane<C> {
     }
   }
 
+  /**
+   * How many messages a read may fetch to add about {@code bytes} to the buffer, by the lane's
+   * typical message size (the largest allowed until one was seen); at least one.
+   */
+  int messagesWithin(long bytes) {
+    long each = typicalBytes == 0 ? ASSUMED_MESSAGE_BYTES : Math.max(1, typicalBytes);
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytes / each));
+  }
+
   /** Takes the buffer's head without delivering it (an aggregation accepts it). */
   StoredMessage takeHead() {
     return take();
@@ -208,6 +228,7 @@ final class PartitionLane<C> {
   /** Takes the buffer's head, forgetting what was known of it. */
   private StoredMessage take() {
     StoredMessage m = buffer.poll();
+    bufferBytes -= m.wireSize();
     readPos = m.offset() + 1;
     lastTakenAt = m.publishTime();
     superseded.remove(m.offset());

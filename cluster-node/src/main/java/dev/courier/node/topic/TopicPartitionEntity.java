@@ -733,9 +733,16 @@ public final class TopicPartitionEntity {
     }
   }
 
+  /**
+   * A command the full stash has no room for: a publish is answered Overloaded (429 with
+   * Retry-After) at once; anything else (a watch, a head request, a stop) comes back to this
+   * partition after a moment, so that nothing is silently dropped.
+   */
   private void overloaded(TopicPartitionCommand msg) {
     if (msg instanceof TopicPartitionCommand.Publish p) {
       p.replyTo().tell(new PublishReply.Overloaded("partition " + partition + " is starting"));
+    } else {
+      ctx.scheduleOnce(settings.stashOverflowResend(), ctx.getSelf(), msg);
     }
   }
 }

@@ -7,8 +7,9 @@ import com.typesafe.config.Config;
  * cycle takes, how many may wait behind it before publishers are told to back off, how many recent
  * ids it keeps as strings to answer retries without a read, and the shape of its dedup memory
  * (ids per chunk, chunks held exactly, the false-positive probability of an older chunk's filter),
- * how long it stays in memory with nothing to do and nobody watching, and the most bytes of
- * messages one append notice to its watchers carries (they may be on other nodes).
+ * how long it stays in memory with nothing to do and nobody watching, the most bytes of
+ * messages one append notice to its watchers carries (they may be on other nodes), and how soon a
+ * command its full start-up stash had no room for comes back.
  */
 public record TopicPartitionSettings(
     int maxBatchMessages,
@@ -19,7 +20,8 @@ public record TopicPartitionSettings(
     int dedupExactChunks,
     double dedupBloomFpp,
     java.time.Duration passivateAfter,
-    long noticeBytes) {
+    long noticeBytes,
+    java.time.Duration stashOverflowResend) {
 
   public static TopicPartitionSettings fromConfig(Config config) {
     Config c = config.getConfig("courier.topic-partition");
@@ -32,6 +34,7 @@ public record TopicPartitionSettings(
         c.getInt("dedup.exact-chunks"),
         c.getDouble("dedup.bloom-fpp"),
         c.getDuration("passivate-after"),
-        config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes());
+        config.getMemorySize("courier.node.max-remote-batch-bytes").toBytes(),
+        c.getDuration("stash-overflow-resend"));
   }
 }

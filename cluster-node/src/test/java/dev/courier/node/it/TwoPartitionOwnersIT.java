@@ -6,29 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
-import dev.courier.node.NodeConfig;
 import dev.courier.node.topic.TopicPartitionEntity;
 import dev.courier.node.topic.TopicPartitionSettings;
-import dev.courier.persistence.CourierSchema;
 import dev.courier.persistence.DedupStore;
 import dev.courier.persistence.LatestStore;
 import dev.courier.persistence.LogEntry;
 import dev.courier.persistence.TopicLogStore;
-import dev.courier.persistence.TopicStore;
-import dev.courier.persistence.cassandra.RealCassandra;
 import dev.courier.protocol.topic.NewMessage;
 import dev.courier.protocol.topic.PartitionHead;
 import dev.courier.protocol.topic.PublishReply;
 import dev.courier.protocol.topic.PublishResult;
 import dev.courier.protocol.topic.TopicInfo;
 import dev.courier.protocol.topic.TopicPartitionCommand;
-import dev.courier.protocol.topic.TopicSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -47,6 +40,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TwoPartitionOwnersIT {
   private static ActorTestKit testKit;
+  private static PartitionStores stores;
   private static CqlSession session;
   private static TopicLogStore log;
   private static DedupStore dedup;
@@ -55,31 +49,23 @@ class TwoPartitionOwnersIT {
 
   @BeforeAll
   static void start() {
-    var config = NodeConfig.load(com.typesafe.config.ConfigFactory.parseString(
-        "courier.cassandra.embedded.mode = off"));
-    session = RealCassandra.newSession();
-    for (String cql : CourierSchema.fromConfig(config).statements()) {
-      session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(60)));
-    }
-    log = new TopicLogStore(session, "courier", 256 * 1024, 64L << 20);
-    dedup = new DedupStore(session, "courier");
-    latest = new LatestStore(session, "courier", 256 * 1024);
-    settings = TopicPartitionSettings.fromConfig(config);
+    stores = PartitionStores.open("");
+    session = stores.session;
+    log = stores.log;
+    dedup = stores.dedup;
+    latest = stores.latest;
+    settings = stores.settings;
     testKit = ActorTestKit.create();
   }
 
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
-    session.close();
+    stores.close();
   }
 
   private static TopicInfo newTopic() throws Exception {
-    String name = "owners-" + UUID.randomUUID().toString().substring(0, 8);
-    return new TopicStore(session, "courier")
-        .create(name, new TopicSettings(1, TopicSettings.DEFAULT_RETENTION,
-            TopicSettings.DEFAULT_DEDUP_WINDOW))
-        .toCompletableFuture().get(30, TimeUnit.SECONDS).topic();
+    return stores.newTopic("owners-");
   }
 
   private static List<NewMessage> messages(String prefix, int count) {

@@ -103,10 +103,15 @@ class CourierMetricsTest {
     assertEquals(3, latency.count());
     assertTrue(latency.totalTime(java.util.concurrent.TimeUnit.SECONDS) >= 9);
 
+    m.bytes(3_000_000, 5_000_000);
+    assertEquals(3_000_000, gauge("courier.consumer.held", "subscription", "dash"));
+    assertEquals(5_000_000, gauge("courier.subscription.buffered", "subscription", "dash"));
+
     String text = metrics.scrape();
     for (String series : List.of("courier_deliveries_total", "courier_acks_total",
         "courier_redeliveries_total", "courier_dead_letters_total", "courier_skipped_total",
-        "courier_subscription_backlog",
+        "courier_subscription_backlog", "courier_consumer_held_bytes",
+        "courier_subscription_buffered_bytes",
         "courier_subscription_lag_seconds", "courier_consumers", "courier_delivery_latency_seconds")) {
       assertTrue(text.contains(series + "{") || text.contains(series + "_bucket{"), series);
     }

@@ -32,6 +32,22 @@ final class CoreFixture {
         Duration.ofSeconds(2), Duration.ofSeconds(10), BATCH_BYTES, 1000, 10_000);
   }
 
+  /** A subscription registry that records nothing. */
+  static dev.courier.persistence.SubscriptionNames noNames() {
+    return new dev.courier.persistence.SubscriptionNames() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> register(
+          String name, String topic, Instant at) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> unregister(String name) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+    };
+  }
+
   static SubscriptionSettings subscription(
       int maxInFlight, boolean ordered, int maxDeliveries, Duration ackDeadline) {
     return new SubscriptionSettings("orders", "earliest", ackDeadline, maxInFlight, ordered,

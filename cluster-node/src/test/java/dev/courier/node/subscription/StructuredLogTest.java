@@ -105,17 +105,7 @@ class StructuredLogTest {
             .withFallback(ConfigFactory.load()));
     try {
       TestProbe<TopicPartitionCommand> partition = kit.createTestProbe();
-      SubscriptionNames names = new SubscriptionNames() {
-        @Override
-        public CompletableFuture<Void> register(String n, String topic, Instant at) {
-          return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> unregister(String n) {
-          return CompletableFuture.completedFuture(null);
-        }
-      };
+      SubscriptionNames names = CoreFixture.noNames();
       LatestReader noKeys = (id, p, keys) -> CompletableFuture.completedFuture(Map.of());
       var deps = new SubscriptionEntity.Dependencies(
           (id, p, from, until, limit) ->

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Set;
 
 /**
@@ -74,9 +75,32 @@ public final class TokenVerifier {
     return new TokenVerifier(processor);
   }
 
+  /**
+   * Whether a token is three parts of canonical unpadded base64url: decoding is lenient about the
+   * unused low bits of a part's last character (and some decoders skip stray characters), so
+   * without this a token altered there would still verify as the same bytes.
+   */
+  static boolean canonical(String token) {
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      return false;
+    }
+    for (String part : parts) {
+      try {
+        byte[] bytes = Base64.getUrlDecoder().decode(part);
+        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part)) {
+          return false;
+        }
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The token's grants and expiry, or why it is refused. */
   public Verified verify(String token) throws Rejected {
-    if (token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
+    if (token.isEmpty() || token.length() > MAX_TOKEN_CHARS || !canonical(token)) {
       throw new Rejected("the token is not a valid JWT");
     }
     JWTClaimsSet claims;
@@ -91,6 +115,10 @@ public final class TokenVerifier {
     } catch (Exception e) {
       // Nimbus' own messages name the algorithm or key, never the token; still, keep them fixed.
       throw new Rejected("the token's signature or algorithm is not accepted");
+    }
+    if (claims.getExpirationTime() == null) {
+      // "exp": null counts as present for the claims verifier, but sets no expiry.
+      throw new Rejected("the token's claims are not valid (exp is required)");
     }
     Object scope = claims.getClaim("scope");
     return new Verified(

@@ -90,6 +90,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
 
   private record KeepAlive() implements Command {}
 
+  /** Acks the subscription was too busy to take are sent again. */
+  private record AcksAgain() implements Command {}
+
+  /** How long acks the subscription was too busy to take wait before they go again. */
+  private static final java.time.Duration ACKS_AGAIN_AFTER = java.time.Duration.ofMillis(100);
+
   private record DrainNow(ActorRef<Done> replyTo) implements Command {}
 
   private record DrainOver() implements Command {}
@@ -209,6 +215,11 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
         .onMessageEquals(StreamAck.INSTANCE, this::onStreamAck)
         .onMessageEquals(StreamDone.INSTANCE, this::onStreamDone)
         .onMessage(Reattach.class, r -> attach())
+        .onMessage(AcksAgain.class, again -> {
+          ackInFlight = false;
+          sendAcks();
+          return endIfDrained();
+        })
         .onMessage(
             KeepAlive.class,
             k -> {
@@ -405,6 +416,12 @@ public final class SocketConsumer extends AbstractBehavior<SocketConsumer.Comman
       // again, to its next incarnation, which takes acks of what an earlier one sent. The client
       // is asked for nothing; its acked frame comes once they are durable.
       waitingAcks.addAll(0, answered.sent());
+    } else if (answered.reply() instanceof SubscriptionReply.Overloaded) {
+      // The subscription had no room for them (its stash was full): they go again shortly.
+      waitingAcks.addAll(0, answered.sent());
+      ackInFlight = true;
+      timers.startSingleTimer(new AcksAgain(), ACKS_AGAIN_AFTER);
+      return endIfDrained();
     }
     sendAcks();
     return endIfDrained();

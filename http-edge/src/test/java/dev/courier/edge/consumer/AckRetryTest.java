@@ -13,8 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Acks the subscription did not answer (it was moving between nodes) are sent again by the edge,
- * not handed back to the client: a stock client acks once and waits for its acked frame. Gathered
+ * Acks the subscription did not answer (it was moving between nodes) or was too busy to take
+ * (its stash was full) are sent again by the edge, not handed back to the client: a stock client acks once and waits for its acked frame. Gathered
  * acks, and nacks, go to the subscription at most {@link SocketConsumer#MAX_ACKS_PER_REQUEST} at a
  * time, in order (an Ack may cross nodes and must fit a remoting frame), and every id once.
  */
@@ -46,6 +46,21 @@ class AckRetryTest {
     assertEquals(1, frames.frames().size(), "only the acked frame, no error: " + frames);
     assertTrue(frames.frames().get(0).contains("\"acked\""), frames.frames().get(0));
     assertTrue(frames.frames().get(0).contains("0-1") && frames.frames().get(0).contains("0-2"));
+  }
+
+  @Test
+  void acksTheSubscriptionWasTooBusyForGoAgainShortly() {
+    var socket = AttachedSocket.open(testKit, Duration.ofSeconds(30));
+    socket.client("{\"type\":\"ack\",\"ackIds\":[\"0-7\"]}");
+    var first = socket.subscription().expectMessageClass(SubscriptionCommand.Ack.class, WAIT);
+    // Its stash was full: answered Overloaded (StashOverflow) instead of being carried out.
+    first.replyTo().tell(new SubscriptionReply.Overloaded("busy"));
+    var again = socket.subscription().expectMessageClass(SubscriptionCommand.Ack.class, WAIT);
+    assertEquals(List.of("0-7"), again.ackIds());
+    again.replyTo().tell(new SubscriptionReply.AckResult(1, List.of("0-7")));
+    var frames = socket.out().expectMessageClass(SocketConsumer.Frames.class, WAIT);
+    assertEquals(1, frames.frames().size(), "only the acked frame, no error: " + frames);
+    assertTrue(frames.frames().get(0).contains("\"acked\""), frames.frames().get(0));
   }
 
   @Test
