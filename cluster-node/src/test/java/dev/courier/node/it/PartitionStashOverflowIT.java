@@ -47,6 +47,17 @@ class PartitionStashOverflowIT {
   @Test
   void publishesPastAStartingPartitionsStashAreAnsweredOverloadedAndNothingIsLost()
       throws Exception {
+    // The publishes race the partition's start: on a fast Cassandra the start can win, and then
+    // nothing overflows (every publish is still answered). A fresh partition is tried again.
+    int overloaded = 0;
+    for (int attempt = 0; attempt < 5 && overloaded == 0; attempt++) {
+      overloaded = publishIntoAStartingPartition();
+    }
+    assertTrue(overloaded >= 1, "the stash of 2 overflowed in one of five starts");
+  }
+
+  /** Every publish answered and the head exact, on a new partition; how many were Overloaded. */
+  private int publishIntoAStartingPartition() throws Exception {
     TopicInfo topic = stores.newTopic("stash-");
     ActorRef<TopicPartitionCommand> partition = testKit.spawn(TopicPartitionEntity.create(
         TopicPartitionEntity.entityId(topic.topicId(), 0), testKit.system().ignoreRef(),
@@ -72,7 +83,6 @@ class PartitionStashOverflowIT {
         overloaded++;
       }
     }
-    assertTrue(overloaded >= 1, "the stash of 2 overflowed");
     assertEquals(40, stored + overloaded, "every publish answered");
     // The head request past the stash came back to the partition once it had started and was
     // answered (before or after the stored ones were written); asked now, it counts them exactly.
@@ -80,5 +90,6 @@ class PartitionStashOverflowIT {
     assertTrue(early >= 0 && early <= stored, "head " + early);
     partition.tell(new TopicPartitionCommand.GetHead(head.getRef()));
     assertEquals(stored, head.receiveMessage(Duration.ofSeconds(30)).nextOffset());
+    return overloaded;
   }
 }

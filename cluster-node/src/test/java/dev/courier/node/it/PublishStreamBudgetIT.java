@@ -64,7 +64,8 @@ class PublishStreamBudgetIT {
       // The budget is checked on Content-Length before a body is read: an unparsable body is
       // answered 429 while the budget is full, 400 once it is read (and nothing is stored).
       Await.until("the first stream's 700 kB are held: a 500 kB POST is refused",
-          () -> HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", unparsable).status() == 429);
+          () -> HTTP.request("POST", url + "/v1/topics/" + topic + "/messages", unparsable)
+              .status() == 429);
 
       // The second stream's frame does not fit beside it: refused 429 in its place, not stored.
       second.send(message("second-1", 500_000));
