@@ -2,7 +2,6 @@ package dev.courier.edge.guard;
 
 import dev.courier.edge.Problem;
 import dev.courier.edge.Problems;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -22,10 +21,12 @@ public final class ConnectionLimit {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
 
   private final ConnectionSettings settings;
-  private final AtomicInteger open = new AtomicInteger();
+  private final OpenConnections open;
 
-  public ConnectionLimit(ConnectionSettings settings) {
+  /** A limit on {@code open}, which upgraded WebSockets also count in while they run. */
+  public ConnectionLimit(ConnectionSettings settings, OpenConnections open) {
     this.settings = settings;
+    this.open = open;
   }
 
   /** The flow pekko-http materializes once per connection, around {@code handler}. */
@@ -37,7 +38,7 @@ public final class ConnectionLimit {
         HeadTimeout.around(refusal(), settings.headTimeout());
     return Flow.<HttpRequest, HttpResponse, NotUsed>fromMaterializer(
             (mat, attributes) -> {
-              int now = open.incrementAndGet();
+              int now = open.open();
               Flow<HttpRequest, HttpResponse, NotUsed> chosen = served;
               if (now > settings.max()) {
                 if (now == settings.max() + 1) {
@@ -46,18 +47,14 @@ public final class ConnectionLimit {
                 }
                 chosen = refused;
               }
-              return chosen.watchTermination(
-                  (m, done) -> {
-                    done.whenComplete((d, e) -> open.decrementAndGet());
-                    return NotUsed.getInstance();
-                  });
+              return open.releasedWhenDone(chosen);
             })
         .mapMaterializedValue(m -> NotUsed.getInstance());
   }
 
-  /** Connections open now (served and refused). */
+  /** Connections open now (served, refused and upgraded to WebSockets). */
   public int open() {
-    return open.get();
+    return open.count();
   }
 
   private Flow<HttpRequest, HttpResponse, NotUsed> refusal() {
