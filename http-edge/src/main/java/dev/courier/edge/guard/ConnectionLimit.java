@@ -2,6 +2,7 @@ package dev.courier.edge.guard;
 
 import dev.courier.edge.Problem;
 import dev.courier.edge.Problems;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionLimit {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
+
+  private static final int SWITCHING_PROTOCOLS = 101;
 
   private final ConnectionSettings settings;
   private final OpenConnections open;
@@ -39,17 +42,43 @@ public final class ConnectionLimit {
     return Flow.<HttpRequest, HttpResponse, NotUsed>fromMaterializer(
             (mat, attributes) -> {
               int now = open.open();
-              Flow<HttpRequest, HttpResponse, NotUsed> chosen = served;
               if (now > settings.max()) {
                 if (now == settings.max() + 1) {
                   log.warn("HTTP connection limit reached ({}): new connections are answered 503",
                       settings.max());
                 }
-                chosen = refused;
+                return counted(refused);
               }
-              return open.releasedWhenDone(chosen);
+              return counted(served);
             })
         .mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  /**
+   * {@code flow}, giving its connection's place back when it ends, or as its 101 answer passes:
+   * the upgraded socket then counts itself (OpenConnections#counted) and this flow ends.
+   */
+  private Flow<HttpRequest, HttpResponse, NotUsed> counted(
+      Flow<HttpRequest, HttpResponse, NotUsed> flow) {
+    AtomicBoolean released = new AtomicBoolean();
+    return flow.map(
+            response -> {
+              if (response.status().intValue() == SWITCHING_PROTOCOLS
+                  && released.compareAndSet(false, true)) {
+                open.release();
+              }
+              return response;
+            })
+        .watchTermination(
+            (m, done) -> {
+              done.whenComplete(
+                  (d, e) -> {
+                    if (released.compareAndSet(false, true)) {
+                      open.release();
+                    }
+                  });
+              return NotUsed.getInstance();
+            });
   }
 
   /** Connections open now (served, refused and upgraded to WebSockets). */

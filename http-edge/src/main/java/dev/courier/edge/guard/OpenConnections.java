@@ -10,7 +10,9 @@ import org.apache.pekko.stream.javadsl.Flow;
 /**
  * The node's count of open HTTP connections, shared by the connection limit and the WebSocket
  * upgrade: pekko-http ends a connection's request-response flow when it upgrades the connection,
- * so an upgraded socket is counted by its frame flow instead, for as long as that runs.
+ * so an upgraded socket is counted by its frame flow instead, for as long as that runs (the
+ * request-response flow gives its place back as the 101 answer passes, so a socket is never
+ * counted twice).
  */
 public final class OpenConnections implements Extension {
   private static final ExtensionId<OpenConnections> ID =
@@ -32,7 +34,11 @@ public final class OpenConnections implements Extension {
     return Flow.<I, O, NotUsed>fromMaterializer(
             (mat, attributes) -> {
               open();
-              return releasedWhenDone(flow);
+              return flow.watchTermination(
+                  (m, done) -> {
+                    done.whenComplete((d, e) -> release());
+                    return NotUsed.getInstance();
+                  });
             })
         .mapMaterializedValue(m -> NotUsed.getInstance());
   }
@@ -42,17 +48,13 @@ public final class OpenConnections implements Extension {
     return open.get();
   }
 
-  /** {@code flow}, which gives back the connection counted by {@link #open()} when it ends. */
-  <I, O> Flow<I, O, NotUsed> releasedWhenDone(Flow<I, O, NotUsed> flow) {
-    return flow.watchTermination(
-        (m, done) -> {
-          done.whenComplete((d, e) -> open.decrementAndGet());
-          return NotUsed.getInstance();
-        });
-  }
-
   /** Counts one more connection and answers how many are open with it. */
   int open() {
     return open.incrementAndGet();
+  }
+
+  /** Gives back a connection counted by {@link #open()}. */
+  void release() {
+    open.decrementAndGet();
   }
 }
