@@ -27,6 +27,9 @@ public final class CourierBench {
         if (args.length > 0 && args[0].equals("queries")) {
             return QueryBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
+        if (args.length > 0 && args[0].equals("connections")) {
+            return ConnectionsBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);

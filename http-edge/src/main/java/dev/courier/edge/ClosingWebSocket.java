@@ -1,5 +1,6 @@
 package dev.courier.edge;
 
+import dev.courier.edge.guard.OpenConnections;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,8 +74,10 @@ final class ClosingWebSocket {
   private final WebSocketSettings settings;
   private final FiniteDuration closeTimeout;
   private final LoggingAdapter pekkoLog;
+  private final OpenConnections open;
 
   ClosingWebSocket(ActorSystem<?> system, Duration closeTimeout) {
+    this.open = OpenConnections.get(system);
     this.settings = ServerSettings.apply(system.settings().config()).websocketSettings();
     this.closeTimeout = FiniteDuration.apply(closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     this.pekkoLog = Logging.getLogger(system.classicSystem(), ClosingWebSocket.class);
@@ -86,7 +89,7 @@ final class ClosingWebSocket {
     if (!(upgrade instanceof UpgradeToWebSocketLowLevel lowLevel)) {
       log.warn("WebSocket upgrade is a {}: server close codes fall back to 1000",
           upgrade.getClass().getName());
-      return upgrade.handleMessagesWith(handler);
+      return upgrade.handleMessagesWith(open.counted(handler));
     }
     org.apache.pekko.stream.scaladsl.Flow<
             org.apache.pekko.http.scaladsl.model.ws.Message,
@@ -98,12 +101,14 @@ final class ClosingWebSocket {
                 .via(handler)
                 .map(Message::asScala)
                 .asScala();
+    // The socket counts against the node's connection limit while it runs (see OpenConnections).
     Flow<FrameEvent, FrameEvent, NotUsed> frames =
-        WebSocket$.MODULE$
-            .stack(true, settings, closeTimeout, pekkoLog)
-            .join(messages)
-            .asJava()
-            .map(close::rewrite);
+        open.counted(
+            WebSocket$.MODULE$
+                .stack(true, settings, closeTimeout, pekkoLog)
+                .join(messages)
+                .asJava()
+                .map(close::rewrite));
     @SuppressWarnings({"unchecked", "rawtypes"})
     Graph<FlowShape<FrameEvent, FrameEvent>, Object> graph = (Graph) frames;
     return lowLevel.handleFrames(graph, Option.empty());

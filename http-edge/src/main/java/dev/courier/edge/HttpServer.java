@@ -3,6 +3,7 @@ package dev.courier.edge;
 import dev.courier.port.CourierBackend;
 import dev.courier.edge.consumer.ConsumerDrain;
 import dev.courier.edge.guard.ConnectionLimit;
+import dev.courier.edge.guard.OpenConnections;
 import dev.courier.edge.guard.ConnectionSettings;
 import dev.courier.edge.guard.TlsSettings;
 import java.net.InetSocketAddress;
@@ -34,7 +35,7 @@ public final class HttpServer {
     ConsumerDrain drains = new ConsumerDrain();
     var routes = new CourierRoutes(system, backend, settings, drains).routes();
     ConnectionSettings connections = ConnectionSettings.fromConfig(system.settings().config());
-    var limit = new ConnectionLimit(connections);
+    var limit = new ConnectionLimit(connections, OpenConnections.get(system));
     TlsSettings tls = TlsSettings.fromConfig(system.settings().config());
     ServerBuilder server = Http.get(system).newServerAt(settings.host(), settings.port());
     Optional<HttpsConnectionContext> https;

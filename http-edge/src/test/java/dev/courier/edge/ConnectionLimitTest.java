@@ -153,4 +153,45 @@ class ConnectionLimitTest {
     }
     return answer.toString();
   }
+
+  private static final String UPGRADE = "GET /v1/topics/orders/publish HTTP/1.1\r\nHost: x\r\n"
+      + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+
+  @Test
+  void openWebSocketsCountAgainstTheLimit() throws Exception {
+    awaitServed();
+    try (Socket a = connect(); Socket b = connect()) {
+      // Upgraded connections hand over from the HTTP flow to the socket's frames: still counted.
+      assertTrue(exchange(a, UPGRADE).startsWith("http/1.1 101"));
+      assertTrue(exchange(b, UPGRADE).startsWith("http/1.1 101"));
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      // The limit holds for as long as both sockets stay open, not only during their handshakes.
+      while (System.nanoTime() < deadline) {
+        try (Socket c = connect()) {
+          String refused = exchange(c, ALIVE);
+          assertTrue(refused.startsWith("http/1.1 503"), refused);
+          assertTrue(refused.contains("retry-after: 3"), refused);
+        }
+        Thread.sleep(500);
+      }
+    }
+    awaitServed();
+  }
+
+  /** Waits until a new connection is served (places freed by closed ones). */
+  private static void awaitServed() throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      try (Socket d = connect()) {
+        if (exchange(d, ALIVE).startsWith("http/1.1 200")) {
+          return;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        fail("no connection was served after the others closed");
+      }
+      Thread.sleep(50);
+    }
+  }
 }

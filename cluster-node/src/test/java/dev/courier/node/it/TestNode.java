@@ -1,6 +1,7 @@
 package dev.courier.node.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.courier.client.CourierClient;
 import dev.courier.client.SseConsumer;
@@ -39,18 +40,7 @@ public final class TestNode implements AutoCloseable {
   /** A node whose configuration has {@code overrides} (HOCON) on top of the test defaults. */
   public static TestNode start(String overrides) {
     RealCassandra.ensure();
-    var config =
-        NodeConfig.load(
-            ConfigFactory.parseString(overrides)
-                .withFallback(
-                    ConfigFactory.parseString(
-                        """
-                        courier.http.port = 0
-                        courier.http.sse.heartbeat = 1s
-                        pekko.remote.artery.canonical.port = 0
-                        pekko.management.http.port = 0
-                        courier.cassandra.embedded.mode = off
-                        """)));
+    var config = config(overrides);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "courier", config);
     try {
       CourierNode node = CourierNode.start(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -59,6 +49,21 @@ public final class TestNode implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("node did not start", e);
     }
+  }
+
+  /** The configuration a test node starts with: {@code overrides} (HOCON) on the test defaults. */
+  static Config config(String overrides) {
+    return NodeConfig.load(
+        ConfigFactory.parseString(overrides)
+            .withFallback(
+                ConfigFactory.parseString(
+                    """
+                    courier.http.port = 0
+                    courier.http.sse.heartbeat = 1s
+                    pekko.remote.artery.canonical.port = 0
+                    pekko.management.http.port = 0
+                    courier.cassandra.embedded.mode = off
+                    """)));
   }
 
   public ActorSystem<Void> system() {

@@ -2,7 +2,7 @@ package dev.courier.edge.guard;
 
 import dev.courier.edge.Problem;
 import dev.courier.edge.Problems;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -21,11 +21,15 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionLimit {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
 
-  private final ConnectionSettings settings;
-  private final AtomicInteger open = new AtomicInteger();
+  private static final int SWITCHING_PROTOCOLS = 101;
 
-  public ConnectionLimit(ConnectionSettings settings) {
+  private final ConnectionSettings settings;
+  private final OpenConnections open;
+
+  /** A limit on {@code open}, which upgraded WebSockets also count in while they run. */
+  public ConnectionLimit(ConnectionSettings settings, OpenConnections open) {
     this.settings = settings;
+    this.open = open;
   }
 
   /** The flow pekko-http materializes once per connection, around {@code handler}. */
@@ -37,27 +41,49 @@ public final class ConnectionLimit {
         HeadTimeout.around(refusal(), settings.headTimeout());
     return Flow.<HttpRequest, HttpResponse, NotUsed>fromMaterializer(
             (mat, attributes) -> {
-              int now = open.incrementAndGet();
-              Flow<HttpRequest, HttpResponse, NotUsed> chosen = served;
+              int now = open.open();
               if (now > settings.max()) {
                 if (now == settings.max() + 1) {
                   log.warn("HTTP connection limit reached ({}): new connections are answered 503",
                       settings.max());
                 }
-                chosen = refused;
+                return counted(refused);
               }
-              return chosen.watchTermination(
-                  (m, done) -> {
-                    done.whenComplete((d, e) -> open.decrementAndGet());
-                    return NotUsed.getInstance();
-                  });
+              return counted(served);
             })
         .mapMaterializedValue(m -> NotUsed.getInstance());
   }
 
-  /** Connections open now (served and refused). */
+  /**
+   * {@code flow}, giving its connection's place back when it ends, or as its 101 answer passes:
+   * the upgraded socket then counts itself (OpenConnections#counted) and this flow ends.
+   */
+  private Flow<HttpRequest, HttpResponse, NotUsed> counted(
+      Flow<HttpRequest, HttpResponse, NotUsed> flow) {
+    AtomicBoolean released = new AtomicBoolean();
+    return flow.map(
+            response -> {
+              if (response.status().intValue() == SWITCHING_PROTOCOLS
+                  && released.compareAndSet(false, true)) {
+                open.release();
+              }
+              return response;
+            })
+        .watchTermination(
+            (m, done) -> {
+              done.whenComplete(
+                  (d, e) -> {
+                    if (released.compareAndSet(false, true)) {
+                      open.release();
+                    }
+                  });
+              return NotUsed.getInstance();
+            });
+  }
+
+  /** Connections open now (served, refused and upgraded to WebSockets). */
   public int open() {
-    return open.get();
+    return open.count();
   }
 
   private Flow<HttpRequest, HttpResponse, NotUsed> refusal() {

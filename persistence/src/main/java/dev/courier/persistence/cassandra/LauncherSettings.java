@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param probeTimeout connect and query timeout of one readiness check
  * @param pollInterval pause between readiness checks
  * @param javaHome Java 17 home for the server; empty means find one
+ * @param clientTls the key store a started server offers TLS to clients with; empty means plain only
  */
 public record LauncherSettings(
     String host,
@@ -44,7 +45,8 @@ public record LauncherSettings(
     Duration installTimeout,
     Duration probeTimeout,
     Duration pollInterval,
-    Optional<Path> javaHome) {
+    Optional<Path> javaHome,
+    Optional<ClientTls> clientTls) {
 
   /** Config path of the Cassandra connection settings; the launcher's own block is {@code embedded} below it. */
   public static final String CONFIG_PATH = "courier.cassandra";
@@ -71,6 +73,7 @@ public record LauncherSettings(
     Objects.requireNonNull(probeTimeout, "probeTimeout");
     Objects.requireNonNull(pollInterval, "pollInterval");
     Objects.requireNonNull(javaHome, "javaHome");
+    Objects.requireNonNull(clientTls, "clientTls");
     home = home.toAbsolutePath().normalize();
   }
 
@@ -95,7 +98,35 @@ public record LauncherSettings(
         embedded.getDuration("install-timeout"),
         embedded.getDuration("probe-timeout"),
         embedded.getDuration("poll-interval"),
-        javaHome.isEmpty() ? Optional.empty() : Optional.of(Path.of(javaHome)));
+        javaHome.isEmpty() ? Optional.empty() : Optional.of(Path.of(javaHome)),
+        ClientTls.fromConfig(embedded.getConfig("client-tls")));
+  }
+
+  /**
+   * A PKCS12 key store holding the server's key and certificate, offered to CQL clients that ask
+   * for TLS ({@code client_encryption_options}, optional: plain clients are still served).
+   *
+   * @param keystore the key store file
+   * @param password its password (and its key's); never shown by {@link #toString()}
+   */
+  public record ClientTls(Path keystore, String password) {
+    public ClientTls {
+      Objects.requireNonNull(keystore, "keystore");
+      Objects.requireNonNull(password, "password");
+      keystore = keystore.toAbsolutePath().normalize();
+    }
+
+    static Optional<ClientTls> fromConfig(Config tls) {
+      String keystore = tls.getString("keystore").trim();
+      return keystore.isEmpty()
+          ? Optional.empty()
+          : Optional.of(new ClientTls(Path.of(keystore), tls.getString("keystore-password")));
+    }
+
+    @Override
+    public String toString() {
+      return "ClientTls[keystore=" + keystore + "]";
+    }
   }
 
   /** Where this server's files live. */

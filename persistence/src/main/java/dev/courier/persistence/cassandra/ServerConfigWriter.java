@@ -34,7 +34,22 @@ final class ServerConfigWriter {
         "DATA_DIR", yamlQuoted(settings.layout().data().toString()),
         "LISTEN_ADDRESS", listenAddress(settings.host()),
         "STORAGE_PORT", Integer.toString(settings.storagePort()),
-        "CQL_PORT", Integer.toString(settings.port())));
+        "CQL_PORT", Integer.toString(settings.port()),
+        "CLIENT_ENCRYPTION", clientEncryption(settings)));
+  }
+
+  /** {@code client_encryption_options} offering TLS beside plain CQL, or nothing without a key store. */
+  static String clientEncryption(LauncherSettings settings) {
+    return settings.clientTls().map(tls -> String.join("\n",
+            "client_encryption_options:",
+            "  enabled: true",
+            "  optional: true",
+            "  keystore: '" + yamlQuoted(tls.keystore().toString()) + "'",
+            "  keystore_password: '" + yamlQuoted(tls.password()) + "'",
+            "  store_type: PKCS12",
+            "  require_client_auth: false",
+            ""))
+        .orElse("");
   }
 
   /** The IP a server started for {@code host} binds to; only addresses of this machine qualify. */

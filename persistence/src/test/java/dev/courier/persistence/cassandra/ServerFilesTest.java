@@ -44,6 +44,31 @@ class ServerFilesTest {
   }
 
   @Test
+  void withoutAClientKeyStoreTheServerSpeaksPlainCqlOnly() {
+    String yaml = ServerConfigWriter.cassandraYaml(settings());
+
+    assertFalse(yaml.contains("client_encryption_options"), yaml);
+  }
+
+  @Test
+  void aClientKeyStoreOffersTlsBesidePlainCql() {
+    LauncherSettings settings = LauncherSettings.fromConfig(ConfigFactory.parseString(
+            "courier.cassandra.embedded { home = \"" + home + "\", client-tls {"
+                + " keystore = \"" + home.resolve("server.p12") + "\", keystore-password = \"it's-secret\" } }")
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve());
+
+    String yaml = ServerConfigWriter.cassandraYaml(settings);
+
+    assertTrue(yaml.contains("client_encryption_options:\n  enabled: true\n  optional: true\n"), yaml);
+    assertTrue(yaml.contains("  keystore: '" + home.resolve("server.p12") + "'\n"), yaml);
+    assertTrue(yaml.contains("  keystore_password: 'it''s-secret'\n"), yaml);
+    assertTrue(yaml.contains("  store_type: PKCS12\n"), yaml);
+    assertTrue(yaml.contains("\nstart_native_transport: true"), yaml);
+    assertFalse(settings.toString().contains("it's-secret"), settings.toString());
+  }
+
+  @Test
   void downloadPomNamesTheConfiguredVersion() {
     String pom = Templates.render("pom.xml", Map.of("CASSANDRA_VERSION", "5.0.9"));
 
