@@ -261,7 +261,9 @@ class SlowConsumerIT extends OneNodeIT {
           HTTP.request("POST",
               url + "/v1/topics/" + topic + "/messages", b.append("]}").toString()).status());
     }
-    Thread.sleep(500);
+    // The subscription knows the whole backlog before its consumer connects.
+    Await.until("the backlog of 3000 known",
+        () -> state(url, sub).get("backlog").asInt() == 3000);
     // A queue of one event: the reader takes no more than the test reads, so the stream backs up
     try (SseConsumer sse = CourierClient.builder(url).build().sse(sub,
         SseConsumer.Options.defaults().reconnect(false).queueCapacity(1))) {
