@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  *       exits) and the other two resume its subscriptions.
  *   <li>Isolate the oldest node (shard coordinators, singletons) and heal once the majority has
  *       removed it: one cluster remains and every subscription runs on exactly one node.
- *   <li>SIGSTOP a node that hosts subscriptions for 5 s, then SIGCONT it; then again for 8 s (surely
+ *   <li>SIGSTOP a node that hosts subscriptions for 5 s, then SIGCONT it; then again for 10 s (surely
  *       downed while asleep): whatever it does after waking, no partition gets an offset twice and
  *       no subscription loses an ack.
  * </ol>
@@ -82,7 +82,7 @@ public final class PartitionScenarios {
       run.isolateAHostingNode();
       run.partitionTheOldestAndHeal();
       run.pauseAHostingNode(5);
-      run.pauseAHostingNode(8);
+      run.pauseAHostingNode(10);
       run.report.add("ok");
     } catch (Throwable e) {
       e.printStackTrace();
@@ -174,10 +174,11 @@ public final class PartitionScenarios {
   }
 
   /**
-   * SIGSTOP for {@code seconds}. Five seconds is about where the failure detector (unreachable
-   * after ~3.5 s) and the resolver (2 s more) down a node, so it may wake either downed or still a
-   * member; eight seconds is surely downed while asleep, and then it wakes with its timers due and
-   * writes in flight. Either way nothing it writes may corrupt a partition or a subscription.
+   * SIGSTOP for {@code seconds}. Five seconds is short of where the failure detector (unreachable
+   * after ~3.5 s) and the resolver (3 s more, on a 1 s tick) down a node, so it wakes still a
+   * member; ten seconds is surely downed while asleep (eight was not always: woken just before the
+   * resolver acted, it was downed moments after the test saw it a member), and then it wakes with
+   * its timers due and writes in flight. Either way nothing it writes may corrupt a partition or a subscription.
    */
   private void pauseAHostingNode(int seconds) throws Exception {
     List<Thread> producers = produce();
