@@ -96,6 +96,17 @@ class StashOverflowTest {
 
   @Test
   void commandsPastTheStashWhileRecoveringAreAnsweredOverloadedAndAnAttachIsNotLost() {
+    // The commands race the journal's answer to the recovery: when the recovery wins, nothing
+    // overflows (every command is still answered). A fresh entity is tried again.
+    long dropped = 0;
+    for (int attempt = 0; attempt < 5 && dropped == 0; attempt++) {
+      dropped = commandsWhileRecovering();
+    }
+    assertTrue(dropped >= 1, "the stash of 2 overflowed in one of five recoveries");
+  }
+
+  /** Every command answered and the attach carried out; how many were answered Overloaded. */
+  private long commandsWhileRecovering() {
     TestProbe<SubscriptionReply> replies = testKit.createTestProbe();
     TestProbe<ConsumerMessage> consumer = testKit.createTestProbe();
     ActorRef<SubscriptionCommand> entity = entity();
@@ -107,14 +118,15 @@ class StashOverflowTest {
 
     List<SubscriptionReply> got = answers(replies, 30);
     long dropped = overloaded(got);
-    assertTrue(dropped >= 1, "the stash of 2 overflowed");
     assertEquals(30 - dropped,
         got.stream().filter(r -> r instanceof SubscriptionReply.NotFound).count(),
         "the stashed ones were answered as usual");
-    // The attach was dropped too, sent again, and carried out: a subscription that does not exist
+    // The attach (when the stash overflowed, dropped too and sent again) is carried out: a
+    // subscription that does not exist
     // closes its consumer.
     assertInstanceOf(ConsumerMessage.Closed.class,
         consumer.expectMessageClass(ConsumerMessage.class, Duration.ofSeconds(5)));
+    return dropped;
   }
 
   @Test
