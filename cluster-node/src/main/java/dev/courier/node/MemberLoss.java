@@ -1,8 +1,12 @@
 package dev.courier.node;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,19 +20,37 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * Lets a request to a sharded entity survive the loss of the entity's node. A message sent to an
  * entity on a node that dies is lost, and its ask would wait out its whole timeout (seconds) even
  * though the entity starts elsewhere soon after the node is removed. So an ask still unanswered
- * when a member is removed is sent once more (sharding holds it until the entity's shard has its
- * new home), and the first answer wins; the other answer, if it comes, is handed to a give-back
- * (a pull's leases are nacked, so nothing waits out an ack deadline).
+ * when a member is removed is sent again (sharding holds it until the entity's shard has its new
+ * home), and the first answer wins; the other answers, if they come, are handed to a give-back (a
+ * pull's leases are nacked, so nothing waits out an ack deadline).
+ *
+ * <p>It is sent again more than once ({@link #RETRY_DELAYS} after the removal): the removal reaches
+ * this watcher and the local shard region in no set order, and a copy sent while the region still
+ * routes the shard to the dead node is lost as well, and a long poll whose only copy went that way
+ * waited out its whole ask, 6 s after the kill (docs/failover.md).
  */
 final class MemberLoss {
+  /** When, after a member's removal, an unanswered ask is sent again. */
+  static final List<Duration> RETRY_DELAYS =
+      List.of(Duration.ZERO, Duration.ofMillis(500), Duration.ofMillis(2000));
+
   private final AtomicReference<CompletableFuture<Void>> next =
       new AtomicReference<>(new CompletableFuture<>());
+  private final BiConsumer<Duration, Runnable> scheduler;
 
-  private MemberLoss() {}
+  private MemberLoss(BiConsumer<Duration, Runnable> scheduler) {
+    this.scheduler = scheduler;
+  }
 
   /** Watches this node's view of the cluster for removed members. */
   static MemberLoss watch(ActorSystem<?> system) {
-    MemberLoss loss = new MemberLoss();
+    MemberLoss loss =
+        new MemberLoss(
+            (delay, task) ->
+                CompletableFuture.runAsync(
+                    task,
+                    CompletableFuture.delayedExecutor(
+                        delay.toMillis(), TimeUnit.MILLISECONDS, system.executionContext())));
     system.systemActorOf(
         Behaviors.<MemberRemoved>setup(
             ctx -> {
@@ -46,9 +68,12 @@ final class MemberLoss {
     return loss;
   }
 
-  /** For tests: a signal that fires only when {@link #memberRemoved} is called. */
-  static MemberLoss manual() {
-    return new MemberLoss();
+  /**
+   * For tests: a signal that fires only when {@link #memberRemoved} is called, with the sends
+   * after the first handed to {@code scheduler} (the first is sent at once).
+   */
+  static MemberLoss manual(BiConsumer<Duration, Runnable> scheduler) {
+    return new MemberLoss(scheduler);
   }
 
   void memberRemoved() {
@@ -56,19 +81,29 @@ final class MemberLoss {
   }
 
   /**
-   * Runs {@code ask}; if a member is removed before it completes, runs {@code again} too and
-   * completes with whichever completes first. A successful answer that loses goes to
-   * {@code giveBack}.
+   * Runs {@code ask}; if a member is removed before it completes, runs {@code again} too, at each
+   * of {@link #RETRY_DELAYS} while there is no answer yet, and completes with whichever succeeds
+   * first. A successful answer that loses goes to {@code giveBack}.
    */
   <T> CompletionStage<T> ask(
       Supplier<CompletionStage<T>> ask, Supplier<CompletionStage<T>> again, Consumer<T> giveBack) {
     CompletableFuture<Void> removed = next.get();
     Race<T> race = new Race<>(giveBack);
     race.start(ask);
-    removed.thenRun(
+    Runnable retry =
         () -> {
           if (race.startAgain()) {
             race.start(again);
+          }
+        };
+    removed.thenRun(
+        () -> {
+          for (Duration delay : RETRY_DELAYS) {
+            if (delay.isZero()) {
+              retry.run();
+            } else {
+              scheduler.accept(delay, retry);
+            }
           }
         });
     return race.result;
@@ -93,7 +128,7 @@ final class MemberLoss {
     }
 
     synchronized boolean startAgain() {
-      return !result.isDone() && started == 1;
+      return !result.isDone();
     }
 
     private void ended(T answer, Throwable error) {
@@ -106,8 +141,8 @@ final class MemberLoss {
       boolean allFailed;
       synchronized (this) {
         failed++;
-        // A first attempt failing while a member loss is about to start the second still counts:
-        // the retry starts only while the result is open, and then it decides.
+        // An attempt failing while a member loss is about to start another still counts: a retry
+        // starts only while the result is open, and then it decides.
         allFailed = failed == started;
       }
       if (allFailed) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@link MemberLoss}: when an ask is sent again, which answer wins, and what is given back. */
 class MemberLossTest {
-  private final MemberLoss loss = MemberLoss.manual();
+  private final List<Runnable> scheduled = new ArrayList<>();
+  private final MemberLoss loss = MemberLoss.manual((delay, task) -> scheduled.add(task));
   private final CompletableFuture<String> first = new CompletableFuture<>();
   private final CompletableFuture<String> second = new CompletableFuture<>();
   private final AtomicInteger retries = new AtomicInteger();
@@ -40,11 +41,32 @@ class MemberLossTest {
     var result = ask();
     loss.memberRemoved();
     loss.memberRemoved();
-    assertEquals(1, retries.get(), "sent again once, however many members go");
+    assertEquals(1, retries.get(), "sent again at once, once, however many members go");
+    assertEquals(MemberLoss.RETRY_DELAYS.size() - 1, scheduled.size());
     second.complete("b");
     assertEquals("b", result.join());
     first.complete("a");
     assertEquals(List.of("a"), givenBack);
+  }
+
+  @Test
+  void anAskStillUnansweredIsSentAgainLaterAndTheLosersAreGivenBack() {
+    // The copy sent at the removal may have gone the way of the first (the local region still
+    // routed to the dead node): the later sends are what reach the entity's new home.
+    CompletableFuture<String> third = new CompletableFuture<>();
+    List<CompletableFuture<String>> answers = new ArrayList<>(List.of(second, third));
+    var result = loss.ask(() -> first, () -> answers.get(retries.getAndIncrement()),
+        givenBack::add).toCompletableFuture();
+    loss.memberRemoved();
+    scheduled.get(0).run();
+    assertEquals(2, retries.get());
+    third.complete("c");
+    assertEquals("c", result.join());
+    scheduled.get(1).run();
+    assertEquals(2, retries.get(), "nothing is sent once there is an answer");
+    second.complete("b");
+    first.complete("a");
+    assertEquals(List.of("b", "a"), givenBack);
   }
 
   @Test

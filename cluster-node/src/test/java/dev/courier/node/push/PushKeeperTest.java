@@ -41,6 +41,24 @@ class PushKeeperTest {
   }
 
   @Test
+  void aMemberLeavingWakesEverySubscriptionNowAndTwiceMoreSoonAfter() {
+    TestProbe<SubscriptionCommand> orders = testKit.createTestProbe();
+    var keeper = testKit.spawn(
+        PushKeeper.create(
+            () -> CompletableFuture.completedFuture(List.of("orders")),
+            name -> orders.ref(),
+            Duration.ofMinutes(10), Duration.ofMillis(250)));
+    orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    orders.expectNoMessage(Duration.ofMillis(200));
+    keeper.tell(new PushKeeper.MemberLeft());
+    // Once at once, then once per later wake: the ten-minute tick sends none of these.
+    for (int wake = 0; wake <= PushKeeper.WAKES_AFTER_REMOVAL.size(); wake++) {
+      orders.expectMessageClass(SubscriptionCommand.Wake.class, WAIT);
+    }
+    orders.expectNoMessage(Duration.ofMillis(500));
+  }
+
+  @Test
   void keepsListingAfterTheRegistryFails() {
     TestProbe<SubscriptionCommand> orders = testKit.createTestProbe();
     AtomicInteger calls = new AtomicInteger();
