@@ -8,6 +8,7 @@ import dev.courier.edge.auth.AccessControl;
 import dev.courier.edge.guard.TlsSettings;
 import dev.courier.edge.auth.AuthSettings;
 import dev.courier.node.metrics.CourierMetrics;
+import dev.courier.node.subscription.SubscriptionState;
 import dev.courier.node.subscription.DeliverySettings;
 import dev.courier.node.push.PushConfig;
 import dev.courier.node.push.PushKeeper;
@@ -28,6 +29,7 @@ import dev.courier.persistence.TopicStore;
 import dev.courier.protocol.push.SecretSealer;
 import dev.courier.protocol.security.ClusterKey;
 import dev.courier.protocol.subscription.AckIdKey;
+import dev.courier.protocol.subscription.SubscriptionEvent;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -96,7 +98,8 @@ public final class CourierNode {
         .thenComposeAsync(
             started -> {
               NodeBackend backend = wire(system, started.session(), started.key(), node, edge);
-              return PersistenceWarmup.run(system, "node", node.startupTimeout())
+              CodecWarmup.run(system, SubscriptionEvent.class, SubscriptionState.class);
+              return PersistenceWarmup.run(system, node.startupTimeout())
                   .exceptionally(
                       error -> {
                         log.warn("Journal warm-up failed (recoveries will retry): {}",
