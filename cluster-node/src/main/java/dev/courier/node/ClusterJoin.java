@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * Joins this node to its cluster the way {@code courier.node.discovery} says.
  *
  * <ul>
- *   <li>{@code seeds}: Pekko joins {@code pekko.cluster.seed-nodes} (from {@code
- *       courier.node.seeds}) by itself; with none, and {@code join-self-when-no-seeds} on, the node
- *       forms a cluster of its own.
+ *   <li>{@code seeds}: the node joins its seed nodes ({@code courier.node.seeds}, or {@code
+ *       pekko.cluster.seed-nodes}, which {@link NodeConfig} moves aside so that Pekko does not join
+ *       them by itself before the node is warm); with none, and {@code join-self-when-no-seeds}
+ *       on, the node forms a cluster of its own.
  *   <li>{@code bootstrap}: pekko-management's Cluster Bootstrap finds peers through service
  *       discovery and joins them, or forms the cluster if it is the lowest-addressed contact point.
  *       It probes its peers' management endpoints, so management must be started too.
@@ -24,6 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterJoin {
   private static final Logger log = LoggerFactory.getLogger(ClusterJoin.class);
+
+  /** Where {@link NodeConfig} keeps the seed nodes this class joins (Pekko's list is emptied). */
+  static final String DEFERRED_SEEDS = "courier.node.seed-nodes";
 
   /** How a node finds its cluster. */
   public enum Discovery {
@@ -46,15 +52,20 @@ public final class ClusterJoin {
   public record Settings(Discovery discovery, boolean joinSelfWhenNoSeeds, List<String> seedNodes) {
 
     /**
-     * Reads {@code courier.node.discovery}, {@code courier.node.join-self-when-no-seeds} and
-     * {@code pekko.cluster.seed-nodes}.
+     * Reads {@code courier.node.discovery}, {@code courier.node.join-self-when-no-seeds} and the
+     * seed nodes (those {@link NodeConfig} set aside, else {@code pekko.cluster.seed-nodes}).
      *
      * @throws IllegalArgumentException for an unknown discovery mode, or seed nodes configured
      *     together with bootstrap (which would ignore them)
      */
     public static Settings fromConfig(Config config) {
       Discovery discovery = Discovery.parse(config.getString("courier.node.discovery"));
-      List<String> seedNodes = List.copyOf(config.getStringList("pekko.cluster.seed-nodes"));
+      List<String> seedNodes =
+          List.copyOf(
+              config.hasPath(DEFERRED_SEEDS)
+                      && !config.getStringList(DEFERRED_SEEDS).isEmpty()
+                  ? config.getStringList(DEFERRED_SEEDS)
+                  : config.getStringList("pekko.cluster.seed-nodes"));
       if (discovery == Discovery.BOOTSTRAP && !seedNodes.isEmpty()) {
         throw new IllegalArgumentException(
             "courier.node.discovery = bootstrap finds its peers itself, but seed nodes are set "
@@ -79,6 +90,14 @@ public final class ClusterJoin {
       case SEEDS -> {
         if (!settings.seedNodes().isEmpty()) {
           log.info("Joining the cluster through seed nodes {}", settings.seedNodes());
+          // Pekko joins a seed-node list of its own configuration by itself, at start.
+          if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster
+                .manager()
+                .tell(
+                    new JoinSeedNodes(
+                        settings.seedNodes().stream().map(AddressFromURIString::parse).toList()));
+          }
         } else if (settings.joinSelfWhenNoSeeds()) {
           log.info("No seed nodes: forming a cluster of this node");
           cluster.manager().tell(Join.create(cluster.selfMember().address()));

@@ -76,7 +76,6 @@ public final class CourierNode {
     // whose management port cannot be bound fails to start.
     CompletableFuture<Uri> management =
         PekkoManagement.get(system).start().toCompletableFuture();
-    ClusterJoin.start(system);
     CrashDowning.start(system);
     MinorityDowning.start(system);
     CourierMetrics.get(system).bindNode(system);
@@ -106,7 +105,13 @@ public final class CourierNode {
                             error.toString());
                         return null;
                       })
-                  .thenCompose(warm -> HttpServer.start(system, backend, edge))
+                  .thenCompose(
+                      warm -> {
+                        // Joins only now, warm: shards the cluster moves here (a rebalance onto a
+                        // rejoining node) pause for as long as their first recovery takes.
+                        ClusterJoin.start(system);
+                        return HttpServer.start(system, backend, edge);
+                      })
                   // The chain started from the management binding: it is complete here.
                   .thenApply(
                       binding -> new CourierNode(system, backend, binding, management.join()));

@@ -33,9 +33,22 @@ public final class NodeConfig {
             .withFallback(ConfigFactory.parseResources("courier-persistence.conf"))
             .withFallback(ConfigFactory.defaultReference())
             .resolve();
-    Config node = TransportTls.apply(withSeeds(config));
+    Config node = deferJoin(TransportTls.apply(withSeeds(config)));
     ClusterJoin.Settings.fromConfig(node);
     return node;
+  }
+
+  /**
+   * Moves Pekko's seed-node list to {@code courier.node.seed-nodes} and leaves Pekko's empty, so
+   * the actor system does not join by itself at start: {@link ClusterJoin} joins those seeds once
+   * the node has warmed up (a node that joins cold is handed shards it then starts slowly).
+   */
+  static Config deferJoin(Config config) {
+    java.util.List<String> seeds = config.getStringList("pekko.cluster.seed-nodes");
+    return ConfigFactory.parseMap(
+            java.util.Map.of(
+                ClusterJoin.DEFERRED_SEEDS, seeds, "pekko.cluster.seed-nodes", java.util.List.of()))
+        .withFallback(config);
   }
 
   /**

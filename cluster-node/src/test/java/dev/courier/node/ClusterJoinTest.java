@@ -59,6 +59,16 @@ class ClusterJoinTest {
   }
 
   @Test
+  void seedsAreJoinedByCourierOnceWarmNotByPekkoAtStart() {
+    Config config =
+        NodeConfig.load(ConfigFactory.parseString("courier.node.seeds = \"10.0.0.1:2552\""));
+    assertEquals(List.of(), config.getStringList("pekko.cluster.seed-nodes"),
+        "Pekko would join a list of its own at once");
+    assertEquals(List.of("pekko://courier@10.0.0.1:2552"),
+        ClusterJoin.Settings.fromConfig(config).seedNodes());
+  }
+
+  @Test
   void anUnknownDiscoveryModeFailsStartUp() {
     IllegalArgumentException e =
         assertThrows(
