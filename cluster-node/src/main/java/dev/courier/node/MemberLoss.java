@@ -2,10 +2,12 @@ package dev.courier.node;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -34,8 +36,11 @@ final class MemberLoss {
   static final List<Duration> RETRY_DELAYS =
       List.of(Duration.ZERO, Duration.ofMillis(500), Duration.ofMillis(2000));
 
-  private final AtomicReference<CompletableFuture<Void>> next =
-      new AtomicReference<>(new CompletableFuture<>());
+  /**
+   * What to do on a removal, per ask still unanswered. An ask leaves the set when it is answered:
+   * a node with no removal for weeks holds only its asks in flight, not every ask it ever made.
+   */
+  private final Set<Runnable> unanswered = ConcurrentHashMap.newKeySet();
   private final BiConsumer<Duration, Runnable> scheduler;
 
   private MemberLoss(BiConsumer<Duration, Runnable> scheduler) {
@@ -77,7 +82,12 @@ final class MemberLoss {
   }
 
   void memberRemoved() {
-    next.getAndSet(new CompletableFuture<>()).complete(null);
+    unanswered.forEach(Runnable::run);
+  }
+
+  /** Asks sent and not answered yet. */
+  int unanswered() {
+    return unanswered.size();
   }
 
   /**
@@ -87,25 +97,30 @@ final class MemberLoss {
    */
   <T> CompletionStage<T> ask(
       Supplier<CompletionStage<T>> ask, Supplier<CompletionStage<T>> again, Consumer<T> giveBack) {
-    CompletableFuture<Void> removed = next.get();
     Race<T> race = new Race<>(giveBack);
-    race.start(ask);
     Runnable retry =
         () -> {
           if (race.startAgain()) {
             race.start(again);
           }
         };
-    removed.thenRun(
+    AtomicBoolean removed = new AtomicBoolean();
+    Runnable onRemoval =
         () -> {
-          for (Duration delay : RETRY_DELAYS) {
-            if (delay.isZero()) {
-              retry.run();
-            } else {
-              scheduler.accept(delay, retry);
+          // Sent again after the first removal only, however many members go.
+          if (removed.compareAndSet(false, true)) {
+            for (Duration delay : RETRY_DELAYS) {
+              if (delay.isZero()) {
+                retry.run();
+              } else {
+                scheduler.accept(delay, retry);
+              }
             }
           }
-        });
+        };
+    unanswered.add(onRemoval);
+    race.result.whenComplete((answer, error) -> unanswered.remove(onRemoval));
+    race.start(ask);
     return race.result;
   }
 

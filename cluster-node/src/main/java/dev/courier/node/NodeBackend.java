@@ -249,12 +249,17 @@ public final class NodeBackend implements CourierBackend {
           remoteBatchBytes)) {
         List<NewMessage> batch = chunk.stream().map(messages::get).toList();
         chunks.add(chunk);
-        asks.add(
-            partition(topic, p)
-                .<PublishReply>ask(
-                    replyTo -> new TopicPartitionCommand.Publish(topic, batch, replyTo),
-                    askTimeout)
-                .toCompletableFuture());
+        int partition = p;
+        Supplier<CompletionStage<PublishReply>> send =
+            () ->
+                partition(topic, partition)
+                    .ask(
+                        replyTo -> new TopicPartitionCommand.Publish(topic, batch, replyTo),
+                        askTimeout);
+        // A publish lost with a removed node is sent to the partition's next home: the ids make
+        // it idempotent (a copy the dead node had stored is answered as a duplicate, with the
+        // offsets it was stored at), and the producer is not kept waiting out the ask timeout.
+        asks.add(memberLoss.ask(send, send, reply -> {}).toCompletableFuture());
       }
     }
     return allOf(asks)

@@ -90,6 +90,18 @@ class MemberLossTest {
   }
 
   @Test
+  void answeredAsksAreForgottenSoNothingGrowsBetweenRemovals() {
+    for (int i = 0; i < 10_000; i++) {
+      loss.ask(() -> CompletableFuture.completedFuture("a"), () -> second, givenBack::add);
+    }
+    var open = ask();
+    assertEquals(1, loss.unanswered(), "only the ask still waiting is held");
+    first.complete("a");
+    assertEquals("a", open.join());
+    assertEquals(0, loss.unanswered());
+  }
+
+  @Test
   void withoutAMemberLossAFailureIsTheAnswer() {
     var result = ask();
     first.completeExceptionally(new RuntimeException("timed out"));
