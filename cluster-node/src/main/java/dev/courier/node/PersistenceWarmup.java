@@ -41,7 +41,7 @@ import scala.jdk.javaapi.FutureConverters;
  * rejoining node added to the moved subscriptions' pause (docs/failover.md).
  */
 final class PersistenceWarmup extends EventSourcedBehavior<String, Object, Integer> {
-  /** Events written and replayed: enough for the replay's code to be compiled, not to cost. */
+  /** Events written and replayed: enough to run the replay's whole path, not enough to cost. */
   static final int EVENTS = 300;
 
   private static final Logger log = LoggerFactory.getLogger(PersistenceWarmup.class);
