@@ -178,7 +178,8 @@ public final class PartitionScenarios {
    * after ~3.5 s) and the resolver (3 s more, on a 1 s tick) down a node, so it wakes still a
    * member; ten seconds is surely downed while asleep (eight was not always: woken just before the
    * resolver acted, it was downed moments after the test saw it a member), and then it wakes with
-   * its timers due and writes in flight. Either way nothing it writes may corrupt a partition or a subscription.
+   * its timers due and writes in flight. Either way nothing it writes may corrupt a partition or a
+   * subscription.
    */
   private void pauseAHostingNode(int seconds) throws Exception {
     List<Thread> producers = produce();

@@ -122,8 +122,7 @@ class StashOverflowTest {
         got.stream().filter(r -> r instanceof SubscriptionReply.NotFound).count(),
         "the stashed ones were answered as usual");
     // The attach (when the stash overflowed, dropped too and sent again) is carried out: a
-    // subscription that does not exist
-    // closes its consumer.
+    // subscription that does not exist closes its consumer.
     assertInstanceOf(ConsumerMessage.Closed.class,
         consumer.expectMessageClass(ConsumerMessage.class, Duration.ofSeconds(5)));
     return dropped;
