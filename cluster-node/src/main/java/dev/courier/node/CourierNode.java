@@ -143,7 +143,9 @@ public final class CourierNode {
     var config = system.settings().config();
     SecretSealer sealer = SecretSealer.of(key);
     String ks = node.keyspace();
-    TopicLogStore logStore = new TopicLogStore(session, ks, node.segmentBytes(), node.bucketBytes());
+    TopicLogStore logStore =
+        new TopicLogStore(
+            session, ks, node.segmentBytes(), node.bucketBytes(), node.fenceInlineBytes());
     DedupStore dedup = new DedupStore(session, ks);
     LatestStore latest = new LatestStore(session, ks, node.maxBatchBytes());
     TopicStore topics = new TopicStore(session, ks);

@@ -12,6 +12,7 @@ public record NodeSettings(
     int maxBatchBytes,
     int segmentBytes,
     long bucketBytes,
+    int fenceInlineBytes,
     long remoteBatchBytes) {
 
   public static NodeSettings fromConfig(Config config) {
@@ -24,6 +25,7 @@ public record NodeSettings(
         (int) config.getMemorySize("courier.topic-partition.max-batch-bytes").toBytes(),
         (int) config.getMemorySize("courier.topic-partition.segment-bytes").toBytes(),
         config.getMemorySize("courier.topic-partition.bucket-bytes").toBytes(),
+        (int) config.getMemorySize("courier.topic-partition.fence-inline-bytes").toBytes(),
         node.getMemorySize("max-remote-batch-bytes").toBytes());
   }
 }

@@ -25,14 +25,22 @@ import java.util.function.Function;
  * The topic log as segments: each group commit of a partition is one row (or a few, split at
  * {@code segmentBytes}) holding many records in {@link SegmentCodec}'s binary form. Rows live in
  * buckets (Cassandra partitions) of at most {@code bucketBytes} or {@link #BUCKET_MAX_OFFSETS}
- * offsets, each named by its first offset and listed in {@code log_buckets}.
+ * offsets, each named by its first offset and listed in {@code topic_buckets}.
  *
  * <p>Writes are fenced. A partition's owner {@link #openWriter opens} a {@link Writer}: it raises
  * the epoch (a static column) of the newest bucket with a lightweight transaction, walking the
- * buckets' {@code next_bucket} links to the real end. Every segment write is a conditional batch
- * {@code IF epoch = mine}, so once a newer owner has raised the epoch, an older owner (paused by GC,
- * or on the losing side of a split brain) can no longer write, and a write of its that was still in
- * flight is either applied before the new owner reads the head (Paxos finishes it) or never.
+ * buckets' {@code next_bucket} links to the real end. The head (a static column) moves only by a
+ * lightweight transaction {@code IF epoch = mine}, so once a newer owner has raised the epoch, an
+ * older owner (paused by GC, or on the losing side of a split brain) can no longer extend the log,
+ * and an advance of its that was still in flight is either applied before the new owner reads the
+ * head (Paxos finishes it) or never.
+ *
+ * <p>A commit of up to {@code inlineBytes} is one conditional batch: its segment rows and the
+ * advance together. A larger one stores its rows first, unconditionally and keyed by the writer's
+ * epoch, then advances the head with a lightweight transaction that carries a few bytes: Paxos then
+ * does not carry (and Cassandra does not write again) the segments' bytes. Rows a superseded owner
+ * stored late are never read: {@link LiveRows} keeps only rows below the head whose epoch the
+ * bucket's {@code writers} map names for their offsets.
  */
 public final class TopicLogStore implements TopicLogReader {
   /** Offsets per bucket at most, whatever their size: bounds a bucket whose head was lost. */
@@ -44,8 +52,17 @@ public final class TopicLogStore implements TopicLogReader {
   /** Rows a catch-up read fetches per page: segments hold up to {@code segmentBytes} each. */
   private static final int SEGMENT_PAGE = 8;
 
-  /** The most bytes of segments one conditional batch carries. */
+  /** The most bytes of segments one write (a batch of rows) carries. */
   private static final int MAX_WRITE_BYTES = 4 << 20;
+
+  /** Commits up to this size are written as one conditional batch, rows and advance together. */
+  public static final int DEFAULT_INLINE_BYTES = 16 * 1024;
+
+  /**
+   * Owners that may write into one bucket before the next owner starts a new one: bounds the
+   * {@code writers} map that every read of the bucket carries.
+   */
+  static final int MAX_WRITERS_PER_BUCKET = 64;
 
   /** Where a partition's log ends: the next offset, and the time of the last message. */
   public record Head(long nextOffset, Instant lastPublishTime) {}
@@ -60,6 +77,7 @@ public final class TopicLogStore implements TopicLogReader {
   private final CqlSession session;
   private final int segmentBytes;
   private final long bucketBytes;
+  private final int inlineBytes;
   private final PreparedStatement latestBucket;
   private final PreparedStatement bucketFloor;
   private final PreparedStatement bucketAfter;
@@ -67,7 +85,7 @@ public final class TopicLogStore implements TopicLogReader {
   private final PreparedStatement selectStatics;
   private final PreparedStatement fence;
   private final PreparedStatement link;
-  private final PreparedStatement writeStatics;
+  private final PreparedStatement advance;
   private final PreparedStatement writeSegment;
   private final PreparedStatement floorSegment;
   private final PreparedStatement floorMeta;
@@ -75,11 +93,18 @@ public final class TopicLogStore implements TopicLogReader {
   private final PreparedStatement rangeIdHashes;
 
   public TopicLogStore(CqlSession session, String keyspace, int segmentBytes, long bucketBytes) {
+    this(session, keyspace, segmentBytes, bucketBytes, DEFAULT_INLINE_BYTES);
+  }
+
+  public TopicLogStore(
+      CqlSession session, String keyspace, int segmentBytes, long bucketBytes, int inlineBytes) {
     this.session = session;
     this.segmentBytes = segmentBytes;
     this.bucketBytes = bucketBytes;
-    String segments = keyspace + ".log_segments";
-    String buckets = keyspace + ".log_buckets";
+    this.inlineBytes = inlineBytes;
+    String segments = keyspace + ".topic_segments";
+    String buckets = keyspace + ".topic_buckets";
+    String live = ", written_by, head, writers FROM ";
     String pk = " WHERE topic_id = ? AND partition = ? AND bucket = ?";
     this.latestBucket =
         session.prepare(
@@ -100,7 +125,7 @@ public final class TopicLogStore implements TopicLogReader {
             "INSERT INTO " + buckets + " (topic_id, partition, first_offset) VALUES (?, ?, ?)");
     this.selectStatics =
         session.prepare(
-            "SELECT epoch, next_bucket, head, head_time FROM " + segments + pk + " LIMIT 1");
+            "SELECT epoch, next_bucket, head, head_time, writers FROM " + segments + pk + " LIMIT 1");
     this.fence =
         session.prepare(
             "UPDATE " + segments + " USING TTL ? SET epoch = ?" + pk + " IF epoch = ?");
@@ -111,11 +136,11 @@ public final class TopicLogStore implements TopicLogReader {
                 + " USING TTL ? SET next_bucket = ?, epoch = ?"
                 + pk
                 + " IF epoch = ?");
-    this.writeStatics =
+    this.advance =
         session.prepare(
             "UPDATE "
                 + segments
-                + " USING TTL ? SET epoch = ?, head = ?, head_time = ?"
+                + " USING TTL ? SET epoch = ?, head = ?, head_time = ?, writers[?] = ?"
                 + pk
                 + " IF epoch = ?");
     this.writeSegment =
@@ -124,28 +149,35 @@ public final class TopicLogStore implements TopicLogReader {
                 + segments
                 + " USING TTL ? SET last_offset = ?, publish_time = ?, records = ?, id_hashes = ?"
                 + pk
-                + " AND first_offset = ?");
+                + " AND first_offset = ? AND written_by = ?");
+    String descending = " ORDER BY first_offset DESC, written_by DESC";
     this.floorSegment =
         session.prepare(
-            "SELECT first_offset, last_offset, records FROM "
+            "SELECT first_offset, last_offset, records"
+                + live
                 + segments
                 + pk
-                + " AND first_offset <= ? ORDER BY first_offset DESC LIMIT 1");
+                + " AND first_offset <= ?"
+                + descending);
     this.floorMeta =
         session.prepare(
-            "SELECT first_offset, last_offset, publish_time FROM "
+            "SELECT first_offset, last_offset, publish_time"
+                + live
                 + segments
                 + pk
-                + " AND first_offset <= ? ORDER BY first_offset DESC LIMIT 1");
+                + " AND first_offset <= ?"
+                + descending);
     this.rangeSegments =
         session.prepare(
-            "SELECT first_offset, last_offset, records FROM "
+            "SELECT first_offset, last_offset, records"
+                + live
                 + segments
                 + pk
                 + " AND first_offset > ? AND first_offset < ?");
     this.rangeIdHashes =
         session.prepare(
-            "SELECT first_offset, last_offset, id_hashes FROM "
+            "SELECT first_offset, last_offset, id_hashes"
+                + live
                 + segments
                 + pk
                 + " AND first_offset >= ? AND first_offset < ?");
@@ -225,9 +257,13 @@ public final class TopicLogStore implements TopicLogReader {
                                                     topicId, partition, next, next, staticsTtl,
                                                     attempt + 1));
                                   }
+                                  int writers =
+                                      s == null ? 0 : s.getMap("writers", Long.class, Long.class).size();
                                   return headOf(topicId, partition, s, bucket, headIfUnknown)
                                       .thenApply(
-                                          head -> new Writer(topicId, partition, mine, bucket, head));
+                                          head ->
+                                              new Writer(
+                                                  topicId, partition, mine, bucket, head, writers));
                                 });
                       });
             });
@@ -281,13 +317,20 @@ public final class TopicLogStore implements TopicLogReader {
     private long bucket;
     private long bucketUsed;
     private Head head;
+    /** Where this owner's rows in the current bucket start: its key in the bucket's writers. */
+    private long rangeStart;
+    /** Whether the bucket's writers map has no room for this owner (it then starts a bucket). */
+    private boolean bucketCrowded;
 
-    private Writer(UUID topicId, int partition, long epoch, long bucket, Head head) {
+    private Writer(
+        UUID topicId, int partition, long epoch, long bucket, Head head, int writersInBucket) {
       this.topicId = topicId;
       this.partition = partition;
       this.epoch = epoch;
       this.bucket = bucket;
       this.head = head;
+      this.rangeStart = head.nextOffset();
+      this.bucketCrowded = writersInBucket >= MAX_WRITERS_PER_BUCKET;
       // What the bucket already holds is unknown: count it as full, so the first write rolls.
       this.bucketUsed = head.nextOffset() > bucket ? bucketBytes : 0;
     }
@@ -308,7 +351,8 @@ public final class TopicLogStore implements TopicLogReader {
     /** Starts a fresh bucket at the head if the current one is full (or its head was lost). */
     CompletionStage<Void> rollIfNeeded(Duration retention) {
       long next = head.nextOffset();
-      if (next == bucket || (bucketUsed < bucketBytes && next - bucket < BUCKET_MAX_OFFSETS)) {
+      if (next == bucket
+          || (bucketUsed < bucketBytes && next - bucket < BUCKET_MAX_OFFSETS && !bucketCrowded)) {
         return CompletableFuture.completedFuture(null);
       }
       return roll(next, retention);
@@ -330,11 +374,13 @@ public final class TopicLogStore implements TopicLogReader {
           .thenCompose(
               listed ->
                   session.executeAsync(
-                      writeStatics.bind(
+                      advance.bind(
                           ttl,
                           epoch,
                           start,
                           head.lastPublishTime(),
+                          start,
+                          epoch,
                           topicId,
                           partition,
                           start,
@@ -344,6 +390,8 @@ public final class TopicLogStore implements TopicLogReader {
                 refuseIfNotApplied(opened, "open");
                 bucket = start;
                 bucketUsed = 0;
+                rangeStart = start;
+                bucketCrowded = false;
                 return null;
               });
     }
@@ -357,9 +405,9 @@ public final class TopicLogStore implements TopicLogReader {
 
     /**
      * Appends entries (consecutive offsets from the head) as segments of at most {@code
-     * segmentBytes}: one conditional batch per bucket (or per {@link #MAX_WRITE_BYTES}), usually
-     * one round for the whole commit. Fails with {@link FencedException} if a newer owner took the
-     * partition; then nothing of the failed batch was written.
+     * segmentBytes}: one write per bucket (or per {@link #MAX_WRITE_BYTES}), usually one for the
+     * whole commit. Fails with {@link FencedException} if a newer owner took the partition; then
+     * nothing of the failed write is ever read.
      */
     public CompletionStage<Void> append(Duration retention, List<LogEntry> entries) {
       if (entries.isEmpty()) {
@@ -397,7 +445,7 @@ public final class TopicLogStore implements TopicLogReader {
                 }
                 int end = to;
                 long written = bytes;
-                return write(retention, entries, segments.subList(from, end))
+                return write(retention, entries, segments.subList(from, end), bytes)
                     .thenCompose(
                         done -> {
                           bucketUsed += written;
@@ -406,28 +454,40 @@ public final class TopicLogStore implements TopicLogReader {
               });
     }
 
+    /**
+     * Stores segments of one bucket and moves the head past them: one conditional batch for up to
+     * {@code inlineBytes}, else the rows (plain) and then the advance (a lightweight transaction).
+     */
     private CompletionStage<Void> write(
-        Duration retention, List<LogEntry> entries, List<SegmentCodec.Encoded> segments) {
+        Duration retention,
+        List<LogEntry> entries,
+        List<SegmentCodec.Encoded> segments,
+        long bytes) {
       Instant now = Instant.now();
       SegmentCodec.Encoded last = segments.get(segments.size() - 1);
       long firstEntry = entries.get(0).message().offset();
-      BatchStatementBuilder batch =
-          BatchStatement.builder(BatchType.UNLOGGED)
-              .addStatement(
-                  writeStatics.bind(
-                      staticsTtl(retention),
-                      epoch,
-                      last.lastOffset() + 1,
-                      last.lastPublishTime(),
-                      topicId,
-                      partition,
-                      bucket,
-                      epoch));
+      BoundStatement advanceHead =
+          advance.bind(
+              staticsTtl(retention),
+              epoch,
+              last.lastOffset() + 1,
+              last.lastPublishTime(),
+              rangeStart,
+              epoch,
+              topicId,
+              partition,
+              bucket,
+              epoch);
+      boolean inline = bytes <= inlineBytes;
+      BatchStatementBuilder rows = BatchStatement.builder(BatchType.UNLOGGED);
+      if (inline) {
+        rows.addStatement(advanceHead);
+      }
       for (SegmentCodec.Encoded s : segments) {
         List<LogEntry> mine =
             entries.subList(
                 (int) (s.firstOffset() - firstEntry), (int) (s.lastOffset() - firstEntry + 1));
-        BoundStatement row =
+        rows.addStatement(
             writeSegment
                 .boundStatementBuilder()
                 .setInt(0, ttlSeconds(retention, s.lastPublishTime(), now))
@@ -441,17 +501,19 @@ public final class TopicLogStore implements TopicLogReader {
                 .setInt(6, partition)
                 .setLong(7, bucket)
                 .setLong(8, s.firstOffset())
-                .build();
-        batch.addStatement(row);
+                .setLong(9, epoch)
+                .build());
       }
-      return session
-          .executeAsync(batch.build())
-          .thenApply(
-              rs -> {
-                refuseIfNotApplied(rs, "write");
-                head = new Head(last.lastOffset() + 1, last.lastPublishTime());
-                return null;
-              });
+      CompletionStage<AsyncResultSet> written = session.executeAsync(rows.build());
+      if (!inline) {
+        written = written.thenCompose(stored -> session.executeAsync(advanceHead));
+      }
+      return written.thenApply(
+          rs -> {
+            refuseIfNotApplied(rs, "write");
+            head = new Head(last.lastOffset() + 1, last.lastPublishTime());
+            return null;
+          });
     }
   }
 
@@ -502,8 +564,7 @@ public final class TopicLogStore implements TopicLogReader {
   private CompletionStage<List<LogEntry>> readBucket(
       UUID topicId, int partition, long bucket, long from, long until, int limit,
       List<LogEntry> into) {
-    CompletionStage<AsyncResultSet> floor =
-        session.executeAsync(floorSegment.bind(topicId, partition, bucket, from));
+    CompletionStage<Optional<Row>> floor = floorRow(floorSegment, topicId, partition, bucket, from);
     CompletionStage<AsyncResultSet> after =
         session.executeAsync(
             rangeSegments
@@ -511,8 +572,8 @@ public final class TopicLogStore implements TopicLogReader {
                 .setPageSize(SEGMENT_PAGE));
     return floor
         .thenCompose(
-            rs -> {
-              Row row = rs.one();
+            found -> {
+              Row row = found.orElse(null);
               if (row != null
                   && row.getLong("last_offset") >= from
                   && addRecords(row, partition, from, until, limit, into)) {
@@ -538,8 +599,10 @@ public final class TopicLogStore implements TopicLogReader {
   /** Adds the records of these segment rows, page by page; true once {@code limit} is reached. */
   private CompletionStage<Boolean> collect(
       AsyncResultSet rs, int partition, long from, long until, int limit, List<LogEntry> into) {
+    LiveRows live = null;
     for (Row row : rs.currentPage()) {
-      if (addRecords(row, partition, from, until, limit, into)) {
+      live = live == null ? LiveRows.of(row) : live;
+      if (live.holds(row) && addRecords(row, partition, from, until, limit, into)) {
         return CompletableFuture.completedFuture(true);
       }
     }
@@ -564,6 +627,31 @@ public final class TopicLogStore implements TopicLogReader {
     return false;
   }
 
+  /**
+   * The row of the log with the greatest first offset at or below {@code offset} in one bucket
+   * (rows a superseded owner stored late are passed over), with the columns {@code floorQuery}
+   * selects.
+   */
+  private CompletionStage<Optional<Row>> floorRow(
+      PreparedStatement floorQuery, UUID topicId, int partition, long bucket, long offset) {
+    return session
+        .executeAsync(floorQuery.bind(topicId, partition, bucket, offset).setPageSize(SEGMENT_PAGE))
+        .thenCompose(TopicLogStore::firstLive);
+  }
+
+  private static CompletionStage<Optional<Row>> firstLive(AsyncResultSet rs) {
+    LiveRows live = null;
+    for (Row row : rs.currentPage()) {
+      live = live == null ? LiveRows.of(row) : live;
+      if (live.holds(row)) {
+        return CompletableFuture.completedFuture(Optional.of(row));
+      }
+    }
+    return rs.hasMorePages()
+        ? rs.fetchNextPage().thenCompose(TopicLogStore::firstLive)
+        : CompletableFuture.completedFuture(Optional.empty());
+  }
+
   private static byte[] bytesOf(ByteBuffer buffer) {
     byte[] bytes = new byte[buffer.remaining()];
     buffer.duplicate().get(bytes);
@@ -577,11 +665,10 @@ public final class TopicLogStore implements TopicLogReader {
             bucket ->
                 bucket.isEmpty()
                     ? CompletableFuture.completedFuture(Optional.<LogEntry>empty())
-                    : session
-                        .executeAsync(floorSegment.bind(topicId, partition, bucket.get(), offset))
+                    : floorRow(floorSegment, topicId, partition, bucket.get(), offset)
                         .thenApply(
-                            rs -> {
-                              Row row = rs.one();
+                            found -> {
+                              Row row = found.orElse(null);
                               if (row == null || row.getLong("last_offset") < offset) {
                                 return Optional.<LogEntry>empty();
                               }
@@ -600,11 +687,10 @@ public final class TopicLogStore implements TopicLogReader {
             bucket ->
                 bucket.isEmpty()
                     ? CompletableFuture.completedFuture(Optional.<Instant>empty())
-                    : session
-                        .executeAsync(floorMeta.bind(topicId, partition, bucket.get(), offset))
+                    : floorRow(floorMeta, topicId, partition, bucket.get(), offset)
                         .thenApply(
-                            rs ->
-                                Optional.ofNullable(rs.one())
+                            found ->
+                                found
                                     .filter(r -> r.getLong("last_offset") >= offset)
                                     .map(r -> r.getInstant("publish_time"))));
   }
@@ -649,12 +735,10 @@ public final class TopicLogStore implements TopicLogReader {
             bucket -> {
               LongPairs into = new LongPairs();
               long start = bucket.orElse(0L);
-              return session
-                  .executeAsync(floorMeta.bind(topicId, partition, start, from))
+              return floorRow(floorMeta, topicId, partition, start, from)
                   .thenCompose(
-                      rs -> {
-                        Row floor = rs.one();
-                        long lowest = floor == null ? from : floor.getLong("first_offset");
+                      found -> {
+                        long lowest = found.map(r -> r.getLong("first_offset")).orElse(from);
                         return hashesFrom(topicId, partition, start, lowest, from, until, into);
                       })
                   .thenApply(done -> into.toArray());
@@ -671,7 +755,10 @@ public final class TopicLogStore implements TopicLogReader {
         .thenCompose(
             rows -> {
               for (Row row : rows) {
-                if (row.getLong("last_offset") < from || row.isNull("id_hashes")) {
+                // Each row with its own page's statics: the pages are separate reads.
+                if (row.getLong("last_offset") < from
+                    || row.isNull("id_hashes")
+                    || !LiveRows.of(row).holds(row)) {
                   continue;
                 }
                 SegmentCodec.decodeIdHashes(

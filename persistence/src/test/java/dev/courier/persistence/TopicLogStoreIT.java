@@ -109,6 +109,15 @@ class TopicLogStoreIT {
 
   @Test
   void aWriteRacingANewOwnerIsEitherInItsHeadOrRefused() throws Exception {
+    race(store, "one conditional batch");
+  }
+
+  @Test
+  void aSplitWriteRacingANewOwnerIsEitherInItsHeadOrRefused() throws Exception {
+    race(new TopicLogStore(session, keyspace, 256 * 1024, 64L << 20, 0), "rows, then the advance");
+  }
+
+  private static void race(TopicLogStore store, String mode) throws Exception {
     int applied = 0;
     int refused = 0;
     for (int round = 0; round < 15; round++) {
@@ -137,7 +146,67 @@ class TopicLogStoreIT {
           (stored ? 20 : 10) + 3, await(store.read(topic, 0, 0, 100, 100)).size(),
           "and no late write lands after the new owner's");
     }
-    System.out.printf("racing writes: %d applied before the fence, %d refused%n", applied, refused);
+    System.out.printf(
+        "racing writes (%s): %d applied before the fence, %d refused%n", mode, applied, refused);
+  }
+
+  @Test
+  void rowsASupersededOwnerStoresAfterATakeOverAreNeverRead() throws Exception {
+    // Every commit is written as rows, then the advance; small segments, so a commit is several.
+    TopicLogStore split = new TopicLogStore(session, keyspace, 200, 64L << 20, 0);
+    UUID topic = UUID.randomUUID();
+    TopicLogStore.Writer first = await(split.openWriter(topic, 0, RETENTION));
+    // The second owner takes the partition while its first bucket is still empty, so it writes
+    // into that bucket (a later owner starts a bucket of its own) beside the first owner's rows.
+    TopicLogStore.Writer second = await(split.openWriter(topic, 0, RETENTION));
+    assertRefused(first.append(RETENTION, entries("stale-first-", 0, 30)));
+    List<LogEntry> log = new ArrayList<>(entries("b-", 0, 15));
+    await(second.append(RETENTION, log));
+    assertRefused(first.append(RETENTION, entries("stale-first-", 0, 30)));
+
+    TopicLogStore.Writer third = await(split.openWriter(topic, 0, RETENTION));
+    assertEquals(15, third.head().nextOffset());
+    assertRefused(second.append(RETENTION, entries("stale-second-", 15, 20)));
+    List<LogEntry> c = entries("c-", 15, 8);
+    await(third.append(RETENTION, c));
+    log.addAll(c);
+
+    List<Long> writers =
+        session
+            .execute(
+                "SELECT written_by FROM " + keyspace + ".topic_segments WHERE topic_id = " + topic
+                    + " AND partition = 0 AND bucket = 0")
+            .all()
+            .stream()
+            .map(r -> r.getLong(0))
+            .toList();
+    assertTrue(
+        writers.stream().filter(w -> w == first.epoch()).count() >= 4
+            && writers.contains(second.epoch()),
+        "both owners' rows share the first bucket: " + writers);
+
+    int total = log.size();
+    assertEquals(ids(log), ids(await(split.read(topic, 0, 0, 1000, 1000))));
+    for (int from = 0; from < total; from++) {
+      assertEquals(log.get(from).message(), await(split.readOne(topic, 0, from)).orElseThrow().message());
+      assertEquals(
+          ids(log.subList(from, Math.min(total, from + 4))),
+          ids(await(split.read(topic, 0, from, 1000, 4))),
+          "read from " + from);
+    }
+    long[] hashes = await(split.idHashes(topic, 0, 0, 1000));
+    assertEquals(2 * total, hashes.length);
+    for (int i = 0; i < hashes.length; i += 2) {
+      StoredMessage m = log.get((int) hashes[i]).message();
+      assertEquals(i / 2, hashes[i]);
+      assertEquals(IdHash.of(m.id(), m.key()), hashes[i + 1]);
+    }
+    assertEquals(total, await(split.openWriter(topic, 0, RETENTION)).head().nextOffset());
+  }
+
+  private static void assertRefused(java.util.concurrent.CompletionStage<Void> write) {
+    ExecutionException refused = assertThrows(ExecutionException.class, () -> await(write));
+    assertInstanceOf(TopicLogStore.FencedException.class, refused.getCause());
   }
 
   @Test
@@ -154,7 +223,7 @@ class TopicLogStoreIT {
     long buckets =
         session
             .execute(
-                "SELECT count(*) FROM " + keyspace + ".log_buckets WHERE topic_id = " + topic
+                "SELECT count(*) FROM " + keyspace + ".topic_buckets WHERE topic_id = " + topic
                     + " AND partition = 0")
             .one()
             .getLong(0);

@@ -28,10 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code plain}: the segment row alone, an unconditional insert (no fence);
- *   <li>{@code plain+head-lwt}: that insert, then a lightweight transaction on a static column
- *       only (a fence whose Paxos round carries a few bytes instead of the segment);
- *   <li>{@code fenced}: {@link TopicLogStore.Writer#append}, the conditional batch Courier writes
- *       (one lightweight transaction per commit), one writer per in-flight slot;
+ *   <li>{@code split}: {@link TopicLogStore.Writer#append} as Courier writes a commit larger than
+ *       {@code courier.topic-partition.fence-inline-bytes}: the rows, then the fenced advance of
+ *       the head (a lightweight transaction of a few bytes), one writer per in-flight slot;
+ *   <li>{@code inline}: the same append as one conditional batch, rows and advance together (one
+ *       lightweight transaction carrying the segments), as Courier writes a smaller commit;
  * </ul>
  *
  * Run (Cassandra on 127.0.0.1:9042): {@code mvn -o -q -pl persistence -am test-compile} then
@@ -57,9 +58,9 @@ public final class SegmentInsertCeiling {
           "segment insert ceiling: %d in flight, %d records of %d bytes per segment, %d s per mode%n",
           inFlight, records, recordBytes, seconds);
       for (int round = 0; round < 2; round++) {
-        plain(session, ks, seconds, inFlight, records, recordBytes, false);
-        plain(session, ks, seconds, inFlight, records, recordBytes, true);
-        fenced(session, ks, seconds, inFlight, records, recordBytes);
+        plain(session, ks, seconds, inFlight, records, recordBytes);
+        fenced(session, ks, seconds, inFlight, records, recordBytes, "split", 0);
+        fenced(session, ks, seconds, inFlight, records, recordBytes, "inline", Integer.MAX_VALUE);
       }
     }
   }
@@ -79,18 +80,13 @@ public final class SegmentInsertCeiling {
   }
 
   private static void plain(
-      CqlSession session, String ks, int seconds, int inFlight, int records, int recordBytes,
-      boolean headLwt)
+      CqlSession session, String ks, int seconds, int inFlight, int records, int recordBytes)
       throws Exception {
-    PreparedStatement head =
-        session.prepare(
-            "UPDATE " + ks + ".log_segments SET head = ? WHERE topic_id = ? AND partition = ?"
-                + " AND bucket = ? IF epoch = null");
     PreparedStatement insert =
         session.prepare(
-            "INSERT INTO " + ks + ".log_segments (topic_id, partition, bucket, first_offset,"
-                + " last_offset, publish_time, records, id_hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                + " USING TTL 3600");
+            "INSERT INTO " + ks + ".topic_segments (topic_id, partition, bucket, first_offset,"
+                + " written_by, last_offset, publish_time, records, id_hashes)"
+                + " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?) USING TTL 3600");
     UUID topic = UUID.randomUUID();
     AtomicLong nextOffset = new AtomicLong();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -114,25 +110,18 @@ public final class SegmentInsertCeiling {
                         insert.bind(
                             topic, partition, first / 1_000_000, first, first + records - 1,
                             Instant.now(), ByteBuffer.wrap(bytes), ByteBuffer.wrap(ids)))
-                    .thenCompose(
-                        rs ->
-                            headLwt
-                                ? session
-                                    .executeAsync(
-                                        head.bind(first + records, topic, partition, first / 1_000_000))
-                                    .thenApply(r -> null)
-                                : CompletableFuture.completedFuture(null))
                     .thenAccept(rs -> record(latencies, count, System.nanoTime() - t0));
               }));
     }
     CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).join();
-    report(headLwt ? "plain+head-lwt" : "plain", start, count.get(), records, latencies);
+    report("plain", start, count.get(), records, latencies);
   }
 
   private static void fenced(
-      CqlSession session, String ks, int seconds, int inFlight, int records, int recordBytes)
+      CqlSession session, String ks, int seconds, int inFlight, int records, int recordBytes,
+      String mode, int inlineBytes)
       throws Exception {
-    TopicLogStore store = new TopicLogStore(session, ks, 256 * 1024, 64L << 20);
+    TopicLogStore store = new TopicLogStore(session, ks, 256 * 1024, 64L << 20, inlineBytes);
     UUID topic = UUID.randomUUID();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long[] latencies = new long[1 << 20];
@@ -157,7 +146,7 @@ public final class SegmentInsertCeiling {
               }));
     }
     CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).join();
-    report("fenced", start, count.get(), records, latencies);
+    report(mode, start, count.get(), records, latencies);
   }
 
   private static synchronized void record(long[] latencies, AtomicLong count, long nanos) {
