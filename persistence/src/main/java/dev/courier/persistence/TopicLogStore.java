@@ -630,12 +630,12 @@ public final class TopicLogStore implements TopicLogReader {
   /**
    * The row of the log with the greatest first offset at or below {@code offset} in one bucket
    * (rows a superseded owner stored late are passed over), with the columns {@code floorQuery}
-   * selects.
+   * selects. Fetched one row at a time: the first is nearly always it, and rows can be large.
    */
   private CompletionStage<Optional<Row>> floorRow(
       PreparedStatement floorQuery, UUID topicId, int partition, long bucket, long offset) {
     return session
-        .executeAsync(floorQuery.bind(topicId, partition, bucket, offset).setPageSize(SEGMENT_PAGE))
+        .executeAsync(floorQuery.bind(topicId, partition, bucket, offset).setPageSize(1))
         .thenCompose(TopicLogStore::firstLive);
   }
 
