@@ -1,16 +1,16 @@
 package dev.courier.edge;
 
-import dev.courier.protocol.subscription.DeliveryJson;
 import dev.courier.protocol.subscription.ConsumerMessage;
 import dev.courier.protocol.subscription.Delivery;
-import com.fasterxml.jackson.core.JsonGenerator;
+import dev.courier.protocol.subscription.DeliveryJson;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * Writes Server-Sent Events as bytes, a batch at a time. The event data is JSON with no raw line
@@ -20,26 +20,28 @@ import org.apache.pekko.util.ByteString;
  */
 final class SseFrames {
   private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
+  private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT_DATA = "\nevent: message\ndata: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private SseFrames() {}
 
   static ByteString events(List<Delivery> deliveries, String token) {
-    StringWriter out = new StringWriter(deliveries.size() * 1200);
-    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-      g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
-      g.setRootValueSeparator(null);
+    ByteStringBuilder bytes = new ByteStringBuilder();
+    bytes.sizeHint(deliveries.size() * 1200);
+    OutputStream out = bytes.asOutputStream();
+    try {
       for (Delivery d : deliveries) {
-        g.flush();
-        out.append("id: ").append(StreamIds.eventId(d.cursor(), token)).append('\n');
-        out.append("event: message\ndata: ");
-        DeliveryJson.write(g, d.record());
-        g.flush();
-        out.append("\n\n");
+        out.write(ID);
+        out.write(StreamIds.eventId(d.cursor(), token).getBytes(StandardCharsets.UTF_8));
+        out.write(EVENT_DATA);
+        DeliveryJson.writeUtf8(d.record(), out);
+        out.write(END);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return ByteString.fromArrayUnsafe(out.toString().getBytes(StandardCharsets.UTF_8));
+    return bytes.result();
   }
 
   /**

@@ -21,13 +21,47 @@ public final class WireSize {
   /** The most CBOR spends on a string's length (below 4 GiB). */
   static final int STRING_HEADER = 5;
 
+  /**
+   * Texts of this many characters and more have their size remembered: a message's data is sized
+   * by every lane, batch and consumer that carries it, ten times over in a fan-out to ten.
+   */
+  static final int REMEMBERED_FROM = 256;
+
+  /** And at most this many, so the sizes remembered hold at most about 32 MiB of text alive. */
+  static final int REMEMBERED_UP_TO = 4 * 1024;
+
+  /** Slots of the size memory (a power of two); a slot holds the newest text hashed to it. */
+  private static final int SLOTS = 4096;
+
+  private static final Sized[] SIZES = new Sized[SLOTS];
+
+  private record Sized(String text, int bytes) {}
+
   private WireSize() {}
 
-  /** The UTF-8 length of {@code text} (0 for null), without encoding it. */
+  /**
+   * The UTF-8 length of {@code text} (0 for null), without encoding it. Slots are written without
+   * locks: a racing reader sees either entry whole, and a miss only costs a count.
+   */
   public static int utf8(String text) {
     if (text == null) {
       return 0;
     }
+    int n = text.length();
+    if (n < REMEMBERED_FROM || n > REMEMBERED_UP_TO) {
+      return count(text);
+    }
+    int slot = System.identityHashCode(text) & (SLOTS - 1);
+    Sized remembered = SIZES[slot];
+    if (remembered != null && remembered.text() == text) {
+      return remembered.bytes();
+    }
+    int bytes = count(text);
+    SIZES[slot] = new Sized(text, bytes);
+    return bytes;
+  }
+
+  private static int count(String text) {
     int n = text.length();
     int bytes = n;
     for (int i = 0; i < n; i++) {

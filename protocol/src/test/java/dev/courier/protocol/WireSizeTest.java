@@ -20,6 +20,20 @@ class WireSizeTest {
   }
 
   @Test
+  void rememberedSizesBelongToTheirOwnText() {
+    // Many texts of the remembered lengths, most sharing a slot with another, each sized twice;
+    // and texts equal in content but not the same instance.
+    for (int i = 0; i < 20_000; i++) {
+      String s = ("\u00e9" + i).repeat(WireSize.REMEMBERED_FROM / 3 + i % 700);
+      int expected = s.getBytes(StandardCharsets.UTF_8).length;
+      assertEquals(expected, WireSize.utf8(s));
+      assertEquals(expected, WireSize.utf8(s));
+      String same = new String(s.toCharArray()) + "\u4e2d";
+      assertEquals(expected + 3, WireSize.utf8(same));
+    }
+  }
+
+  @Test
   void batchesKeepOrderAndStayWithinTheBytes() {
     List<Integer> sizes = List.of(40, 40, 40, 300, 40, 40, 100, 100, 1);
     var batches = WireSize.batches(sizes, Integer::longValue, 128);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -80,6 +82,22 @@ class DeliveryJsonTest {
       assertEquals(i, r.get("data").get("i").asInt());
       assertEquals(i, r.get("offset").asLong());
       assertSame(null, r.get("type"));
+    }
+  }
+
+  @Test
+  void theUtf8FormIsTheSameRecordByteForByte() throws Exception {
+    String big = "{\"text\":\"" + "é€😀x".repeat(DeliveryJson.CACHED_MAX_CHARS / 4) + "\"}";
+    for (DeliveryRecord r :
+        List.of(
+            record("2-7", "{\"n\":\"ünï\"}", 7, 3),
+            record("2-\"8\"\\", "[1,2]", 8, 1),
+            record("2-9", big, 9, 2),
+            record("2-9", big, 9, 2))) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      DeliveryJson.writeUtf8(r, out);
+      assertEquals(DeliveryJson.write(r), out.toString(StandardCharsets.UTF_8));
+      assertEquals(r.ackId(), JSON.readTree(out.toByteArray()).get("ackId").asText());
     }
   }
 }
